@@ -1,0 +1,179 @@
+"""Read callables' signatures and resolve their arguments by name.
+
+Clastic injects every argument of an endpoint, render function or middleware
+hook by its name. This module reads signatures once (following
+``functools.wraps``) and checks, at build time, that each name has exactly
+one source.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from clastic.exceptions import InvalidEndpoint, ReservedArgumentError, UnresolvedArgumentError, did_you_mean
+
+__all__ = [
+    "BUILTIN_ARGS",
+    "RESERVED_ARGS",
+    "CallableSpec",
+    "get_callable_name",
+    "inject",
+    "read_signature",
+]
+
+#: Built-ins available to every endpoint, render function and hook.
+BUILTIN_ARGS: tuple[str, ...] = ("request", "_application", "_route", "_dispatch_state")
+
+#: Every reserved name. ``context`` is for renders and render hooks, ``next``
+#: for middleware hooks (first argument) and ``_error`` for error renderers.
+RESERVED_ARGS: tuple[str, ...] = (*BUILTIN_ARGS, "context", "next", "_error")
+
+#: Names starting with this prefix are used by generated code.
+INTERNAL_PREFIX = "_clastic_"
+
+
+@dataclass(frozen=True)
+class CallableSpec:
+    """What Clastic knows about one injectable callable."""
+
+    #: The callable itself.
+    func: Callable[..., Any]
+    #: A readable name for messages, e.g. ``'hello()'``.
+    label: str
+    #: Every parameter name, in order.
+    names: tuple[str, ...]
+    #: Parameters without defaults.
+    required: frozenset[str]
+    #: Parameters that must be passed by position.
+    positional_only: tuple[str, ...]
+
+
+def get_callable_name(func: Any) -> tuple[str, str]:
+    """Return ``(module, name)`` for functions, methods, callable objects and builtins.
+
+    >>> get_callable_name(len)
+    ('builtins', 'len')
+    """
+    if inspect.ismethod(func):
+        owner = func.__self__ if not inspect.isclass(func.__self__) else func.__self__
+        owner_name = owner.__qualname__ if inspect.isclass(owner) else type(owner).__qualname__
+        return func.__func__.__module__ or "", f"{owner_name}.{func.__func__.__name__}"
+    if inspect.isfunction(func) or inspect.isbuiltin(func) or inspect.isclass(func):
+        module = getattr(func, "__module__", None) or "builtins"
+        return module, func.__qualname__
+    cls = type(func)
+    return cls.__module__, cls.__qualname__
+
+
+def _label(func: Any) -> str:
+    module, name = get_callable_name(func)
+    if inspect.isfunction(func) or inspect.ismethod(func) or inspect.isbuiltin(func):
+        return f"{name}()"
+    if inspect.isclass(func):
+        return f"{name}()"
+    return f"{name} instance"
+
+
+def read_signature(func: Any, *, label: str | None = None) -> CallableSpec:
+    """Read *func*'s parameters once; raise :class:`InvalidEndpoint` if it cannot be injected.
+
+    Wrapped functions (``functools.wraps``) report the wrapped signature.
+    ``*args`` and ``**kwargs`` are refused: Clastic injects by name and could
+    not tell what such a function needs.
+    """
+    if not callable(func):
+        raise InvalidEndpoint(f"expected a function or other callable, not: {func!r}")
+    label = label or _label(func)
+    try:
+        signature = inspect.signature(func)
+    except ValueError:
+        # Some C builtins (``dict``, ``print``) expose no signature; they are
+        # called with no arguments.
+        return CallableSpec(func, label, (), frozenset(), ())
+    except TypeError as ex:
+        raise InvalidEndpoint(f"cannot read the signature of {label}: {ex}") from ex
+    names: list[str] = []
+    required: set[str] = set()
+    positional_only: list[str] = []
+    for param in signature.parameters.values():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            star = "*" if param.kind is param.VAR_POSITIONAL else "**"
+            raise InvalidEndpoint(
+                f"{label} takes {star}{param.name}; Clastic injects arguments by name and does not support "
+                "*args or **kwargs. Name the arguments it needs, or wrap decorators with functools.wraps "
+                "(or clastic.decorators.clastic_decorator) so the original signature shows through."
+            )
+        names.append(param.name)
+        if param.default is param.empty:
+            required.add(param.name)
+        if param.kind is param.POSITIONAL_ONLY:
+            positional_only.append(param.name)
+    return CallableSpec(func, label, tuple(names), frozenset(required), tuple(positional_only))
+
+
+def describe_sources(sources: Mapping[str, str]) -> str:
+    """Describe where names were looked for: ``url: [...]; resources: [...]; ...``."""
+    by_source: dict[str, list[str]] = {}
+    for name, source in sources.items():
+        by_source.setdefault(source, []).append(name)
+    return "; ".join(f"{source}: {sorted(names)}" for source, names in by_source.items())
+
+
+def resolve_arguments(
+    spec: CallableSpec,
+    available: Mapping[str, str],
+    *,
+    kind: str,
+    where: str,
+    allowed_reserved: Iterable[str] = (),
+) -> tuple[str, ...]:
+    """Return the names to pass to *spec*, checking each has a source.
+
+    *available* maps each name to its source ("url", "resources", a middleware
+    name, "builtins"). Parameters with defaults and no source keep their
+    default. *kind* and *where* only shape error messages ("endpoint",
+    "route '/x'").
+    """
+    allowed = set(allowed_reserved)
+    for name in spec.names:
+        if name.startswith(INTERNAL_PREFIX):
+            raise ReservedArgumentError(f"{where}: {spec.label} uses {name!r}; names starting with {INTERNAL_PREFIX!r} are reserved")
+        if name == "next" and "next" not in allowed:
+            raise ReservedArgumentError(
+                f"argument 'next' reserved for middleware use only ({spec.label} in {where}); "
+                "only middleware hooks take 'next', as their first argument"
+            )
+        if name in ("context", "_error") and name not in allowed and name not in available:
+            only = "render functions and render hooks" if name == "context" else "error renderers (render_error)"
+            raise ReservedArgumentError(
+                f"unresolved {kind} arguments: [{name!r}] — {where}: {spec.label} asks for {name!r}, "
+                f"which is only available to {only}"
+            )
+    missing = [name for name in spec.names if name not in available and name in spec.required and name not in allowed]
+    if missing:
+        first = missing[0]
+        hint = did_you_mean(first, [n for n in available if not n.startswith("_")] or list(available))
+        raise UnresolvedArgumentError(
+            f"unresolved {kind} arguments: {missing!r} — {where}: {spec.label} needs {first!r}, which nothing "
+            f"provides (looked in {describe_sources(available)}).{hint}",
+            name=first,
+            available=available,
+        )
+    return tuple(name for name in spec.names if name in available or name in allowed)
+
+
+def inject(func: Callable[..., Any], injectables: Mapping[str, Any]) -> Any:
+    """Call *func* with the entries of *injectables* that it accepts by name.
+
+    Slow path for tools and tests; routes use compiled chains instead.
+
+    >>> inject(lambda a, b=2: a + b, {'a': 1, 'c': 3})
+    3
+    """
+    spec = read_signature(func)
+    args = [injectables[name] for name in spec.positional_only if name in injectables]
+    kwargs = {name: injectables[name] for name in spec.names if name in injectables and name not in spec.positional_only}
+    return func(*args, **kwargs)

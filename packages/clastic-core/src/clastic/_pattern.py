@@ -1,0 +1,289 @@
+"""Parse, compile and build URL path patterns (the pattern mini-language).
+
+A pattern is a path whose segments are literal text or *bindings*::
+
+    /user/<id:int>/files/<path*>
+
+A binding fills a whole segment and reads ``<name OP TYPE>``: OP is the arity
+(``:`` exactly one segment, ``?`` zero or one, ``+`` one or more, ``*`` zero
+or more; ``<name>`` means ``<name:str>``) and TYPE one of :data:`CONVERTERS`.
+Multi-segment bindings inject lists, ``?`` bindings inject ``None`` when the
+segment is absent.
+
+Patterns compile to one regular expression per slash mode. In the lenient
+modes (redirect, rewrite) separators may repeat and trailing slashes are
+optional; in strict mode the path must match exactly.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from clastic.exceptions import InvalidPattern, URLBuildError, did_you_mean
+
+__all__ = ["CONVERTERS", "ARITIES", "Binding", "Converter", "Pattern", "parse_pattern"]
+
+
+@dataclass(frozen=True)
+class Converter:
+    """How one segment's text becomes a Python value and back."""
+
+    #: Regular expression for one segment (never matches ``/``).
+    regex: str
+    #: Text to value; raising ``ValueError`` means "this route does not match".
+    to_python: Callable[[str], Any]
+    #: Value to text, for URL building; raising ``TypeError`` or ``ValueError`` rejects it.
+    to_url: Callable[[Any], str]
+
+
+def _int_to_url(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an int, got {value!r} ({type(value).__name__})")
+    return str(value)
+
+
+def _float_to_python(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # '1e999' overflows to inf
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def _float_to_url(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a float, got {value!r} ({type(value).__name__})")
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return repr(float(value)) if isinstance(value, float) else str(value)
+
+
+def _str_to_url(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a str, got {value!r} ({type(value).__name__})")
+    if not value:
+        raise ValueError("expected a non-empty string")
+    if "/" in value:
+        raise ValueError(f"{value!r} contains '/', which a single segment cannot carry")
+    return value
+
+
+_STR = Converter(r"[^/]+", str, _str_to_url)
+
+#: Segment types by name: ``<x:int>``, ``<x:float>``, ``<x:str>`` (``unicode`` is an alias).
+CONVERTERS: Mapping[str, Converter] = {
+    "str": _STR,
+    "unicode": _STR,
+    "int": Converter(r"-?[0-9]+", int, _int_to_url),
+    "float": Converter(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", _float_to_python, _float_to_url),
+}
+
+#: Arity operators: how many segments a binding takes.
+ARITIES = {":": "one", "?": "optional", "+": "one or more", "*": "zero or more"}
+
+_BINDING_RE = re.compile(r"<(?P<name>[A-Za-z0-9_]*)(?P<op>[^A-Za-z0-9_<>]?)(?P<type>[A-Za-z0-9_]*)>")
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One ``<name OP TYPE>`` segment of a pattern."""
+
+    name: str
+    op: str
+    type_name: str
+    converter: Converter = field(repr=False, compare=False)
+
+    @property
+    def is_multi(self) -> bool:
+        """True for ``+`` and ``*`` bindings, which inject lists."""
+        return self.op in "+*"
+
+    @property
+    def is_optional(self) -> bool:
+        """True when the binding may match no segment at all."""
+        return self.op in "?*"
+
+    def __str__(self) -> str:
+        return f"<{self.name}{self.op}{self.type_name}>"
+
+
+Segment = str | Binding
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A parsed URL pattern, ready to compile into a matcher or build URLs."""
+
+    #: The pattern as written, e.g. ``'/user/<id:int>/'``.
+    text: str
+    #: Literal strings and :class:`Binding` objects, in order.
+    segments: tuple[Segment, ...]
+
+    @property
+    def is_branch(self) -> bool:
+        """True when the pattern ends with a slash (``/docs/``)."""
+        return self.text.endswith("/")
+
+    @property
+    def bindings(self) -> tuple[Binding, ...]:
+        """The bindings, in order."""
+        return tuple(seg for seg in self.segments if isinstance(seg, Binding))
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The names this pattern injects."""
+        return tuple(b.name for b in self.bindings)
+
+    @property
+    def literal_prefix(self) -> tuple[str, ...]:
+        """The literal segments before the first binding (used to index routes)."""
+        prefix = []
+        for seg in self.segments:
+            if isinstance(seg, Binding):
+                break
+            prefix.append(seg)
+        return tuple(prefix)
+
+    def with_prefix(self, prefix: str) -> Pattern:
+        """Return this pattern mounted under *prefix* (``'/api'`` + ``'/x'``)."""
+        prefix = prefix.rstrip("/")
+        if not prefix:
+            return self
+        return parse_pattern(prefix + self.text)
+
+    def regex(self, strict: bool) -> re.Pattern[str]:
+        """Compile the matcher for one slash mode.
+
+        >>> parse_pattern('/a/<x:int>').regex(strict=False).pattern
+        '^/+a/+(?P<x>-?[0-9]+)/*$'
+        """
+        sep = "/" if strict else "/+"
+        parts = ["^"]
+        for seg in self.segments:
+            if isinstance(seg, str):
+                parts.append(sep + re.escape(seg))
+                continue
+            value = seg.converter.regex
+            if seg.op == ":":
+                parts.append(f"{sep}(?P<{seg.name}>{value})")
+            elif seg.op == "?":
+                parts.append(f"(?:{sep}(?P<{seg.name}>{value}))?")
+            else:
+                repeat = "+" if seg.op == "+" else "*"
+                parts.append(f"(?P<{seg.name}>(?:{sep}{value}){repeat})")
+        if strict:
+            parts.append("/" if self.is_branch else "")
+        else:
+            parts.append("/*")
+        parts.append("$")
+        return re.compile("".join(parts))
+
+    def convert(self, groups: Mapping[str, str | None]) -> dict[str, Any]:
+        """Turn a match's groups into injected values; ``ValueError`` means no match."""
+        values: dict[str, Any] = {}
+        for binding in self.bindings:
+            text = groups[binding.name]
+            to_python = binding.converter.to_python
+            if binding.is_multi:
+                values[binding.name] = [to_python(part) for part in (text or "").split("/") if part]
+            elif text is None:
+                values[binding.name] = None
+            else:
+                values[binding.name] = to_python(text)
+        return values
+
+    def build(self, values: Mapping[str, Any]) -> str:
+        """Build a path from *values*, quoting each segment.
+
+        >>> parse_pattern('/u/<id:int>/<tags*>').build({'id': 3, 'tags': ['a b', 'c']})
+        '/u/3/a%20b/c'
+        """
+        missing = [b.name for b in self.bindings if b.name not in values and not b.is_optional]
+        extra = sorted(set(values) - set(self.fields))
+        if missing or extra:
+            problems = []
+            if missing:
+                problems.append(f"missing {missing}")
+            if extra:
+                problems.append(f"unexpected {extra}")
+            raise URLBuildError(
+                f"cannot build {self.text!r}: {' and '.join(problems)} (the pattern's fields are {list(self.fields)})"
+            )
+        out = []
+        for seg in self.segments:
+            if isinstance(seg, str):
+                out.append(quote(seg, safe=""))
+                continue
+            value = values.get(seg.name)
+            if seg.is_multi:
+                items = [] if value is None else value
+                if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+                    raise URLBuildError(f"cannot build {self.text!r}: {seg} takes a list of values, got {value!r}")
+                items = list(items)
+                if seg.op == "+" and not items:
+                    raise URLBuildError(f"cannot build {self.text!r}: {seg} needs at least one value")
+            else:
+                items = [] if value is None and seg.op == "?" else [value]
+            for item in items:
+                try:
+                    text = seg.converter.to_url(item)
+                except (TypeError, ValueError) as ex:
+                    raise URLBuildError(f"cannot build {self.text!r}: bad value for {seg}: {ex}") from None
+                out.append(quote(text, safe=""))
+        path = "/" + "/".join(out)
+        if self.is_branch and not path.endswith("/"):
+            path += "/"
+        return path
+
+
+def parse_pattern(text: str) -> Pattern:
+    """Parse *text* into a :class:`Pattern`, raising :class:`InvalidPattern`.
+
+    >>> [str(s) for s in parse_pattern('/a/<b+int>/').segments]
+    ['a', '<b+int>']
+    """
+    if not isinstance(text, str):
+        raise InvalidPattern(repr(text), f"expected a string, got {type(text).__name__}")
+    if not text.startswith("/"):
+        raise InvalidPattern(text, "URL path patterns must start with a forward slash '/'")
+    if "//" in text:
+        raise InvalidPattern(text, "empty segment ('//'); segments are separated by a single '/'")
+    segments: list[Segment] = []
+    seen: set[str] = set()
+    for raw in text.strip("/").split("/"):
+        if not raw:
+            continue
+        if "<" not in raw and ">" not in raw:
+            segments.append(raw)
+            continue
+        binding = _parse_binding(text, raw)
+        if binding.name in seen:
+            raise InvalidPattern(text, f"duplicate binding {binding.name!r}")
+        seen.add(binding.name)
+        segments.append(binding)
+    return Pattern(text, tuple(segments))
+
+
+def _parse_binding(text: str, raw: str) -> Binding:
+    match = _BINDING_RE.match(raw)
+    if match is None or not raw.startswith("<"):
+        raise InvalidPattern(text, f"segment {raw!r}: a binding '<name>' must fill a whole segment")
+    if match.end() != len(raw):
+        raise InvalidPattern(text, f"segment {raw!r}: text after the binding {match.group(0)!r}; a binding fills a whole segment")
+    name, op, type_name = match.group("name", "op", "type")
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise InvalidPattern(text, f"binding name {name!r} is not a valid Python identifier")
+    op = op or ":"
+    if op not in ARITIES:
+        expected = ", ".join(repr(o) for o in ARITIES)
+        raise InvalidPattern(text, f"unknown arity operator {op!r} in {raw!r}, expected one of {expected}")
+    type_name = type_name or "str"
+    if type_name not in CONVERTERS:
+        hint = did_you_mean(type_name, CONVERTERS)
+        raise InvalidPattern(text, f"unknown type {type_name!r} in {raw!r}, expected one of {sorted(CONVERTERS)}.{hint}")
+    return Binding(name, op, type_name, CONVERTERS[type_name])

@@ -1,0 +1,451 @@
+"""The Application: routes, resources, middlewares and a render factory, built once.
+
+Constructing an :class:`Application` binds every route, resolves every
+argument of every endpoint, render function and middleware hook, and
+compiles each route's call chain. Mistakes surface here, before the first
+request; a request only looks up and calls.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+from werkzeug.test import Client
+from werkzeug.utils import redirect
+
+from clastic._inject import RESERVED_ARGS
+from clastic._moved import satellite_available
+from clastic._router import Router
+from clastic.errors.handler import ErrorHandler
+from clastic.errors.http import HTTPException
+from clastic.exceptions import ApplicationFrozenError, ReservedArgumentError, URLBuildError, did_you_mean
+from clastic.middleware.core import check_middleware
+from clastic.route import S_REDIRECT, SLASH_MODES, BoundRoute, Route
+from clastic.wrappers import Request, Response, respond
+
+if TYPE_CHECKING:
+    from clastic._types import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["Application", "DispatchState", "RerouteWSGI", "SubApplication"]
+
+logger = logging.getLogger("clastic.application")
+
+
+class DispatchState:
+    """What routing learned while handling one request (injectable as ``_dispatch_state``)."""
+
+    __slots__ = ("allowed_methods", "attempted_routes", "exceptions")
+
+    def __init__(self) -> None:
+        #: Non-breaking HTTP errors raised or returned by routes tried so far.
+        self.exceptions: list[HTTPException] = []
+        #: Methods of routes whose path matched but whose methods did not.
+        self.allowed_methods: set[str] = set()
+        #: Routes whose path matched, in the order they were tried.
+        self.attempted_routes: list[BoundRoute] = []
+
+    def add_route(self, route: BoundRoute) -> None:
+        """Record a route whose path matched."""
+        self.attempted_routes.append(route)
+
+    def add_exception(self, exc: HTTPException) -> None:
+        """Record a non-breaking error."""
+        self.exceptions.append(exc)
+
+    def update_methods(self, methods: Iterable[str]) -> None:
+        """Record the methods a path-matching route would have accepted."""
+        self.allowed_methods.update(methods)
+
+    def __repr__(self) -> str:
+        return (
+            f"<DispatchState attempted={len(self.attempted_routes)} exceptions={self.exceptions!r} "
+            f"allowed_methods={sorted(self.allowed_methods)}>"
+        )
+
+
+class RerouteWSGI(Exception):
+    """Raise (or use as an endpoint) to hand the request to another WSGI app.
+
+    The other app receives the untouched WSGI environ. Unsafe once the body
+    was read or a response started; keep such routes early in the table.
+    """
+
+    def __init__(self, wsgi_app: WSGIApplication) -> None:
+        super().__init__(wsgi_app)
+        #: The WSGI application that takes over.
+        self.wsgi_app = wsgi_app
+
+    def __call__(self) -> None:
+        raise self
+
+
+class SubApplication:
+    """Embed an :class:`Application`'s routes in another under a prefix.
+
+    Routes are copied and re-bound when embedded: later changes to the
+    embedded Application are not seen by the embedding one. Usually created
+    for you from a ``(prefix, app)`` tuple.
+
+    Args:
+        prefix: Path prefix for the embedded routes; ``'/'`` merges at the root.
+        app: The Application to embed.
+        rebind_render: Rebuild renders from their render arguments with the
+            embedding Application's render factory.
+        inherit_slashes: Use the embedding Application's slash mode.
+    """
+
+    def __init__(self, prefix: str, app: Application, rebind_render: bool = False, inherit_slashes: bool = True) -> None:
+        if not isinstance(app, Application):
+            raise TypeError(f"SubApplication expects an Application to embed, got {app!r}")
+        self.prefix = prefix.rstrip("/")
+        self.app = app
+        self.rebind_render = rebind_render
+        self.inherit_slashes = inherit_slashes
+
+    def bind_all(self, parent: Application) -> list[BoundRoute]:
+        """Re-bind every route of the embedded Application into *parent*."""
+        return [
+            route.bind(parent, prefix=self.prefix, rebind_render=self.rebind_render, inherit_slashes=self.inherit_slashes)
+            for route in self.app.routes
+        ]
+
+    def __repr__(self) -> str:
+        return f"SubApplication({self.prefix!r}, {self.app!r})"
+
+
+class NullRoute(Route):
+    """The route that answers when no other route does: 404, 405, OPTIONS or the last non-breaking error.
+
+    It runs the application's middlewares, so they see unmatched requests too.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("/", _answer_unmatched, name="_null_route")
+
+
+def _answer_unmatched(request: Request, _dispatch_state: DispatchState, _application: Application) -> Response:
+    state = _dispatch_state
+    if state.exceptions:
+        return state.exceptions[-1]
+    handler = _application.error_handler
+    if state.allowed_methods:
+        allowed = sorted(state.allowed_methods | {"OPTIONS"})
+        if request.method == "OPTIONS":
+            return Response(status=204, headers={"Allow": ", ".join(allowed)})
+        return handler.method_not_allowed_type(allowed_methods=allowed)
+    return handler.not_found_type(dispatch_state=state, request=request, application=_application)
+
+
+class Application:
+    """A WSGI application made of routes, resources, middlewares and a render factory.
+
+    Every endpoint, render function and middleware hook has its arguments
+    checked when the Application is built; a name with no source, or with two,
+    raises a ``NameError`` subclass naming the route and the closest name.
+
+    Args:
+        routes: :class:`Route` objects, :class:`SubApplication` objects, or
+            tuples: ``(pattern, endpoint[, render])`` or ``(prefix, Application)``.
+        resources: Values that live as long as the Application, injected by name.
+        middlewares: Middlewares applied to every route.
+        render_factory: Turns non-callable render arguments (template names)
+            into render functions.
+        error_handler: An :class:`~clastic.errors.ErrorHandler`; defaults to
+            ``ErrorHandler()``, or ``ContextualErrorHandler()`` (clastic-errors)
+            when *debug* is true.
+        debug: Show error details in responses. Never in production.
+        slash_mode: ``S_REDIRECT`` (default), ``S_REWRITE`` or ``S_STRICT``.
+    """
+
+    request_type: type[Request] = Request
+    response_type: type[Response] = Response
+    default_error_handler_type: type[ErrorHandler] = ErrorHandler
+    #: Error handler type for ``debug=True``; ``None`` picks ContextualErrorHandler when installed.
+    default_debug_error_handler_type: type[ErrorHandler] | None = None
+
+    def __init__(
+        self,
+        routes: Iterable[Any] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        middlewares: Sequence[object] | None = None,
+        render_factory: Any = None,
+        error_handler: ErrorHandler | None = None,
+        *,
+        debug: bool = False,
+        slash_mode: str = S_REDIRECT,
+    ) -> None:
+        if slash_mode not in SLASH_MODES:
+            raise ValueError(f"unknown slash_mode {slash_mode!r}, expected one of {list(SLASH_MODES)}")
+        self.debug = bool(debug)
+        self.slash_mode = slash_mode
+        self.resources = _check_resources(resources)
+        self.middlewares = tuple(middlewares or ())
+        for mw in self.middlewares:
+            check_middleware(mw)
+        self.render_factory = render_factory
+        self._routes: list[BoundRoute] = []
+        self._serving = False
+        self._request_ids = itertools.count()
+        self.error_handler: ErrorHandler = self._default_error_handler() if error_handler is None else error_handler
+        for entry in routes or ():
+            self._routes.extend(self._bind_entry(entry))
+        self._rebuild()
+
+    # -- building ------------------------------------------------------------
+
+    def _default_error_handler(self) -> ErrorHandler:
+        if not self.debug:
+            return self.default_error_handler_type()
+        handler_type = self.default_debug_error_handler_type
+        if handler_type is None and satellite_available("clastic.errors.contextual"):
+            from clastic import errors
+
+            handler_type = errors.ContextualErrorHandler
+        return (handler_type or self.default_error_handler_type)()
+
+    def set_error_handler(self, error_handler: ErrorHandler | None = None) -> None:
+        """Replace the error handler (``None`` restores the default) and re-bind every route."""
+        self._check_not_serving("set_error_handler")
+        self.error_handler = self._default_error_handler() if error_handler is None else error_handler
+        self._rebuild()
+
+    def _bind_entry(self, entry: Any, **kwargs: Any) -> list[BoundRoute]:
+        if isinstance(entry, SubApplication):
+            return entry.bind_all(self)
+        if isinstance(entry, Route):
+            if kwargs:
+                raise TypeError(f"unexpected keyword arguments for a Route: {sorted(kwargs)}")
+            return [entry.bind(self)]
+        if isinstance(entry, (tuple, list)) and len(entry) >= 2 and isinstance(entry[0], str):
+            if isinstance(entry[1], Application):
+                return SubApplication(*entry, **kwargs).bind_all(self)
+            if 2 <= len(entry) <= 4 and not kwargs:
+                return [Route(*entry).bind(self)]
+        raise TypeError(
+            f"could not create a route from {entry!r}: expected a Route, a SubApplication, or a tuple "
+            "(pattern, endpoint[, render[, render_error]]) or (prefix, Application)"
+        )
+
+    def add(self, entry: Any, index: int | None = None, **kwargs: Any) -> None:
+        """Add a :class:`Route`, :class:`SubApplication` or tuple, checking it now.
+
+        *index* inserts the new routes at that position (they are tried
+        before later ones). Keyword arguments (``rebind_render``,
+        ``inherit_slashes``) apply to an embedded Application.
+        """
+        self._check_not_serving("add")
+        bound = self._bind_entry(entry, **kwargs)
+        if index is None:
+            self._routes.extend(bound)
+        else:
+            self._routes[index:index] = bound
+        self._rebuild()
+
+    def _check_not_serving(self, what: str) -> None:
+        if self._serving:
+            raise ApplicationFrozenError(
+                f"cannot {what}() after the Application has started serving requests; build a new Application instead"
+            )
+
+    def _rebuild(self) -> None:
+        self._null_route = NullRoute().bind(self)
+        self._router = Router(self._routes)
+        self._url_index = _index_names(self._routes)
+        self._wsgi = self._wrap_wsgi()
+
+    def _wrap_wsgi(self) -> WSGIApplication:
+        wsgi: WSGIApplication = self._dispatch_wsgi
+        wrappers: list[Callable[[WSGIApplication], WSGIApplication]] = []
+        if self.error_handler.wsgi_wrapper is not None:
+            wrappers.append(self.error_handler.wsgi_wrapper)
+        seen: list[object] = []
+        for route in [*self._routes, self._null_route]:
+            for mw in route.middlewares:
+                wrapper = getattr(mw, "wsgi_wrapper", None)
+                if wrapper is not None and not any(mw is other for other in seen):
+                    seen.append(mw)
+        wrappers.extend(getattr(mw, "wsgi_wrapper") for mw in reversed(seen))
+        for wrapper in wrappers:
+            wrapped = wrapper(wsgi)
+            if not callable(wrapped):
+                raise TypeError(f"expected a WSGI callable from the WSGI wrapper {wrapper!r}, got {wrapped!r}")
+            wsgi = wrapped
+        return wsgi
+
+    # -- introspection -------------------------------------------------------
+
+    @property
+    def routes(self) -> tuple[BoundRoute, ...]:
+        """The bound routes, in dispatch order."""
+        return tuple(self._routes)
+
+    def iter_routes(self) -> Iterator[BoundRoute]:
+        """Yield the bound routes in dispatch order."""
+        return iter(tuple(self._routes))
+
+    def url_for(self, name: Any, /, *, _query: Mapping[str, Any] | None = None, _base_url: str | None = None, **values: Any) -> str:
+        """Build the path of a route from its name (or endpoint) and field values.
+
+        >>> app = Application([('/u/<uid:int>', lambda uid: uid, render_basic)])  # doctest: +SKIP
+        >>> app.url_for('<lambda>', uid=3, _query={'tab': 'files'})  # doctest: +SKIP
+        '/u/3?tab=files'
+
+        *name* is a route's ``name``, an endpoint's ``__name__`` or the
+        endpoint itself. With *_base_url* (e.g. ``request.url_root``) the URL
+        is absolute.
+        """
+        key = name if isinstance(name, str) else id(name)
+        candidates = self._url_index.get(key)
+        if not candidates:
+            label = name if isinstance(name, str) else repr(name)
+            names = [k for k in self._url_index if isinstance(k, str)]
+            raise URLBuildError(f"no route named {label!r} (route names: {sorted(names)}).{did_you_mean(str(label), names)}")
+        given = set(values)
+        for route in candidates:
+            required = {b.name for b in route.parsed.bindings if not b.is_optional}
+            if required <= given <= set(route.parsed.fields):
+                path = route.parsed.build(values)
+                break
+        else:
+            if len(candidates) == 1:
+                path = candidates[0].parsed.build(values)  # raises with the precise problem
+            else:
+                options = "; ".join(f"{r.pattern!r} takes {list(r.parsed.fields)}" for r in candidates)
+                raise URLBuildError(f"no route named {name!r} takes the fields {sorted(given)} ({options})")
+        if _query:
+            path += "?" + urlencode(_query, doseq=True)
+        if _base_url:
+            path = _base_url.rstrip("/") + path
+        return path
+
+    def get_local_client(self) -> Client:
+        """Return a Werkzeug test client for this Application."""
+        return Client(self)
+
+    def serve(self, *args: Any, **kwargs: Any) -> Any:
+        """Serve this Application with the development server (see :func:`clastic.server.serve`)."""
+        from clastic.server import serve
+
+        return serve(self, *args, **kwargs)
+
+    # -- serving -------------------------------------------------------------
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        self._serving = True
+        return self._wsgi(environ, start_response)
+
+    def _dispatch_wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = self.request_type(environ)
+        request.request_id = next(self._request_ids)
+        try:
+            response = self.dispatch(request)
+        except RerouteWSGI as reroute:
+            return reroute.wsgi_app(environ, start_response)
+        return respond(response, environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        """Route *request* and return the response (errors rendered)."""
+        state = DispatchState()
+        path = request.path
+        method = request.method
+        for route in self._router.candidates(path):
+            values = route.match_path(path)
+            if values is None:
+                continue
+            state.attempted_routes.append(route)
+            if route.methods is not None and method not in route.methods:
+                state.allowed_methods.update(route.methods)
+                continue
+            canonical = route.redirect_path(path)
+            if canonical is not None:
+                return _slash_redirect(request, canonical)
+            request.path_params = values
+            response = self._execute(route, request, state, values)
+            if isinstance(response, HTTPException):
+                if response.source_route is None:
+                    response.source_route = route
+                if not response.is_breaking:
+                    state.exceptions.append(response)
+                    continue
+                return self._render_error(route, request, state, response)
+            return response
+        response = self._execute(self._null_route, request, state, {})
+        if isinstance(response, HTTPException):
+            route = response.source_route or self._null_route
+            return self._render_error(route, request, state, response)
+        return response
+
+    def _execute(self, route: BoundRoute, request: Request, state: DispatchState, values: dict[str, Any]) -> Response:
+        try:
+            response = route.execute(request, state, **values)
+            if not isinstance(response, Response):
+                raise TypeError(
+                    f"route {route.pattern!r}: expected a Response from the render function, "
+                    f"got {type(response).__name__} ({response!r:.80})"
+                )
+        except HTTPException as ex:
+            return ex
+        except RerouteWSGI:
+            raise
+        except Exception:  # the one place that catches everything: answer 500 and log the traceback
+            return self.error_handler.uncaught_to_response(
+                _application=self, _route=route, request=request, _dispatch_state=state
+            )
+        return response
+
+    def _render_error(self, route: BoundRoute, request: Request, state: DispatchState, error: HTTPException) -> Response:
+        try:
+            response = route.execute_error(request, state, error)
+        except Exception:  # a broken error renderer must not hide the original error
+            logger.exception("render_error for route %r failed; answering with the original %r", route.pattern, error)
+            return error.transcribe(request)
+        if not isinstance(response, Response):
+            logger.error("render_error for route %r returned %r, not a Response", route.pattern, type(response))
+            return error.transcribe(request)
+        return response
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} routes_count={len(self._routes)} resources_keys={sorted(self.resources)} "
+            f"middlewares={list(self.middlewares)!r} render_factory={self.render_factory!r} "
+            f"slash_mode={self.slash_mode!r} debug={self.debug!r}>"
+        )
+
+
+def _check_resources(resources: Mapping[str, Any] | None) -> dict[str, Any]:
+    resources = dict(resources or {})
+    bad = [key for key in resources if not isinstance(key, str) or not key.isidentifier()]
+    if bad:
+        raise TypeError(f"resource names must be strings that are valid Python identifiers, got {bad!r}")
+    reserved = sorted(key for key in resources if key in RESERVED_ARGS)
+    if reserved:
+        raise ReservedArgumentError(
+            f"resource names conflict with builtins: {reserved} (reserved names: {list(RESERVED_ARGS)}); rename them"
+        )
+    return resources
+
+
+def _index_names(routes: Sequence[BoundRoute]) -> dict[Any, list[BoundRoute]]:
+    index: dict[Any, list[BoundRoute]] = {}
+    for route in routes:
+        keys: list[Any] = [route.name] if route.name else []
+        endpoint_name = getattr(route.endpoint, "__name__", None)
+        if not route.name and isinstance(endpoint_name, str):
+            keys.append(endpoint_name)
+        keys.append(id(route.endpoint))
+        for key in keys:
+            index.setdefault(key, []).append(route)
+    return index
+
+
+def _slash_redirect(request: Request, canonical: str) -> Response:
+    # 302 as the original for safe methods; 308 keeps the method and body of a POST.
+    code = 302 if request.method in ("GET", "HEAD") else 308
+    location = request.script_root + quote(canonical, safe="/:@!$&'()*+,;=")
+    if request.query_string:
+        location += "?" + request.query_string.decode("latin-1")
+    return redirect(location, code=code)

@@ -1,0 +1,612 @@
+"""HTTP errors: exceptions that are also complete Werkzeug responses.
+
+Raise one (``raise NotFound()``) or return it from an endpoint, render or
+middleware; either way the client gets the status, and a body negotiated by
+``Accept`` between text, HTML, JSON, XML and RFC 9457 problem details.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+from xml.sax.saxutils import escape as xml_escape
+
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Request, Response
+
+if TYPE_CHECKING:
+    from clastic.application import DispatchState
+
+__all__ = [
+    "DEFAULT_MIME",
+    "ERROR_CODE_MAP",
+    "MIME_SUPPORT_MAP",
+    "HTTPException",
+    "negotiate_mimetype",
+]
+
+#: Body format used when the client accepts none of :data:`MIME_SUPPORT_MAP`.
+DEFAULT_MIME = "text/plain"
+
+#: Supported error body types, in preference order, and the method that renders each.
+MIME_SUPPORT_MAP: dict[str, str] = {
+    "text/html": "to_html",
+    "application/json": "to_json",
+    "application/problem+json": "to_problem_json",
+    "text/plain": "to_text",
+    "application/xml": "to_xml",
+}
+
+_CONTENT_TYPES = {
+    "text/html": "text/html; charset=utf-8",
+    "application/json": "application/json; charset=utf-8",
+    "application/problem+json": "application/problem+json",
+    "text/plain": "text/plain; charset=utf-8",
+    "application/xml": "application/xml; charset=utf-8",
+}
+
+_MIME_ORDER = tuple(MIME_SUPPORT_MAP)
+
+
+def negotiate_mimetype(request: Request | None) -> str:
+    """Pick the error body type the client prefers; text when it says nothing usable."""
+    if request is None:
+        return DEFAULT_MIME
+    try:
+        best = request.accept_mimetypes.best_match(_MIME_ORDER)
+    except ValueError:  # a malformed Accept header is the client's problem, not a 500
+        best = None
+    return best or DEFAULT_MIME
+
+
+class HTTPException(Response, Exception):
+    """Base class of HTTP errors: an ``Exception`` and a Werkzeug ``Response``.
+
+    Args:
+        detail: What went wrong, for the client. Defaults to the class's ``detail``.
+        code: The status code. Defaults to the class's ``code`` (500 for this base class).
+        message: A short title ("Not found"). Defaults to the class's ``message``.
+        error_type: A URI or name for this kind of error (RFC 9457 ``type``).
+        is_breaking: ``False`` lets later routes try to answer the request.
+        source_route: The route that raised it (set by the Application).
+        mimetype, content_type: Force a body type instead of negotiating one.
+        headers: Extra response headers.
+        extensions: Extra members for the problem-details body (JSON-serialisable).
+    """
+
+    #: HTTP status code.
+    code: ClassVar[int] = 500
+    #: Short title of the error.
+    message: str = "Error"
+    #: Default explanation.
+    detail: str = "An unspecified error occurred."
+    #: RFC 9457 ``type``: a URI identifying this kind of problem, or ``None``.
+    error_type: str | None = None
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: int | None = None,
+        message: str | None = None,
+        error_type: str | None = None,
+        is_breaking: bool = True,
+        source_route: Any = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        Response.__init__(self, status=code or self.code, headers=headers)
+        if detail is not None:
+            self.detail = detail
+        Exception.__init__(self, self.detail)
+        if code is not None:
+            self.code = code  # type: ignore[misc]  # instance override of the class default
+        if message is not None:
+            self.message = message
+        if error_type is not None:
+            self.error_type = error_type
+        self.is_breaking = is_breaking
+        self.source_route = source_route
+        #: Extra members for problem-details bodies.
+        self.extensions: dict[str, Any] = dict(extensions or {})
+        #: The request path, once :meth:`transcribe` has seen the request (RFC 9457 ``instance``).
+        self.instance: str | None = None
+        self.adapt(content_type or mimetype or DEFAULT_MIME)
+
+    # -- serialisation -------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{code, message, detail, error_type}``."""
+        return {"code": self.code, "message": self.message, "detail": self._detail_text(), "error_type": self.error_type}
+
+    def to_problem(self) -> dict[str, Any]:
+        """Return an RFC 9457 problem-details object."""
+        problem: dict[str, Any] = dict(self.extensions)
+        problem.update(
+            type=self.error_type or "about:blank", title=self.message, status=self.code, detail=self._detail_text()
+        )
+        if self.instance:
+            problem["instance"] = self.instance
+        return problem
+
+    def to_text(self) -> str:
+        """Return a plain-text body."""
+        lines = [f"{self.code} - {self.message}", "", self._detail_text()]
+        if self.error_type:
+            lines += ["", f"Error type: {self.error_type}"]
+        return "\n".join(lines) + "\n"
+
+    def to_html(self) -> str:
+        """Return a small, escaped HTML page."""
+        title = html.escape(f"{self.code} - {self.message}")
+        parts = [
+            "<!doctype html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{title}</title></head><body>",
+            f"<h1>{html.escape(self.message)}</h1>",
+            f"<p>{html.escape(self._detail_text())}</p>",
+        ]
+        if self.error_type:
+            etype = html.escape(self.error_type)
+            if self.error_type.startswith(("http://", "https://")):
+                etype = f'<a href="{etype}">{etype}</a>'
+            parts.append(f"<p>Error type: {etype}</p>")
+        parts.append("</body></html>")
+        return "\n".join(parts) + "\n"
+
+    def to_xml(self) -> str:
+        """Return ``<http_error>`` with code, message, detail and error_type."""
+        fields = "".join(
+            f"<{key}>{xml_escape('' if value is None else str(value))}</{key}>" for key, value in self.to_dict().items()
+        )
+        return f'<?xml version="1.0" encoding="utf-8"?>\n<http_error>{fields}</http_error>\n'
+
+    def to_json(self, indent: int = 2, sort_keys: bool = True) -> str:
+        """Return the :meth:`to_dict` fields as JSON."""
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=sort_keys, ensure_ascii=False, default=repr) + "\n"
+
+    def to_problem_json(self) -> str:
+        """Return :meth:`to_problem` as JSON."""
+        return json.dumps(self.to_problem(), indent=2, sort_keys=True, ensure_ascii=False, default=repr) + "\n"
+
+    def adapt(self, mimetype: str) -> HTTPException:
+        """Re-render the body as *mimetype* (unknown types fall back to text) and return self."""
+        base = mimetype.split(";", 1)[0].strip().lower()
+        if base not in MIME_SUPPORT_MAP:
+            base = DEFAULT_MIME
+        self.set_data(getattr(self, MIME_SUPPORT_MAP[base])())
+        self.content_type = _CONTENT_TYPES[base]
+        return self
+
+    def transcribe(self, request: Request | None) -> HTTPException:
+        """Render the body in the format the request's ``Accept`` header prefers."""
+        if request is not None:
+            self.instance = request.path
+        return self.adapt(negotiate_mimetype(request))
+
+    def _detail_text(self) -> str:
+        detail = self.detail
+        return detail if isinstance(detail, str) else repr(detail)
+
+    def __str__(self) -> str:
+        text = self._detail_text() or self.message
+        return text if len(text) <= 512 else text[:509] + "..."
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code}, message={self.message!r})"
+
+    # Exception and Response both define __hash__/__eq__ by identity; keep that.
+    __hash__ = object.__hash__
+
+
+# -- 4xx ---------------------------------------------------------------------
+
+
+class BadRequest(HTTPException):
+    """400 and the base of every 4xx error."""
+
+    code = 400
+    message = "Bad Request"
+    detail = "Your web client or proxy sent a request that this endpoint could not understand."
+
+
+class Unauthorized(BadRequest):
+    """401: authenticate first."""
+
+    code = 401
+    message = "Authentication required"
+    detail = "The endpoint could not verify that your client is authorized to access this resource."
+
+
+class PaymentRequired(BadRequest):
+    """402: HTTP cares about your paywall."""
+
+    code = 402
+    message = "Payment required"
+    detail = "This endpoint requires payment. Money doesn't grow on HTTPs, you know."
+
+
+class Forbidden(BadRequest):
+    """403: the client may not have this."""
+
+    code = 403
+    message = "Access forbidden"
+    detail = "You don't have permission to access the requested resource."
+
+
+class NotFound(BadRequest):
+    """404: nothing answers at this path."""
+
+    code = 404
+    message = "Not found"
+    detail = "The requested URL was not found on this server."
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        dispatch_state: DispatchState | None = None,
+        request: Request | None = None,
+        application: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        #: The routing state of the request that found nothing (for debug pages).
+        self.dispatch_state = dispatch_state
+        #: The request that found nothing.
+        self.request = request
+        #: The Application that was asked.
+        self.application = application
+        super().__init__(detail, **kwargs)
+
+
+class MethodNotAllowed(BadRequest):
+    """405: the path exists, but not for this method. Sets the ``Allow`` header."""
+
+    code = 405
+    message = "Method not allowed"
+    detail = "The method used is not allowed for the requested URL."
+
+    def __init__(self, allowed_methods: Iterable[str] | None = None, detail: str | None = None, **kwargs: Any) -> None:
+        #: The methods the matched routes accept, sorted.
+        self.allowed_methods = sorted(set(allowed_methods or ()))
+        if detail is None and self.allowed_methods:
+            detail = f"{type(self).detail} Allowed methods: {', '.join(self.allowed_methods)}."
+        super().__init__(detail, **kwargs)
+        if self.allowed_methods:
+            self.headers["Allow"] = ", ".join(self.allowed_methods)
+
+
+class NotAcceptable(BadRequest):
+    """406: no representation the client accepts."""
+
+    code = 406
+    message = "Available content not acceptable"
+    detail = (
+        "The endpoint cannot generate a response acceptable by your client "
+        "(as specified by your client's Accept header values)."
+    )
+
+
+class ProxyAuthenticationRequired(BadRequest):
+    """407."""
+
+    code = 407
+    message = "Proxy authentication required"
+    detail = "A proxy between your server and the client requires authentication to access this resource."
+
+
+class RequestTimeout(BadRequest):
+    """408."""
+
+    code = 408
+    message = "Request timed out"
+    detail = "The server cancelled the request because the client did not complete the request within the allotted time."
+
+
+class Conflict(BadRequest):
+    """409."""
+
+    code = 409
+    message = "A conflict occurred"
+    detail = (
+        "The endpoint cancelled the request due to a potential conflict with existing server state, "
+        "such as a duplicate filename."
+    )
+
+
+class Gone(BadRequest):
+    """410."""
+
+    code = 410
+    message = "Gone"
+    detail = "The requested resource is no longer available on this server and there is no forwarding address."
+
+
+class LengthRequired(BadRequest):
+    """411."""
+
+    code = 411
+    message = "Length required"
+    detail = "A request for this resource is required to have a valid Content-Length header."
+
+
+class PreconditionFailed(BadRequest):
+    """412."""
+
+    code = 412
+    message = "Precondition failed"
+    detail = "A required precondition on the request for this resource failed positive evaluation."
+
+
+class RequestEntityTooLarge(BadRequest):
+    """413."""
+
+    code = 413
+    message = "Request entity too large"
+    detail = (
+        "The method/resource combination requested does not allow data to be transmitted, "
+        "or the data volume exceeds the capacity limit."
+    )
+
+
+class RequestURITooLong(BadRequest):
+    """414."""
+
+    code = 414
+    message = "Request URL too long"
+    detail = "The length of the requested URL exceeds the limit for this endpoint/server."
+
+
+class UnsupportedMediaType(BadRequest):
+    """415."""
+
+    code = 415
+    message = "Unsupported media type"
+    detail = (
+        "The server does not support the media type transmitted in the request. "
+        "Try a different media type or check your Content-Type header and try again."
+    )
+
+
+class RequestedRangeNotSatisfiable(BadRequest):
+    """416."""
+
+    code = 416
+    message = "Requested range not satisfiable"
+    detail = "The client sent a ranged request not fulfillable by this endpoint."
+
+
+class ExpectationFailed(BadRequest):
+    """417: can't always get what you want."""
+
+    code = 417
+    message = "Expectation failed"
+    detail = "The server could not meet the requirements indicated in the request's Expect header(s)."
+
+
+class ImATeapot(BadRequest):
+    """418: standards committees are known for their senses of humor."""
+
+    code = 418
+    message = "I'm a teapot: short, stout."
+    detail = (
+        "This server is a teapot, not a coffee machine, and would like to apologize in advance if it is a Java machine."
+    )
+
+
+class MisdirectedRequest(BadRequest):
+    """421."""
+
+    code = 421
+    message = "Misdirected request"
+    detail = "The request was directed at a server that is not able to produce a response."
+
+
+class UnprocessableEntity(BadRequest):
+    """422."""
+
+    code = 422
+    message = "Unprocessable entity"
+    detail = "The client sent a well-formed request, but the endpoint encountered other semantic errors within the data."
+
+
+class Locked(BadRequest):
+    """423."""
+
+    code = 423
+    message = "Locked"
+    detail = "The resource that is being accessed is locked."
+
+
+class FailedDependency(BadRequest):
+    """424."""
+
+    code = 424
+    message = "Failed dependency"
+    detail = "The request failed because it depended on another request that failed."
+
+
+class TooEarly(BadRequest):
+    """425."""
+
+    code = 425
+    message = "Too early"
+    detail = "The server is unwilling to risk processing a request that might be replayed."
+
+
+class UpgradeRequired(BadRequest):
+    """426: upgrade the connection (TLS, WebSockets)."""
+
+    code = 426
+    message = "Upgrade required"
+    detail = (
+        "The server requires an upgraded connection to continue. This is expected behavior when establishing "
+        "certain secure connections or WebSockets."
+    )
+
+
+class PreconditionRequired(BadRequest):
+    """428."""
+
+    code = 428
+    message = "Precondition required"
+    detail = (
+        "This endpoint requires a request with a conditional clause. Try resubmitting the request with an "
+        "'If-Match' or 'If-Unmodified-Since' HTTP header."
+    )
+
+
+class TooManyRequests(BadRequest):
+    """429."""
+
+    code = 429
+    message = "Too many requests"
+    detail = "The client has exceeded the allowed rate of requests for this resource. Please wait and try again later."
+
+
+class RequestHeaderFieldsTooLarge(BadRequest):
+    """431."""
+
+    code = 431
+    message = "Request header fields too large"
+    detail = "One or more HTTP header fields exceeded the maximum allowed size."
+
+
+class UnavailableForLegalReasons(BadRequest):
+    """451: sit back and enjoy the Bradbury."""
+
+    code = 451
+    message = "Unavailable for legal reasons"
+    detail = "The resource requested is unavailable due to a legal demand."
+
+
+# -- 5xx ---------------------------------------------------------------------
+
+
+class InternalServerError(HTTPException):
+    """500 and the base of every 5xx error.
+
+    *exc_info* (a ``boltons.tbutils.ExceptionInfo``) is kept for error pages
+    and reporting hooks; it never appears in the body unless a debug error
+    handler puts it there.
+    """
+
+    code = 500
+    message = "Internal server error"
+    detail = "The server encountered an internal error and was unable to complete your request."
+
+    def __init__(self, detail: str | None = None, *, exc_info: Any = None, **kwargs: Any) -> None:
+        #: The uncaught exception's details, or ``None``.
+        self.exc_info = exc_info
+        super().__init__(detail, **kwargs)
+
+
+class HTTPNotImplemented(InternalServerError):
+    """501. Also importable as ``NotImplemented``, the original name."""
+
+    code = 501
+    message = "Response behavior not implemented"
+    detail = (
+        "The resource requested has either not been implemented or does not yet support the action "
+        "requested by the client."
+    )
+
+
+class BadGateway(InternalServerError):
+    """502."""
+
+    code = 502
+    message = "Bad gateway"
+    detail = (
+        "The endpoint received an invalid response from an upstream server while processing your request. "
+        "Check that all upstream dependencies are properly configured and running."
+    )
+
+
+class ServiceUnavailable(InternalServerError):
+    """503."""
+
+    code = 503
+    message = "Service or resource unavailable"
+    detail = "The server is currently unable to handle the request due to a temporary overload or maintenance."
+
+
+class GatewayTimeout(InternalServerError):
+    """504."""
+
+    code = 504
+    message = "Gateway timeout"
+    detail = "The endpoint timed out while waiting for a response from an upstream server."
+
+
+class HTTPVersionNotSupported(InternalServerError):
+    """505."""
+
+    code = 505
+    message = "HTTP version not supported"
+    detail = "The endpoint does not support the HTTP version used in the request."
+
+
+class VariantAlsoNegotiates(InternalServerError):
+    """506."""
+
+    code = 506
+    message = "Variant also negotiates"
+    detail = "The server has an internal configuration error in transparent content negotiation."
+
+
+class InsufficientStorage(InternalServerError):
+    """507."""
+
+    code = 507
+    message = "Insufficient storage"
+    detail = "The server is unable to store the representation needed to complete the request."
+
+
+class LoopDetected(InternalServerError):
+    """508."""
+
+    code = 508
+    message = "Loop detected"
+    detail = "The server detected an infinite loop while processing the request."
+
+
+class NotExtended(InternalServerError):
+    """510."""
+
+    code = 510
+    message = "Not extended"
+    detail = "Further extensions to the request are required for the server to fulfil it."
+
+
+class NetworkAuthenticationRequired(InternalServerError):
+    """511."""
+
+    code = 511
+    message = "Network authentication required"
+    detail = "The client needs to authenticate to gain network access."
+
+
+#: The original, builtin-shadowing name for 501; kept so old imports work.
+NotImplemented = HTTPNotImplemented  # noqa: A001
+
+#: Status code -> the standard error class for it.
+ERROR_CODE_MAP: dict[int, type[HTTPException]] = {
+    cls.code: cls
+    for cls in (
+        BadRequest, Unauthorized, PaymentRequired, Forbidden, NotFound, MethodNotAllowed, NotAcceptable,
+        ProxyAuthenticationRequired, RequestTimeout, Conflict, Gone, LengthRequired, PreconditionFailed,
+        RequestEntityTooLarge, RequestURITooLong, UnsupportedMediaType, RequestedRangeNotSatisfiable,
+        ExpectationFailed, ImATeapot, MisdirectedRequest, UnprocessableEntity, Locked, FailedDependency, TooEarly,
+        UpgradeRequired, PreconditionRequired, TooManyRequests, RequestHeaderFieldsTooLarge,
+        UnavailableForLegalReasons, InternalServerError, HTTPNotImplemented, BadGateway, ServiceUnavailable,
+        GatewayTimeout, HTTPVersionNotSupported, VariantAlsoNegotiates, InsufficientStorage, LoopDetected,
+        NotExtended, NetworkAuthenticationRequired,
+    )
+}  # fmt: skip
+
+__all__ += [cls.__name__ for cls in ERROR_CODE_MAP.values()]

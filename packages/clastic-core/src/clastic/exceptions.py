@@ -1,0 +1,88 @@
+"""Errors raised while an Application is being built.
+
+These are mistakes by the application's author, found before the first
+request: an argument nothing provides, two sources for one name, a malformed
+URL pattern. HTTP errors answered to clients live in :mod:`clastic.errors`.
+
+Each class also derives from the built-in the original Clastic raised
+(``NameError``, ``ValueError``, ``TypeError``), so existing ``except``
+clauses keep working.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class ClasticError(Exception):
+    """Base class of every build-time error Clastic raises."""
+
+
+class InvalidPattern(ClasticError, ValueError):
+    """A URL pattern that does not follow the pattern mini-language."""
+
+    def __init__(self, pattern: str, reason: str) -> None:
+        #: The pattern as written by the author.
+        self.pattern = pattern
+        #: Why it was refused.
+        self.reason = reason
+        super().__init__(f"invalid URL pattern {pattern!r}: {reason}")
+
+
+class InvalidMethod(ClasticError, ValueError):
+    """An HTTP method name Clastic does not know."""
+
+
+class InvalidEndpoint(ClasticError, TypeError):
+    """An endpoint, render or hook that cannot be called or introspected."""
+
+
+class UnresolvedArgumentError(ClasticError, NameError):
+    """A callable needs an argument that no source provides."""
+
+    def __init__(self, message: str, *, name: str = "", available: Iterable[str] = ()) -> None:
+        #: The argument nothing provides.
+        self.arg_name = name
+        #: The names that were available where it was looked for.
+        self.available = tuple(sorted(available))
+        super().__init__(message)
+
+
+class ConflictingProvidesError(ClasticError, NameError):
+    """One name is provided by two sources (URL, resources, middleware, built-ins)."""
+
+    def __init__(self, message: str, *, conflicts: Iterable[tuple[str, tuple[str, ...]]] = ()) -> None:
+        #: ``[(name, (source, source, ...)), ...]``
+        self.conflicts = list(conflicts)
+        super().__init__(message)
+
+
+class ReservedArgumentError(ClasticError, NameError):
+    """A reserved name (``next``, ``context``, ``_error``...) used where it is not allowed."""
+
+
+class MiddlewareError(ClasticError, TypeError):
+    """A middleware that does not follow the Middleware protocol."""
+
+
+class RenderFactoryError(ClasticError, ValueError):
+    """A render argument that no render factory could turn into a render function."""
+
+
+class URLBuildError(ClasticError, LookupError):
+    """``Application.url_for`` could not build a URL from the given values."""
+
+
+class ApplicationFrozenError(ClasticError, RuntimeError):
+    """The Application already serves requests and can no longer change."""
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """Return a " Did you mean 'x'?" hint for *name*, or an empty string.
+
+    >>> did_you_mean('dbb', ['db', 'request'])
+    " Did you mean 'db'?"
+    """
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""

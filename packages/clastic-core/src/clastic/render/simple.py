@@ -1,0 +1,204 @@
+"""Basic renders: text, sniffed HTML, JSON and JSONP."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sized
+from typing import Any
+
+from clastic.errors.http import BadRequest
+from clastic.render.tabular import TabularRender
+from clastic.wrappers import Request, Response
+
+__all__ = [
+    "BasicRender",
+    "ClasticJSONEncoder",
+    "JSONPRender",
+    "JSONRender",
+    "render_basic",
+    "render_json",
+    "render_json_dev",
+]
+
+_TEXT = "text/plain; charset=utf-8"
+_HTML = "text/html; charset=utf-8"
+_JSON = "application/json; charset=utf-8"
+
+
+class ClasticJSONEncoder(json.JSONEncoder):
+    """JSON encoder that also handles mappings, sets, ``to_dict()``, ``asdict()`` and dates.
+
+    Anything else becomes its ``repr()`` in *dev_mode* and is a ``TypeError`` otherwise.
+    """
+
+    def __init__(self, *, dev_mode: bool = False, **kwargs: Any) -> None:
+        self.dev_mode = dev_mode
+        super().__init__(**kwargs)
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, Mapping):
+            return dict(o)
+        if isinstance(o, Sized) and isinstance(o, Iterable):
+            return list(o)
+        for method in ("to_dict", "asdict", "isoformat"):
+            func = getattr(o, method, None)
+            if callable(func):
+                return func()
+        if self.dev_mode:
+            return repr(o)
+        raise TypeError(f"cannot serialize to JSON: {o!r} ({type(o).__name__})")
+
+
+class JSONRender:
+    """Render the context as JSON (``application/json; charset=utf-8``).
+
+    Args:
+        streaming: Encode lazily, chunk by chunk, for very large contexts.
+        dev_mode: Render unserialisable values as their ``repr()`` instead of failing.
+        indent, sort_keys: Passed to the encoder (pretty and stable by default).
+    """
+
+    def __init__(self, streaming: bool = False, dev_mode: bool = False, *, indent: int | None = 2, sort_keys: bool = True) -> None:
+        self.streaming = streaming
+        self.dev_mode = dev_mode
+        self._encoder = ClasticJSONEncoder(dev_mode=dev_mode, indent=indent, sort_keys=sort_keys, ensure_ascii=False)
+
+    def encode(self, context: Any) -> str:
+        """Return *context* as a JSON string."""
+        return self._encoder.encode(context)
+
+    def __call__(self, context: Any) -> Response:
+        if self.streaming:
+            chunks = (chunk.encode("utf-8") for chunk in self._encoder.iterencode(context))
+            return Response(chunks, content_type=_JSON)
+        return Response(self._encoder.encode(context), content_type=_JSON)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(streaming={self.streaming!r}, dev_mode={self.dev_mode!r})"
+
+
+_JS_IDENTIFIER = r"[A-Za-z_$][A-Za-z0-9_$]*"
+_JSONP_CALLBACK = re.compile(rf"{_JS_IDENTIFIER}(?:\.{_JS_IDENTIFIER}|\[[0-9]+\])*")
+
+
+class JSONPRender(JSONRender):
+    """Render JSON wrapped in the ``?callback=`` function for JSONP clients.
+
+    The callback must be a JavaScript identifier path (``cb``, ``app.cb``,
+    ``jq[0]``); anything else is a 400, so the parameter cannot inject script.
+    Without a callback, plain JSON is returned.
+    """
+
+    def __init__(self, qp_name: str = "callback", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.qp_name = qp_name
+
+    def __call__(self, context: Any, request: Request) -> Response:  # type: ignore[override]  # needs the request
+        callback = request.args.get(self.qp_name)
+        if not callback:
+            return super().__call__(context)
+        if len(callback) > 128 or not _JSONP_CALLBACK.fullmatch(callback):
+            raise BadRequest(f"invalid JSONP callback {callback[:64]!r}: expected a JavaScript identifier such as 'handleData'")
+        body = f"/**/{callback}({self.encode(context)});"
+        response = Response(body, content_type="application/javascript; charset=utf-8")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def _sniff_text(data: bytes) -> str:
+    head = data[:512].lstrip()
+    if head[:1] in (b"{", b"["):
+        try:
+            json.loads(data)
+        except ValueError:
+            pass
+        else:
+            return _JSON
+    lowered = head[:168].lower()
+    if b"<html" in lowered or lowered.startswith(b"<!doctype html"):
+        return _HTML
+    return _TEXT
+
+
+class BasicRender:
+    """Render whatever an endpoint returns, sensibly.
+
+    * ``str``/``bytes``: HTML if it looks like a page, JSON if it parses as
+      JSON, otherwise plain text (UTF-8).
+    * ``None``: ``204 No Content``.
+    * dicts, lists and other collections: JSON, or an HTML table when
+      ``?format=html`` or ``Accept`` prefers HTML. An unsupported ``?format=``
+      is a 400.
+    * anything else: its ``str()`` as text.
+
+    Args:
+        qp_name: Query parameter that forces the format (``json`` or ``html``).
+        dev_mode: Passed to the JSON render.
+    """
+
+    formats = ("json", "html")
+
+    def __init__(
+        self,
+        qp_name: str = "format",
+        dev_mode: bool = True,
+        json_render: JSONRender | None = None,
+        tabular_render: TabularRender | None = None,
+    ) -> None:
+        self.qp_name = qp_name
+        self.json_render = json_render or JSONRender(dev_mode=dev_mode)
+        self.tabular_render = tabular_render or TabularRender()
+
+    def __call__(self, context: Any, request: Request, _route: Any) -> Response:
+        if isinstance(context, Response):
+            return context
+        if isinstance(context, str):
+            data = context.encode("utf-8")
+            return Response(data, content_type=_sniff_text(data))
+        if isinstance(context, (bytes, bytearray)):
+            data = bytes(context)
+            return Response(data, content_type=_sniff_text(data))
+        if context is None:
+            return Response(status=204)
+        if isinstance(context, Sized):
+            if self._wants_html(request):
+                return self.tabular_render(context, _route)
+            return self.json_render(context)
+        return Response(str(context), content_type=_TEXT)
+
+    render_response = __call__
+
+    def _wants_html(self, request: Request) -> bool:
+        fmt = request.args.get(self.qp_name)
+        if fmt is not None:
+            fmt = fmt.strip().lower()
+            if fmt not in self.formats:
+                raise BadRequest(f"unsupported format {fmt[:32]!r} in ?{self.qp_name}=; use one of {list(self.formats)}")
+            return fmt == "html"
+        try:
+            best = request.accept_mimetypes.best_match(("application/json", "text/html"))
+        except ValueError:
+            best = None
+        return best == "text/html"
+
+    @classmethod
+    def factory(cls, *args: Any, **kwargs: Any) -> Callable[[Any], BasicRender]:
+        """Return a render factory that ignores render arguments and renders basically."""
+        render = cls(*args, **kwargs)
+
+        def basic_render_factory(render_arg: Any) -> BasicRender:
+            return render
+
+        return basic_render_factory
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(qp_name={self.qp_name!r})"
+
+
+#: The everyday render: see :class:`BasicRender`.
+render_basic = BasicRender()
+#: JSON render for production: unserialisable values are an error.
+render_json = JSONRender()
+#: JSON render that shows unserialisable values as their ``repr()``.
+render_json_dev = JSONRender(dev_mode=True)

@@ -1,0 +1,68 @@
+"""Request and Response: Werkzeug 3's, with a few per-request attributes."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request as _WerkzeugRequest
+from werkzeug.wrappers import Response
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from clastic._types import StartResponse, WSGIEnvironment
+
+__all__ = ["Request", "Response", "respond"]
+
+
+class Request(_WerkzeugRequest):
+    """A Werkzeug request with Clastic's per-request identifiers."""
+
+    #: Sequential id of this request within its Application (set by the Application).
+    request_id: int = -1
+    #: The values the matched route's URL pattern produced.
+    path_params: dict[str, Any] = {}  # noqa: RUF012 - replaced per request, never mutated
+
+    @cached_property
+    def request_guid(self) -> str:
+        """A random 24-hex-digit id, for correlating logs across services."""
+        return secrets.token_hex(12)
+
+
+@cache
+def _is_plain_response_type(cls: type) -> bool:
+    # A subclass that changes how the response is turned into WSGI output
+    # must go through Werkzeug's own path.
+    return all(
+        getattr(cls, name) is getattr(Response, name)
+        for name in ("__call__", "get_wsgi_response", "get_wsgi_headers", "get_app_iter", "iter_encoded", "close")
+    )
+
+
+def respond(response: Response, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """Send *response*, taking a short way out for plain buffered responses.
+
+    Werkzeug's ``Response.__call__`` copies and fixes headers for the general
+    case (redirects, HEAD, 204/304, streamed bodies, close callbacks). The
+    common case (a complete body already encoded, with its Content-Length, and
+    nothing to close) needs none of that and is sent directly; everything else
+    goes through Werkzeug unchanged.
+    """
+    body = response.response
+    if (
+        type(body) is list
+        and len(body) == 1
+        and type(body[0]) is bytes
+        and 200 <= response.status_code < 300
+        and response.status_code != 204
+        and not getattr(response, "_on_close", True)
+        and environ.get("REQUEST_METHOD") != "HEAD"
+        and _is_plain_response_type(type(response))
+    ):
+        headers = response.headers
+        if "Content-Length" in headers and "Location" not in headers and "Content-Location" not in headers:
+            start_response(response.status, headers.to_wsgi_list())
+            return body
+    return response(environ, start_response)

@@ -1,0 +1,1 @@
+"""Shared test configuration. Fixtures for apps come from clastic's pytest plugin."""
