@@ -8,6 +8,7 @@ request; a request only looks up and calls.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -188,11 +189,14 @@ class Application:
             check_middleware(mw)
         self.render_factory = render_factory
         self._routes: list[BoundRoute] = []
+        # Every add(), as given, so with_resources() can rebuild the Application.
+        self._entries: list[tuple[Any, int | None, dict[str, Any]]] = []
         self._serving = False
         self._request_ids = itertools.count()
         self.error_handler: ErrorHandler = self._default_error_handler() if error_handler is None else error_handler
         for entry in routes or ():
             self._routes.extend(self._bind_entry(entry))
+            self._entries.append((entry, None, {}))
         self._rebuild()
 
     # -- building ------------------------------------------------------------
@@ -243,7 +247,52 @@ class Application:
             self._routes.extend(bound)
         else:
             self._routes[index:index] = bound
+        self._entries.append((entry, index, kwargs))
         self._rebuild()
+
+    def with_resources(self, **overrides: Any) -> Application:
+        """Return a rebuilt copy of this Application with some resource values replaced.
+
+        Meant for tests (``app.with_resources(db=FakeDB())``): the copy is
+        checked and compiled like the original, and the override also reaches
+        embedded Applications and route-level resources of the same name. An
+        unknown name raises ``KeyError`` naming the closest resource.
+        """
+        known = self._resource_names()
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise KeyError(
+                f"with_resources(): no resource named {unknown[0]!r} in this Application "
+                f"(resources: {sorted(known)}).{did_you_mean(unknown[0], known)}"
+            )
+        return self._rebuilt(overrides)
+
+    def _resource_names(self) -> set[str]:
+        names = set(self.resources)
+        for entry, _index, _kwargs in self._entries:
+            child = _embedded_app(entry)
+            if child is not None:
+                names |= child._resource_names()
+            elif isinstance(entry, Route):
+                names |= set(entry.resources)
+        return names
+
+    def _rebuilt(self, overrides: Mapping[str, Any]) -> Application:
+        new = copy.copy(self)
+        new.resources = {key: overrides.get(key, value) for key, value in self.resources.items()}
+        new._routes, new._entries = [], []
+        new._serving = False
+        new._request_ids = itertools.count()
+        for entry, index, kwargs in self._entries:
+            entry = _entry_with_resources(entry, overrides)
+            bound = new._bind_entry(entry, **kwargs)
+            if index is None:
+                new._routes.extend(bound)
+            else:
+                new._routes[index:index] = bound
+            new._entries.append((entry, index, kwargs))
+        new._rebuild()
+        return new
 
     def _check_not_serving(self, what: str) -> None:
         if self._serving:
@@ -414,6 +463,27 @@ class Application:
             f"middlewares={list(self.middlewares)!r} render_factory={self.render_factory!r} "
             f"slash_mode={self.slash_mode!r} debug={self.debug!r}>"
         )
+
+
+def _embedded_app(entry: Any) -> Application | None:
+    if isinstance(entry, SubApplication):
+        return entry.app
+    if isinstance(entry, (tuple, list)) and len(entry) >= 2 and isinstance(entry[1], Application):
+        return entry[1]
+    return None
+
+
+def _entry_with_resources(entry: Any, overrides: Mapping[str, Any]) -> Any:
+    """Return *entry* with resource overrides applied to embedded apps and routes."""
+    if isinstance(entry, SubApplication):
+        return SubApplication(entry.prefix or "/", entry.app._rebuilt(overrides), entry.rebind_render, entry.inherit_slashes)
+    if isinstance(entry, (tuple, list)) and len(entry) >= 2 and isinstance(entry[1], Application):
+        return (entry[0], entry[1]._rebuilt(overrides), *entry[2:])
+    if isinstance(entry, Route) and set(entry.resources) & set(overrides):
+        route = copy.copy(entry)
+        route.resources = {key: overrides.get(key, value) for key, value in entry.resources.items()}
+        return route
+    return entry
 
 
 def _check_resources(resources: Mapping[str, Any] | None) -> dict[str, Any]:
