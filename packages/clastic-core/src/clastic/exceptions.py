@@ -84,5 +84,10 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     >>> did_you_mean('dbb', ['db', 'request'])
     " Did you mean 'db'?"
     """
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    candidates = [c for c in candidates if isinstance(c, str)]
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    if not close:
+        # 'first_name' -> 'name', 'database' -> 'db' is too far, 'user_db' -> 'db' is not
+        contained = [c for c in candidates if len(c) >= 3 and (c in name or name in c)]
+        close = sorted(contained, key=len, reverse=True)[:1]
     return f" Did you mean {close[0]!r}?" if close else ""

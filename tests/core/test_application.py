@@ -1,0 +1,289 @@
+"""Dispatch: ordered routing, non-breaking errors, methods, slashes, embedding."""
+
+import pytest
+from werkzeug.test import Client
+
+from clastic import (
+    GET,
+    POST,
+    S_REDIRECT,
+    S_REWRITE,
+    S_STRICT,
+    Application,
+    RerouteWSGI,
+    Response,
+    Route,
+    SubApplication,
+    render_basic,
+)
+from clastic.errors import Forbidden, NotFound
+from clastic.exceptions import ApplicationFrozenError
+
+
+def const(text):
+    def endpoint():
+        return text
+
+    return endpoint
+
+
+def test_routes_are_tried_in_order_and_first_match_wins():
+    app = Application([("/<x>", const("binding"), render_basic), ("/fixed", const("fixed"), render_basic)])
+    assert app.get_local_client().get("/fixed").text == "binding"
+
+
+def test_add_with_index_goes_first():
+    app = Application([("/a", const("old"), render_basic)])
+    app.add(("/a", const("new"), render_basic), index=0)
+    assert app.get_local_client().get("/a").text == "new"
+    assert [r.pattern for r in app.routes] == ["/a", "/a"]
+
+
+def test_non_breaking_error_lets_the_next_route_answer():
+    def deny():
+        raise Forbidden(is_breaking=False)
+
+    app = Application([("/p", deny, render_basic), ("/p", const("second"), render_basic)])
+    resp = app.get_local_client().get("/p")
+    assert (resp.status_code, resp.text) == (200, "second")
+
+
+def test_returned_non_breaking_errors_last_one_wins():
+    app = Application(
+        [
+            ("/p", lambda: Forbidden(is_breaking=False), render_basic),
+            ("/p", lambda: NotFound("not here either", is_breaking=False), render_basic),
+        ]
+    )
+    resp = app.get_local_client().get("/p")
+    assert resp.status_code == 404
+    assert "not here either" in resp.text
+
+
+def test_non_breaking_error_outranks_method_not_allowed():
+    app = Application([("/p", lambda: NotFound(is_breaking=False), render_basic), POST("/p", const("post"), render_basic)])
+    assert app.get_local_client().get("/p").status_code == 404
+
+
+def test_405_lists_methods_in_allow_header():
+    app = Application([GET("/p", const("get"), render_basic), POST("/p", const("post"), render_basic)])
+    resp = app.get_local_client().put("/p")
+    assert resp.status_code == 405
+    assert resp.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
+    assert "GET, HEAD, OPTIONS, POST" in resp.text
+
+
+def test_options_is_answered_with_allow_unless_a_route_handles_it():
+    app = Application([GET("/p", const("get"), render_basic)])
+    resp = app.get_local_client().options("/p")
+    assert resp.status_code == 204
+    assert resp.headers["Allow"] == "GET, HEAD, OPTIONS"
+    handled = Application([Route("/p", const("custom"), render_basic, methods=["OPTIONS", "GET"])])
+    assert handled.get_local_client().options("/p").text == "custom"
+
+
+def test_head_is_served_by_get_routes_without_a_body():
+    app = Application([GET("/p", const("body"), render_basic)])
+    resp = app.get_local_client().head("/p")
+    assert resp.status_code == 200
+    assert resp.data == b""
+    assert resp.headers["Content-Length"] == "4"
+
+
+def test_methods_none_accepts_any_method():
+    app = Application([("/p", lambda request: request.method, render_basic)])
+    client = app.get_local_client()
+    assert client.delete("/p").text == "DELETE"
+    assert client.patch("/p").text == "PATCH"
+    assert client.open("/p", method="BREW").text == "BREW"
+
+
+def test_unknown_method_on_restricted_route_is_405():
+    app = Application([GET("/p", const("get"), render_basic)])
+    assert app.get_local_client().open("/p", method="BREW").status_code == 405
+
+
+SLASH_CASES = [
+    # path, redirect, rewrite, strict
+    ("/leaf", 200, 200, 200),
+    ("/leaf/", 200, 200, 404),
+    ("/branch/", 200, 200, 200),
+    ("/branch", 302, 200, 404),
+    ("/branch//", 302, 200, 404),
+    ("/goof//spoof//", 302, 200, 404),
+    ("/n/5/", 200, 200, 404),
+]
+
+
+@pytest.mark.parametrize(("path", "redirect", "rewrite", "strict"), SLASH_CASES)
+def test_slash_mode_matrix(path, redirect, rewrite, strict):
+    routes = [
+        ("/leaf", const("leaf"), render_basic),
+        ("/branch/", const("branch"), render_basic),
+        ("/goof/spoof/", const("goof"), render_basic),
+        ("/n/<x:int>", lambda x: str(x), render_basic),
+    ]
+    for mode, expected in ((S_REDIRECT, redirect), (S_REWRITE, rewrite), (S_STRICT, strict)):
+        resp = Application(routes, slash_mode=mode).get_local_client().get(path)
+        assert resp.status_code == expected, (mode, path)
+
+
+def test_slash_redirect_keeps_query_and_uses_308_for_unsafe_methods():
+    app = Application([("/branch/", lambda request: request.method, render_basic)])
+    client = app.get_local_client()
+    resp = client.get("/branch?q=1&r=%20")
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == "/branch/?q=1&r=%20"
+    resp = client.post("/branch", data={"a": "1"})
+    assert resp.status_code == 308
+    assert resp.headers["Location"] == "/branch/"
+    followed = client.post("/branch", data={"a": "1"}, follow_redirects=True)
+    assert followed.text == "POST"
+
+
+def test_route_slash_mode_overrides_the_application():
+    app = Application([Route("/b/", const("b"), render_basic, slash_mode=S_STRICT)])
+    assert app.get_local_client().get("/b").status_code == 404
+
+
+def test_subapplication_prefixes_and_nests():
+    inner = Application([("/leaf", const("inner leaf"), render_basic)])
+    middle = Application([("/in", inner), ("/m", const("middle"), render_basic)])
+    app = Application([("/out", middle), ("/", const("root"), render_basic)])
+    client = app.get_local_client()
+    assert client.get("/out/in/leaf").text == "inner leaf"
+    assert client.get("/out/m").text == "middle"
+    assert client.get("/").text == "root"
+    assert [r.pattern for r in app.routes] == ["/out/in/leaf", "/out/m", "/"]
+    assert app.routes[0].bound_apps[-1] is app
+
+
+def test_subapplication_at_root_merges_routes():
+    child = Application([("/c", const("child"), render_basic)])
+    app = Application([("/", child)])
+    assert app.get_local_client().get("/c").text == "child"
+
+
+def test_embedding_copies_routes_at_embed_time():
+    child = Application([("/a", const("a"), render_basic)])
+    app = Application([("/x", child)])
+    child.add(("/b", const("b"), render_basic))
+    assert app.get_local_client().get("/x/b").status_code == 404
+
+
+def test_inherit_slashes():
+    child = Application([("/b/", const("b"), render_basic)], slash_mode=S_STRICT)
+    inherited = Application([SubApplication("/c", child)])
+    assert inherited.get_local_client().get("/c/b").status_code == 302
+    kept = Application([SubApplication("/c", child, inherit_slashes=False)])
+    assert kept.get_local_client().get("/c/b").status_code == 404
+
+
+def test_parent_middlewares_and_resources_reach_embedded_routes():
+    from clastic import Middleware
+
+    class Stamp(Middleware):
+        def request(self, next):
+            response = next()
+            response.headers["X-Parent"] = "stamped"
+            return response
+
+    child = Application([("/c", lambda greeting: greeting, render_basic)], resources={"greeting": "hi"})
+    parent = Application([("/x", child)], middlewares=[Stamp()], resources={"greeting": "ignored", "other": 1})
+    resp = parent.get_local_client().get("/x/c")
+    assert resp.text == "hi"  # the embedded app's own resource is the more specific one
+    assert resp.headers["X-Parent"] == "stamped"
+    assert "X-Parent" not in child.get_local_client().get("/c").headers
+
+
+def test_embedded_routes_must_build_on_their_own():
+    from clastic import Middleware
+
+    class Tag(Middleware):
+        provides = ("tag",)
+
+        def request(self, next):
+            return next(tag="parent")
+
+    with pytest.raises(NameError, match="needs 'tag'"):
+        Application([("/x", Application([("/c", lambda tag: tag, render_basic)]))], middlewares=[Tag()])
+
+
+def test_reroute_wsgi_hands_off_the_environ():
+    def other(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"other app saw " + environ["PATH_INFO"].encode()]
+
+    app = Application([("/other/<rest*>", RerouteWSGI(other)), ("/", const("home"), render_basic)])
+    client = app.get_local_client()
+    assert client.get("/other/x/y").text == "other app saw /other/x/y"
+    assert client.get("/").text == "home"
+
+    def raiser():
+        raise RerouteWSGI(other)
+
+    assert Application([("/r", raiser)]).get_local_client().get("/r").text == "other app saw /r"
+
+
+def test_endpoint_returning_response_skips_render():
+    app = Application([("/r", lambda: Response("raw", status=201), render_basic)])
+    resp = app.get_local_client().get("/r")
+    assert (resp.status_code, resp.text) == (201, "raw")
+
+
+def test_application_is_frozen_once_serving():
+    app = Application([("/", const("x"), render_basic)])
+    app.get_local_client().get("/")
+    with pytest.raises(ApplicationFrozenError, match="after the Application has started serving"):
+        app.add(("/late", const("late"), render_basic))
+
+
+def test_bad_route_entries_are_type_errors():
+    for entry in ["/just-a-string", ("/only-pattern",), 42, ("/x", const("x"), render_basic, None, "extra")]:
+        with pytest.raises(TypeError, match="could not create a route from"):
+            Application([entry])
+
+
+def test_unknown_method_and_slash_mode_raise():
+    from clastic import InvalidMethod
+
+    with pytest.raises(InvalidMethod, match=r"unrecognized HTTP method\(s\): \['GTE'\].*Did you mean 'GET'"):
+        Route("/", const("x"), methods=["GTE"])
+    with pytest.raises(ValueError, match="unknown slash_mode 'loose'"):
+        Application([], slash_mode="loose")
+
+
+def test_endpoint_must_be_callable():
+    with pytest.raises(TypeError, match="expected endpoint to be a function or method, not: 'home'"):
+        Route("/", "home")
+
+
+def test_request_ids_are_per_application_and_guid_is_hex():
+    seen = []
+
+    def ep(request):
+        seen.append((request.request_id, request.request_guid))
+        return "x"
+
+    app = Application([("/", ep, render_basic)])
+    client = Client(app)
+    client.get("/")
+    client.get("/")
+    assert [rid for rid, _ in seen] == [0, 1]
+    assert all(len(guid) == 24 and int(guid, 16) >= 0 for _, guid in seen)
+    assert seen[0][1] != seen[1][1]
+
+
+def test_dispatch_state_records_attempted_routes():
+    def inspect_state(_dispatch_state):
+        return repr([r.pattern for r in _dispatch_state.attempted_routes])
+
+    app = Application(
+        [("/s", lambda: Forbidden(is_breaking=False), render_basic), ("/<x>", inspect_state, render_basic)]
+    )
+    assert app.get_local_client().get("/s").text == "['/s', '/<x>']"
+
+
+def test_repr_mentions_routes_and_settings():
+    app = Application([("/", const("x"), render_basic)], resources={"db": 1}, debug=False)
+    assert "routes_count=1" in repr(app) and "resources_keys=['db']" in repr(app)
