@@ -1,0 +1,155 @@
+"""Garbage from clients gets a 4xx or a normal 404, never a 500."""
+
+import socket
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.test import create_environ, run_wsgi_app
+
+from clastic import GET, POST, Application, render_basic
+from clastic.testing import LiveServer
+
+
+def make_app():
+    return Application(
+        [
+            ("/", lambda: "home", render_basic),
+            ("/n/<x:int>", lambda x: str(x), render_basic),
+            ("/f/<x:float>", lambda x: repr(x), render_basic),
+            ("/opt/<x?int>", lambda x: repr(x), render_basic),
+            ("/files/<path*>", lambda path: "/".join(path), render_basic),
+            ("/branch/", lambda: "branch", render_basic),
+            GET("/only-get", lambda: "get", render_basic),
+            POST("/only-post", lambda: "post", render_basic),
+            ("/u/<word>", lambda word: word, render_basic),
+        ]
+    )
+
+
+APP = make_app()
+
+
+def raw_status(path_info, method="GET", headers=()):
+    environ = create_environ("/", method=method, headers=list(headers))
+    environ["PATH_INFO"] = path_info  # as a WSGI server would pass it: latin-1 decoded bytes
+    _iterable, status, _headers = run_wsgi_app(APP, environ, buffered=True)
+    return int(status.split()[0])
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"/%zz",
+        b"/n/%",
+        b"/\xff\xfe",
+        b"/u/\xc3\x28",
+        b"/u/a\x00b",
+        b"/n/\x00",
+        b"/" + b"a" * 10_000,
+        b"/u/" + b"b" * 10_000,
+        b"/n/" + b"9" * 10_000,
+        b"/f/nan",
+        b"/f/1e99999",
+        b"/files/../../etc/passwd",
+        b"//////",
+        b"/branch/%2F%2F",
+    ],
+)
+def test_garbage_paths_never_500(raw):
+    status = raw_status(raw.decode("latin-1"))
+    assert status < 500, raw
+    assert status in (200, 302, 404), raw
+
+
+@pytest.mark.parametrize("method", ["BREW", "", "G E T", "PROPFIND", "X" * 1000])
+def test_odd_methods_never_500(method):
+    status = raw_status("/only-get", method=method)
+    assert status in (405, 400), method
+
+
+def test_method_names_are_case_insensitive():
+    assert raw_status("/only-get", method="get") == 200
+
+
+def test_malformed_headers_never_500():
+    for headers in ([("Accept", "\x00;;q=")], [("Accept-Language", ";;;")], [("Cookie", "a=\x00; ;;")]):
+        assert raw_status("/nope", headers=headers) == 404
+
+
+SEGMENT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=30
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(SEGMENT, max_size=6), st.sampled_from(["GET", "POST", "HEAD", "OPTIONS", "DELETE"]))
+def test_random_paths_never_500(segments, method):
+    path = "/" + "/".join(segments)
+    raw = path.encode("utf-8").decode("latin-1")
+    assert raw_status(raw, method=method) < 500
+
+
+LITERAL = st.text(alphabet="abcxyz.-_~+()", min_size=1, max_size=6)
+BINDING = st.tuples(
+    st.sampled_from(["a", "b", "c", "d"]), st.sampled_from([":", "?", "+", "*"]), st.sampled_from(["", "int", "float", "str"])
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(LITERAL, BINDING), min_size=0, max_size=4), st.lists(SEGMENT, max_size=5))
+def test_random_patterns_match_or_404_never_500(parts, segments):
+    from clastic import InvalidPattern
+
+    seen = set()
+    text_parts = []
+    for part in parts:
+        if isinstance(part, tuple):
+            name, op, type_name = part
+            if name in seen:
+                continue
+            seen.add(name)
+            text_parts.append(f"<{name}{op}{type_name}>")
+        else:
+            text_parts.append(part)
+    pattern = "/" + "/".join(text_parts)
+    try:
+        app = Application([(pattern, lambda _route: repr(_route.pattern), render_basic)])
+    except InvalidPattern:
+        return
+    environ = create_environ("/")
+    environ["PATH_INFO"] = ("/" + "/".join(segments)).encode("utf-8").decode("latin-1")
+    _body, status, _headers = run_wsgi_app(app, environ, buffered=True)
+    assert int(status.split()[0]) in (200, 302, 404)
+
+
+def test_url_for_round_trips_through_matching():
+    app = Application([("/r/<a:int>/<b>/<c*float>", lambda a, b, c: repr((a, b, c)), render_basic)])
+    client = app.get_local_client()
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.integers(), SEGMENT.filter(lambda s: s and "/" not in s), st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=3))
+    def check(a, b, c):
+        path = app.url_for("<lambda>", a=a, b=b, c=c)
+        assert client.get(path).text == repr((a, b, c))
+
+    check()
+
+
+def test_raw_garbage_over_a_real_server():
+    with LiveServer(make_app()) as server:
+        requests = [
+            b"GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            b"GET /u/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            b"GET /n/" + b"9" * 5000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            b"BREW /only-get HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            b"GET /nope HTTP/1.1\r\nHost: x\r\nAccept: ;;;q=zz\r\nConnection: close\r\n\r\n",
+        ]
+        for raw in requests:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+                sock.sendall(raw)
+                reply = b""
+                while chunk := sock.recv(65536):
+                    reply += chunk
+            status = int(reply.split(b" ", 2)[1])
+            assert 200 <= status < 500, (raw[:40], reply[:200])
