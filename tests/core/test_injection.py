@@ -345,7 +345,7 @@ def test_generated_chain_is_visible_in_tracebacks():
         route.execute(None, None, x=1)
     text = "".join(traceback.format_exception(info.value))
     assert "<clastic chain /b/<x:int> #" in text
-    assert "_clastic_endpoint(x=x)" in text  # the generated line, from linecache
+    assert "_clastic_endpoint(x)" in text  # the generated line, from linecache
 
 
 def test_arg_sources_for_introspection():

@@ -123,15 +123,22 @@ class _Writer:
 
 
 def _call(func_var: str, spec: CallableSpec, names: Sequence[str], first: str | None = None) -> str:
+    """Write the call expression: positional while the signature's order allows, then keywords."""
+    passed = set(names) - {"next"}
+    params = [name for name in spec.names if name != "next"]
     positional = [first] if first else []
-    keywords = []
-    for name in names:
-        if name == "next":
-            continue
-        if name in spec.positional_only:
-            positional.append(name)
-        else:
-            keywords.append(f"{name}={name}")
+    index = 0
+    # Positional arguments are cheaper; they are safe for the leading
+    # parameters that are all passed (a skipped default forces keywords after it).
+    while index < len(params) and params[index] in passed:
+        positional.append(params[index])
+        index += 1
+    keywords = [f"{name}={name}" for name in params[index:] if name in passed]
+    missing_positional = [name for name in spec.positional_only[index:] if name in passed]
+    if missing_positional:
+        raise ReservedArgumentError(
+            f"{spec.label}: positional-only parameters {missing_positional} come after one Clastic cannot pass"
+        )
     return f"{func_var}({', '.join(positional + keywords)})"
 
 

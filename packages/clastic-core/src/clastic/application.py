@@ -413,7 +413,19 @@ class Application:
             if canonical is not None:
                 return _slash_redirect(request, canonical)
             request.path_params = values
-            response = self._execute(route, request, state, values)
+            # The body of _execute, inlined: this is the hot path of every request.
+            try:
+                response = route.execute(request, state, **values)
+                if not isinstance(response, Response):
+                    raise _not_a_response(route, response)
+            except HTTPException as ex:
+                response = ex
+            except RerouteWSGI:
+                raise
+            except Exception:  # the one place that catches everything: answer 500 and log the traceback
+                response = self.error_handler.uncaught_to_response(
+                    _application=self, _route=route, request=request, _dispatch_state=state
+                )
             if isinstance(response, HTTPException):
                 if response.source_route is None:
                     response.source_route = route
@@ -432,10 +444,7 @@ class Application:
         try:
             response = route.execute(request, state, **values)
             if not isinstance(response, Response):
-                raise TypeError(
-                    f"route {route.pattern!r}: expected a Response from the render function, "
-                    f"got {type(response).__name__} ({response!r:.80})"
-                )
+                raise _not_a_response(route, response)
         except HTTPException as ex:
             return ex
         except RerouteWSGI:
@@ -463,6 +472,12 @@ class Application:
             f"middlewares={list(self.middlewares)!r} render_factory={self.render_factory!r} "
             f"slash_mode={self.slash_mode!r} debug={self.debug!r}>"
         )
+
+
+def _not_a_response(route: BoundRoute, value: Any) -> TypeError:
+    return TypeError(
+        f"route {route.pattern!r}: expected a Response from the render function, got {type(value).__name__} ({value!r:.80})"
+    )
 
 
 def _embedded_app(entry: Any) -> Application | None:

@@ -241,8 +241,11 @@ class BoundRoute:
         self.methods = route.methods
         self.endpoint = route.endpoint
         self.name = route.name
-        self._strict_regex = parsed.regex(strict=True)
         self._regex = parsed.regex(strict=slash_mode == S_STRICT)
+        # Per-request work, decided once: which groups to convert, whether to redirect.
+        self._match = self._regex.match
+        self._converts = bool(parsed.bindings)
+        self._redirects = slash_mode == S_REDIRECT and parsed.is_branch
         methods = "|".join(sorted(self.methods)) + " " if self.methods else ""
         where = f"route {methods}{parsed.text!r}"
         filename = f"clastic chain {methods}{parsed.text}"
@@ -304,9 +307,11 @@ class BoundRoute:
 
     def match_path(self, path: str) -> dict[str, Any] | None:
         """Return the injected URL values if *path* matches, else ``None``."""
-        match = self._regex.match(path)
+        match = self._match(path)
         if match is None:
             return None
+        if not self._converts:
+            return {}
         try:
             return self.parsed.convert(match.groupdict())
         except (ValueError, OverflowError):  # e.g. int('9' * 5000) or an out-of-range float
@@ -318,7 +323,7 @@ class BoundRoute:
 
     def redirect_path(self, path: str) -> str | None:
         """In redirect mode, the canonical path to redirect a branch request to, else ``None``."""
-        if self.slash_mode != S_REDIRECT or not self.is_branch:
+        if not self._redirects or (path[-1:] == "/" and "//" not in path):
             return None
         canonical = normalize_path(path, True)
         return canonical if canonical != path else None

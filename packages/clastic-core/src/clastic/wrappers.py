@@ -51,18 +51,28 @@ def respond(response: Response, environ: WSGIEnvironment, start_response: StartR
     goes through Werkzeug unchanged.
     """
     body = response.response
+    status_code = response.status_code
     if (
         type(body) is list
         and len(body) == 1
         and type(body[0]) is bytes
-        and 200 <= response.status_code < 300
-        and response.status_code != 204
+        and status_code >= 200
+        and status_code != 204
+        and status_code != 304
         and not getattr(response, "_on_close", True)
         and environ.get("REQUEST_METHOD") != "HEAD"
         and _is_plain_response_type(type(response))
     ):
-        headers = response.headers
-        if "Content-Length" in headers and "Location" not in headers and "Content-Location" not in headers:
-            start_response(response.status, headers.to_wsgi_list())
+        headers = response.headers.to_wsgi_list()
+        has_length = False
+        for key, _value in headers:
+            lowered = key.lower()
+            if lowered == "content-length":
+                has_length = True
+            elif lowered == "location" or lowered == "content-location":
+                has_length = False  # Werkzeug rewrites these: take its path
+                break
+        if has_length:
+            start_response(response.status, headers)
             return body
     return response(environ, start_response)

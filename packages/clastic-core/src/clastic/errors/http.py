@@ -61,6 +61,11 @@ def negotiate_mimetype(request: Request | None) -> str:
     return best or DEFAULT_MIME
 
 
+def _supported_base(mimetype: str) -> str:
+    base = mimetype.split(";", 1)[0].strip().lower()
+    return base if base in MIME_SUPPORT_MAP else DEFAULT_MIME
+
+
 class HTTPException(Response, Exception):
     """Base class of HTTP errors: an ``Exception`` and a Werkzeug ``Response``.
 
@@ -99,10 +104,8 @@ class HTTPException(Response, Exception):
         headers: Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
-        Response.__init__(self, status=code or self.code, headers=headers)
         if detail is not None:
             self.detail = detail
-        Exception.__init__(self, self.detail)
         if code is not None:
             self.code = code  # type: ignore[misc]  # instance override of the class default
         if message is not None:
@@ -115,7 +118,12 @@ class HTTPException(Response, Exception):
         self.extensions: dict[str, Any] = dict(extensions or {})
         #: The request path, once :meth:`transcribe` has seen the request (RFC 9457 ``instance``).
         self.instance: str | None = None
-        self.adapt(content_type or mimetype or DEFAULT_MIME)
+        # Render the body once, straight into the Response (headers are set once).
+        base = _supported_base(content_type or mimetype or DEFAULT_MIME)
+        body = getattr(self, MIME_SUPPORT_MAP[base])()
+        self._rendered: tuple[str, str] = (base, body)
+        Response.__init__(self, body, status=self.code, headers=headers, content_type=_CONTENT_TYPES[base])
+        Exception.__init__(self, self.detail)
 
     # -- serialisation -------------------------------------------------------
 
@@ -175,11 +183,12 @@ class HTTPException(Response, Exception):
 
     def adapt(self, mimetype: str) -> HTTPException:
         """Re-render the body as *mimetype* (unknown types fall back to text) and return self."""
-        base = mimetype.split(";", 1)[0].strip().lower()
-        if base not in MIME_SUPPORT_MAP:
-            base = DEFAULT_MIME
-        self.set_data(getattr(self, MIME_SUPPORT_MAP[base])())
-        self.content_type = _CONTENT_TYPES[base]
+        base = _supported_base(mimetype)
+        body = getattr(self, MIME_SUPPORT_MAP[base])()
+        if (base, body) != self._rendered:  # re-rendering the same body is common: skip the header work
+            self.set_data(body)
+            self.content_type = _CONTENT_TYPES[base]
+            self._rendered = (base, body)
         return self
 
     def transcribe(self, request: Request | None) -> HTTPException:

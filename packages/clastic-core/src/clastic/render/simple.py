@@ -107,6 +107,8 @@ class JSONPRender(JSONRender):
 
 
 def _sniff_text(data: bytes) -> str:
+    if b"<" not in data and b"{" not in data and b"[" not in data:
+        return _TEXT
     head = data[:512].lstrip()
     if head[:1] in (b"{", b"["):
         try:
@@ -151,6 +153,9 @@ class BasicRender:
         self.tabular_render = tabular_render or TabularRender()
 
     def __call__(self, context: Any, request: Request, _route: Any) -> Response:
+        if type(context) is str:  # the common case first
+            data = context.encode("utf-8")
+            return Response(data, content_type=_sniff_text(data))
         if isinstance(context, Response):
             return context
         if isinstance(context, str):
