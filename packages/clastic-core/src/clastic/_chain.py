@@ -24,10 +24,12 @@ generated code reads::
 
 from __future__ import annotations
 
+import functools
 import itertools
 import linecache
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import CodeType
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -263,10 +265,22 @@ def compile_error_renderer(
 
 def _compile(source: str, filename: str, env: dict[str, Any], name: str) -> Callable[..., Any]:
     filename = f"<{filename} #{next(_counter)}>"
-    code = compile(source, filename, "exec")
+    code = _retitle(_compile_source(source), filename)
     exec(code, env)  # noqa: S102 - the source is generated above from validated identifiers
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     return env[name]
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile_source(source: str) -> CodeType:
+    # Many routes share one chain shape; compile each shape once.
+    return compile(source, "<clastic chain>", "exec")
+
+
+def _retitle(code: CodeType, filename: str) -> CodeType:
+    """Give *code* and the functions nested in it the route's own file name."""
+    consts = tuple(_retitle(const, filename) if isinstance(const, CodeType) else const for const in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 def _make_no_render(where: str) -> Callable[[Any], Any]:

@@ -8,6 +8,7 @@ one source.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -88,21 +89,38 @@ def read_signature(func: Any, *, label: str | None = None) -> CallableSpec:
         raise InvalidEndpoint(f"expected a function or other callable, not: {func!r}")
     label = label or _label(func)
     try:
+        parts = _cached_parameters(func)
+    except TypeError:  # unhashable callable: read it uncached
+        parts = _parameters(func)
+    if isinstance(parts, str):
+        raise InvalidEndpoint(parts.format(label=label))
+    return CallableSpec(func, label, *parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_parameters(func: Any) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]] | str:
+    # inspect.signature is slow; one endpoint or render often serves many routes.
+    return _parameters(func)
+
+
+def _parameters(func: Any) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]] | str:
+    """Return ``(names, required, positional_only)``, or an error message template."""
+    try:
         signature = inspect.signature(func)
     except ValueError:
         # Some C builtins (``dict``, ``print``) expose no signature; they are
         # called with no arguments.
-        return CallableSpec(func, label, (), frozenset(), ())
+        return (), frozenset(), ()
     except TypeError as ex:
-        raise InvalidEndpoint(f"cannot read the signature of {label}: {ex}") from ex
+        return f"cannot read the signature of {{label}}: {ex}"
     names: list[str] = []
     required: set[str] = set()
     positional_only: list[str] = []
     for param in signature.parameters.values():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             star = "*" if param.kind is param.VAR_POSITIONAL else "**"
-            raise InvalidEndpoint(
-                f"{label} takes {star}{param.name}; Clastic injects arguments by name and does not support "
+            return (
+                f"{{label}} takes {star}{param.name}; Clastic injects arguments by name and does not support "
                 "*args or **kwargs. Name the arguments it needs, or wrap decorators with functools.wraps "
                 "(or clastic.decorators.clastic_decorator) so the original signature shows through."
             )
@@ -111,7 +129,7 @@ def read_signature(func: Any, *, label: str | None = None) -> CallableSpec:
             required.add(param.name)
         if param.kind is param.POSITIONAL_ONLY:
             positional_only.append(param.name)
-    return CallableSpec(func, label, tuple(names), frozenset(required), tuple(positional_only))
+    return tuple(names), frozenset(required), tuple(positional_only)
 
 
 def describe_sources(sources: Mapping[str, str]) -> str:

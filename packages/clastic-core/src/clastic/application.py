@@ -306,7 +306,8 @@ class Application:
         self._url_index = _index_names(self._routes)
         self._wsgi = self._wrap_wsgi()
 
-    def _wrap_wsgi(self) -> WSGIApplication:
+    def _wrap_wsgi(self) -> WSGIApplication | None:
+        """Return the WSGI callable wrapped by every ``wsgi_wrapper``, or ``None`` if there are none."""
         wsgi: WSGIApplication = self._dispatch_wsgi
         wrappers: list[Callable[[WSGIApplication], WSGIApplication]] = []
         if self.error_handler.wsgi_wrapper is not None:
@@ -318,6 +319,8 @@ class Application:
                 if wrapper is not None and not any(mw is other for other in seen):
                     seen.append(mw)
         wrappers.extend(getattr(mw, "wsgi_wrapper") for mw in reversed(seen))
+        if not wrappers:
+            return None
         for wrapper in wrappers:
             wrapped = wrapper(wsgi)
             if not callable(wrapped):
@@ -384,10 +387,12 @@ class Application:
     # -- serving -------------------------------------------------------------
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        self._serving = True
-        return self._wsgi(environ, start_response)
+        if self._wsgi is not None:  # WSGI wrappers from middlewares or the error handler
+            return self._wsgi(environ, start_response)
+        return self._dispatch_wsgi(environ, start_response)
 
     def _dispatch_wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        self._serving = True
         request = self.request_type(environ)
         request.request_id = next(self._request_ids)
         try:

@@ -61,7 +61,7 @@ def respond(response: Response, environ: WSGIEnvironment, start_response: StartR
         and status_code != 304
         and not getattr(response, "_on_close", True)
         and environ.get("REQUEST_METHOD") != "HEAD"
-        and _is_plain_response_type(type(response))
+        and (type(response) is Response or _is_plain_response_type(type(response)))
     ):
         headers = response.headers.to_wsgi_list()
         has_length = False
