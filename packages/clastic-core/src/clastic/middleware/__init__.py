@@ -9,6 +9,7 @@ from pkgutil import extend_path
 
 from clastic._moved import make_module_getattr
 from clastic.middleware.core import MIDDLEWARE_PROTOCOL as MIDDLEWARE_PROTOCOL
+from clastic.middleware.core import DummyMiddleware as DummyMiddleware
 from clastic.middleware.core import Middleware as Middleware
 from clastic.middleware.core import check_middleware as check_middleware
 from clastic.middleware.core import merge_middlewares as merge_middlewares

@@ -22,6 +22,7 @@ with the names its middleware declared in ``provides`` (``endpoint_provides``,
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,7 +31,9 @@ from clastic.exceptions import MiddlewareError
 if TYPE_CHECKING:
     from clastic._types import WSGIApplication
 
-__all__ = ["HOOK_NAMES", "MIDDLEWARE_PROTOCOL", "Middleware", "check_middleware", "merge_middlewares"]
+__all__ = ["HOOK_NAMES", "MIDDLEWARE_PROTOCOL", "DummyMiddleware", "Middleware", "check_middleware", "merge_middlewares"]
+
+logger = logging.getLogger(__name__)
 
 #: The version of the hook protocol this core implements. A middleware built
 #: for another version is refused when the Application is built.
@@ -171,3 +174,21 @@ def merge_middlewares(outer: Sequence[object], inner: Sequence[object]) -> tuple
         if not any(mw is seen for seen in merged):
             merged.append(mw)
     return tuple(merged)
+
+
+class DummyMiddleware(Middleware):
+    """A pass-through middleware; with *verbose*, it logs each request it sees.
+
+    Useful to check middleware ordering and as a minimal example.
+    """
+
+    def __init__(self, verbose: bool = False) -> None:
+        self.verbose = verbose
+
+    def request(self, next: Callable[..., Any], request: Any) -> Any:
+        if self.verbose:
+            logger.info("%s: %s %s", self.name, request.method, request.path)
+        return next()
+
+    def __repr__(self) -> str:
+        return f"{self.name}(verbose={self.verbose!r})"
