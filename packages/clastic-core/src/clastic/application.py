@@ -195,8 +195,7 @@ class Application:
         self._request_ids = itertools.count()
         self.error_handler: ErrorHandler = self._default_error_handler() if error_handler is None else error_handler
         for entry in routes or ():
-            self._routes.extend(self._bind_entry(entry))
-            self._entries.append((entry, None, {}))
+            self._insert(entry, None, {})
         self._rebuild()
 
     # -- building ------------------------------------------------------------
@@ -242,13 +241,16 @@ class Application:
         ``inherit_slashes``) apply to an embedded Application.
         """
         self._check_not_serving("add")
+        self._insert(entry, index, kwargs)
+        self._rebuild()
+
+    def _insert(self, entry: Any, index: int | None, kwargs: dict[str, Any]) -> None:
         bound = self._bind_entry(entry, **kwargs)
         if index is None:
             self._routes.extend(bound)
         else:
             self._routes[index:index] = bound
         self._entries.append((entry, index, kwargs))
-        self._rebuild()
 
     def with_resources(self, **overrides: Any) -> Application:
         """Return a rebuilt copy of this Application with some resource values replaced.
@@ -284,13 +286,7 @@ class Application:
         new._serving = False
         new._request_ids = itertools.count()
         for entry, index, kwargs in self._entries:
-            entry = _entry_with_resources(entry, overrides)
-            bound = new._bind_entry(entry, **kwargs)
-            if index is None:
-                new._routes.extend(bound)
-            else:
-                new._routes[index:index] = bound
-            new._entries.append((entry, index, kwargs))
+            new._insert(_entry_with_resources(entry, overrides), index, kwargs)
         new._rebuild()
         return new
 
