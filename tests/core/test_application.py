@@ -287,3 +287,18 @@ def test_dispatch_state_records_attempted_routes():
 def test_repr_mentions_routes_and_settings():
     app = Application([("/", const("x"), render_basic)], resources={"db": 1}, debug=False)
     assert "routes_count=1" in repr(app) and "resources_keys=['db']" in repr(app)
+
+
+def test_with_resources_rebuilds_a_checked_copy():
+    child = Application([("/db", lambda db: db, render_basic)], resources={"db": "real child"})
+    app = Application(
+        [("/x", lambda db: db, render_basic), ("/c", child), Route("/r", lambda token: token, render_basic, resources={"token": "t"})],
+        resources={"db": "real"},
+    )
+    fake = app.with_resources(db="fake", token="fake token")
+    client = fake.get_local_client()
+    assert (client.get("/x").text, client.get("/c/db").text, client.get("/r").text) == ("fake", "fake", "fake token")
+    original = app.get_local_client()
+    assert (original.get("/x").text, original.get("/c/db").text) == ("real", "real child")
+    with pytest.raises(KeyError, match="no resource named 'dbb'.*Did you mean 'db'"):
+        app.with_resources(dbb=1)
