@@ -1,0 +1,190 @@
+"""Describe routes, endpoints and middlewares as plain, JSON-ready data.
+
+Everything here reads the public attributes of a built
+:class:`~clastic.Application` (``routes``, ``middlewares``, ``resources``) and
+of its :class:`~clastic.route.BoundRoute` objects (``pattern``, ``methods``,
+``endpoint``, ``render``, ``render_arg``, ``arg_sources``, ``middlewares``,
+``resources``).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from clastic._inject import get_callable_name
+
+if TYPE_CHECKING:
+    from clastic import Application
+    from clastic.meta._redact import Redactor
+    from clastic.route import BoundRoute
+
+__all__ = ["describe_args", "describe_callable", "describe_middleware", "describe_route", "normalize_source"]
+
+#: Argument sources as the meta page names them.
+ARG_SOURCES = ("builtin", "url", "resources", "middleware", "default")
+
+_HOOKS: tuple[tuple[str, str], ...] = (
+    ("request", "provides"),
+    ("endpoint", "endpoint_provides"),
+    ("render", "render_provides"),
+)
+
+
+def describe_callable(func: Any) -> dict[str, str]:
+    """Name an endpoint or render the way the meta page shows it.
+
+    Returns ``{"module_name", "name", "qualname"}``:
+
+    * functions: their module and ``__name__``;
+    * bound methods: ``module.Class`` and the method's name;
+    * callable objects: their class's module and name;
+    * builtins: ``builtins`` and their name.
+
+    >>> describe_callable(len)
+    {'module_name': 'builtins', 'name': 'len', 'qualname': 'len'}
+    """
+    if isinstance(func, functools.partial):
+        inner = describe_callable(func.func)
+        return {**inner, "qualname": f"partial({inner['qualname']})"}
+    module, qualname = get_callable_name(func)
+    if inspect.ismethod(func):
+        owner, _, method = qualname.rpartition(".")
+        module_name = f"{module}.{owner}" if owner else module
+        return {"module_name": module_name, "name": method, "qualname": qualname}
+    if inspect.isfunction(func) or inspect.isbuiltin(func) or inspect.isclass(func):
+        name = getattr(func, "__name__", None) or qualname
+        return {"module_name": module or "builtins", "name": name, "qualname": qualname}
+    return {"module_name": module, "name": qualname.rpartition(".")[2], "qualname": qualname}
+
+
+def normalize_source(source: str | None) -> tuple[str | None, str | None]:
+    """Map a ``BoundRoute.arg_sources`` value to ``(source, provider)``.
+
+    ``'builtins'`` becomes ``'builtin'``; a middleware's class name becomes
+    ``('middleware', ClassName)``; ``'url'``, ``'resources'`` and
+    ``'default'`` stay as they are.
+
+    >>> normalize_source('SignedCookieMiddleware')
+    ('middleware', 'SignedCookieMiddleware')
+    """
+    if source is None:
+        return None, None
+    if source == "builtins":
+        return "builtin", None
+    if source in ("url", "resources", "default"):
+        return source, None
+    return "middleware", source
+
+
+def _parameter_names(func: Callable[..., Any]) -> list[str]:
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):  # C callables without a signature take no injected arguments
+        return []
+    return [
+        param.name
+        for param in signature.parameters.values()
+        if param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD) and param.name != "next"
+    ]
+
+
+def describe_args(func: Callable[..., Any] | None, arg_sources: Mapping[str, str]) -> list[dict[str, str | None]]:
+    """List *func*'s arguments in order, each with where the route gets it from."""
+    if func is None:
+        return []
+    described = []
+    for name in _parameter_names(func):
+        source, provider = normalize_source(arg_sources.get(name))
+        if source is None and name == "context":
+            source = "builtin"
+        described.append({"name": name, "source": source, "provider": provider})
+    return described
+
+
+def _describe_render(route: BoundRoute) -> dict[str, Any]:
+    render = route.render
+    if render is None:
+        return {"type": None, "module_name": None, "name": None, "arg": None, "args": []}
+    names = describe_callable(render)
+    arg = route.render_arg
+    return {
+        "type": f"{names['module_name']}.{names['qualname']}",
+        "module_name": names["module_name"],
+        "name": names["name"],
+        # Only a render *argument* (a template name...) is shown; a render
+        # function passed directly is already described by type and name.
+        "arg": None if arg is None or callable(arg) else str(arg),
+        "args": describe_args(render, route.arg_sources),
+    }
+
+
+def describe_route(index: int, route: BoundRoute, app: Application, meta_types: tuple[type, ...] = ()) -> dict[str, Any]:
+    """Describe one bound route of *app* (its position *index* in dispatch order)."""
+    regex = getattr(route, "regex", None)
+    return {
+        "index": index,
+        "pattern": route.pattern,
+        "url_pattern": route.pattern,
+        "url_regex_pattern": getattr(regex, "pattern", None),
+        "methods": sorted(route.methods) if route.methods is not None else None,
+        "name": route.name,
+        "endpoint": describe_callable(route.endpoint),
+        "render": _describe_render(route),
+        "args": describe_args(route.endpoint, route.arg_sources),
+        "middlewares": [type(mw).__name__ for mw in route.middlewares],
+        "route_resources": sorted(set(route.resources) - set(app.resources)),
+        "slash_mode": route.slash_mode,
+        "is_meta": any(isinstance(bound, meta_types) for bound in getattr(route, "bound_apps", ())) if meta_types else False,
+    }
+
+
+def _hook_requirements(hook: Callable[..., Any]) -> list[str]:
+    try:
+        signature = inspect.signature(hook)
+    except (TypeError, ValueError):
+        return []
+    return [
+        param.name
+        for param in signature.parameters.values()
+        if param.default is param.empty
+        and param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD)
+        and param.name not in ("next", "context")
+    ]
+
+
+def describe_middleware(mw: object, redactor: Redactor) -> dict[str, Any]:
+    """Describe an application middleware: its hooks, what it provides and requires."""
+    hooks: list[str] = []
+    provides: list[str] = []
+    requires: list[str] = []
+    provides_by_hook: dict[str, list[str]] = {}
+    for hook_name, provides_attr in _HOOKS:
+        hook = getattr(mw, hook_name, None)
+        names = [str(name) for name in (getattr(mw, provides_attr, ()) or ())]
+        if hook is None:
+            continue
+        hooks.append(hook_name)
+        provides_by_hook[hook_name] = names
+        provides.extend(name for name in names if name not in provides)
+        requires.extend(name for name in _hook_requirements(hook) if name not in requires)
+    cls = type(mw)
+    text, _cut = redactor.truncate(redactor.safe_repr(mw))
+    return {
+        "type_name": cls.__name__,
+        "module_name": cls.__module__,
+        "hooks": hooks,
+        "provides": provides,
+        "provides_by_hook": provides_by_hook,
+        "requires": requires,
+        "wsgi_wrapper": getattr(mw, "wsgi_wrapper", None) is not None,
+        "repr": text,
+    }
+
+
+def describe_routes(app: Application, meta_types: tuple[type, ...] = ()) -> list[dict[str, Any]]:
+    """Describe every route of *app* in dispatch order."""
+    routes: Sequence[BoundRoute] = app.routes
+    return [describe_route(index, route, app, meta_types) for index, route in enumerate(routes)]

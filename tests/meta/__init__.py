@@ -1,0 +1,1 @@
+"""Tests of clastic-meta (the /_meta/ application)."""

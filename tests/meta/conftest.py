@@ -1,0 +1,26 @@
+"""Helpers for the clastic-meta tests: a client that says where the request comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from werkzeug.test import TestResponse
+
+from clastic.testing import make_client
+
+
+@pytest.fixture
+def meta_get() -> Callable[..., TestResponse]:
+    """``meta_get(app, path, remote_addr='127.0.0.1', **kwargs)``: GET *path* from *remote_addr*.
+
+    Werkzeug's test client sends no REMOTE_ADDR by default, which the meta
+    application treats as an unknown (refused) client.
+    """
+
+    def get(app: Any, path: str, remote_addr: str | None = "127.0.0.1", **kwargs: Any) -> TestResponse:
+        environ = {"REMOTE_ADDR": remote_addr} if remote_addr is not None else {}
+        return make_client(app).get(path, environ_base=environ, **kwargs)
+
+    return get
