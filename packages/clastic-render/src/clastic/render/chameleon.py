@@ -1,0 +1,91 @@
+"""Render routes with Chameleon page templates: :class:`ChameleonRenderFactory`.
+
+>>> render_factory = ChameleonRenderFactory(TEMPLATE_DIR)  # doctest: +SKIP
+>>> Application([("/", home, "home.pt")], render_factory=render_factory)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chameleon import PageTemplateFile, PageTextTemplateFile
+from chameleon.exc import TemplateError
+
+from clastic.render._base import CompiledTemplate, TemplateRenderFactory
+
+__all__ = ["ChameleonRenderFactory"]
+
+# Chameleon appends the failing expression's place to render errors' text:
+#  - Filename:   /path/to/page.pt
+#  - Location:   (line 5: col 10)
+_PLACE_RE = re.compile(r"^ - Filename:\s+(?P<filename>.*?)\s*\n - Location:\s+\(line (?P<line>\d+)", re.MULTILINE)
+
+
+class ChameleonRenderFactory(TemplateRenderFactory):
+    """Turn template names into render functions for Chameleon page templates.
+
+    HTML and XML templates are Chameleon markup templates, which always
+    escape values (``structure`` marks trusted markup); text, CSS, JS and
+    JSON templates are compiled in Chameleon's text mode, which does not
+    escape. ``filters`` and ``globals`` are available to every template as
+    names (``${upper(name)}``).
+
+    Args:
+        search_paths: A template directory or a list of them, searched in
+            order (also by ``load:`` expressions for macros).
+        **options: The shared options of :class:`~clastic.render.templating.TemplateRenderFactory`
+            (``default_mime``, ``content_types``, ``filters``, ``globals``,
+            ``encoding``, ``reload``) except ``autoescape``; anything else goes
+            to Chameleon's ``PageTemplateFile`` (``strict``, ``boolean_attributes``...).
+    """
+
+    engine = "Chameleon"
+    extensions = (".pt", ".cpt", ".zpt")
+    compile_errors = (TemplateError, SyntaxError)
+
+    def __init__(self, search_paths: Any, **options: Any) -> None:
+        if options.get("autoescape") is not None:
+            raise TypeError(
+                "ChameleonRenderFactory does not take autoescape: Chameleon escapes every value in markup "
+                "templates (mark trusted markup with 'structure'), and text templates (.txt, .css, .js, .json) "
+                f"are never escaped; got autoescape={options['autoescape']!r}"
+            )
+        super().__init__(search_paths, **options)
+        self._namespace = {**self.filters, **self.globals}
+
+    def compile_template(self, name: str, path: str | None, autoescape: bool) -> PageTemplateFile:
+        template_type = PageTemplateFile if autoescape else PageTextTemplateFile
+        template = template_type(
+            path,
+            search_path=list(self.search_paths),
+            encoding=self.encoding,
+            auto_reload=False,
+            **self.engine_options,
+        )
+        # Chameleon parses on first use; do it now so a broken template fails the build.
+        template.cook_check()
+        return template
+
+    def render_template(self, template: PageTemplateFile, context: dict[str, Any]) -> str:
+        if self._namespace:
+            context = {**self._namespace, **context}
+        result = template.render(**context)
+        # Text-mode file templates return bytes in the source encoding.
+        return result.decode(self.encoding) if isinstance(result, bytes) else result
+
+    def compile_error_location(self, exc: BaseException) -> tuple[str | None, int | None]:
+        if isinstance(exc, TemplateError):
+            line = exc.location[0] if exc.location else None
+            return exc.filename, line or None
+        return None, getattr(exc, "lineno", None)
+
+    def render_error_location(self, compiled: CompiledTemplate, exc: BaseException) -> tuple[str | None, int | None]:
+        places = _PLACE_RE.findall(str(exc))
+        if not places:
+            return None, None
+        # The first place is the innermost expression (a macro's file, maybe).
+        filename, line = places[0]
+        if filename.startswith("... ") and compiled.path and compiled.path.endswith(filename[4:]):
+            filename = compiled.path  # Chameleon shortens long paths for display
+        return filename, int(line)

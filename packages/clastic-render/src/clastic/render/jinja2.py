@@ -1,0 +1,89 @@
+"""Render routes with Jinja2 templates: :class:`Jinja2RenderFactory`.
+
+Jinja2 is an optional extra: ``pip install 'clastic-render[jinja2]'``.
+
+>>> render_factory = Jinja2RenderFactory(TEMPLATE_DIR)  # doctest: +SKIP
+>>> Application([("/", home, "home.html")], render_factory=render_factory)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from typing import Any
+
+try:
+    from jinja2 import Environment, FileSystemLoader, Template, TemplateSyntaxError
+except ImportError as ex:  # pragma: no cover - exercised in a subprocess by the tests
+    raise ImportError(
+        "clastic.render.jinja2 needs Jinja2, an optional extra of clastic-render; "
+        "install it with: pip install 'clastic-render[jinja2]'",
+        name=ex.name,
+    ) from ex
+
+from clastic.render._base import CompiledTemplate, TemplateRenderFactory
+
+__all__ = ["Jinja2RenderFactory"]
+
+
+class Jinja2RenderFactory(TemplateRenderFactory):
+    """Turn template names into render functions for Jinja2 templates.
+
+    Autoescaping is decided per template by its extension (on for HTML and
+    XML, off for text, CSS, JS and JSON) unless ``autoescape`` says
+    otherwise; ``|safe`` marks trusted markup. ``filters`` and ``globals``
+    go to the Jinja2 environment.
+
+    Args:
+        search_paths: A template directory or a list of them, searched in
+            order (also for ``{% extends %}`` and ``{% include %}``).
+        **options: The shared options of :class:`~clastic.render.templating.TemplateRenderFactory`
+            (``default_mime``, ``content_types``, ``autoescape``, ``filters``,
+            ``globals``, ``encoding``, ``reload``); anything else goes to
+            :class:`jinja2.Environment` (``undefined``, ``extensions``, ``trim_blocks``...).
+    """
+
+    engine = "Jinja2"
+    extensions = (".j2", ".jinja", ".jinja2")
+    compile_errors = (TemplateSyntaxError,)
+
+    def __init__(self, search_paths: Any, **options: Any) -> None:
+        super().__init__(search_paths, **options)
+        #: The Jinja2 environment every template of this factory shares.
+        self.environment = Environment(
+            loader=FileSystemLoader(list(self.search_paths), encoding=self.encoding),
+            autoescape=self._autoescape_name,
+            auto_reload=bool(self.reload),
+            **self.engine_options,
+        )
+        self.environment.filters.update(self.filters)
+        self.environment.globals.update(self.globals)
+
+    def _autoescape_name(self, name: str | None) -> bool:
+        # Templates made from strings have no name: escape them.
+        return True if name is None else self.autoescape_for(name)
+
+    def compile_template(self, name: str, path: str | None, autoescape: bool) -> Template:
+        environment = self.environment
+        loader = environment.loader
+        if loader is None:  # pragma: no cover - set in __init__
+            raise RuntimeError("Jinja2RenderFactory's environment lost its loader")
+        # loader.load() compiles afresh (get_template would return a cached
+        # copy), so a reload sees the new file.
+        return loader.load(environment, name, environment.make_globals(None))
+
+    def render_template(self, template: Template, context: dict[str, Any]) -> str:
+        return template.render(context)
+
+    def compile_error_location(self, exc: BaseException) -> tuple[str | None, int | None]:
+        return getattr(exc, "filename", None), getattr(exc, "lineno", None)
+
+    def render_error_location(self, compiled: CompiledTemplate, exc: BaseException) -> tuple[str | None, int | None]:
+        # Jinja2 rewrites tracebacks so template frames carry the template's
+        # file and line; report the innermost one under the search path.
+        roots = tuple(root.rstrip(os.sep) + os.sep for root in self.search_paths)
+        for frame_summary in reversed(traceback.extract_tb(exc.__traceback__)):
+            filename = frame_summary.filename
+            if filename == compiled.path or filename.startswith(roots):
+                return filename, frame_summary.lineno
+        return None, None

@@ -1,0 +1,92 @@
+"""Render routes with Mako templates: :class:`MakoRenderFactory`.
+
+Mako is an optional extra: ``pip install 'clastic-render[mako]'``.
+
+>>> render_factory = MakoRenderFactory(TEMPLATE_DIR)  # doctest: +SKIP
+>>> Application([("/", home, "home.mako")], render_factory=render_factory)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+try:
+    from mako.exceptions import MakoException, RichTraceback
+    from mako.lookup import TemplateLookup
+    from mako.template import Template
+except ImportError as ex:  # pragma: no cover - exercised in a subprocess by the tests
+    raise ImportError(
+        "clastic.render.mako needs Mako, an optional extra of clastic-render; "
+        "install it with: pip install 'clastic-render[mako]'",
+        name=ex.name,
+    ) from ex
+
+from clastic.render._base import CompiledTemplate, TemplateRenderFactory
+
+__all__ = ["MakoRenderFactory"]
+
+
+class MakoRenderFactory(TemplateRenderFactory):
+    """Turn template names into render functions for Mako templates.
+
+    In HTML and XML templates every ``${expression}`` is HTML-escaped (Mako's
+    ``h`` filter added to ``default_filters``); ``${value | n}`` prints one
+    unescaped. ``filters`` and ``globals`` are names every template sees, so
+    a filter works as ``${name | upper}``.
+
+    Args:
+        search_paths: A template directory or a list of them, searched in
+            order (also for ``<%inherit>`` and ``<%include>``).
+        **options: The shared options of :class:`~clastic.render.templating.TemplateRenderFactory`
+            (``default_mime``, ``content_types``, ``autoescape``, ``filters``,
+            ``globals``, ``encoding``, ``reload``); anything else goes to
+            :class:`mako.lookup.TemplateLookup` (``strict_undefined``, ``imports``...).
+    """
+
+    engine = "Mako"
+    extensions = (".mako", ".mak")
+    compile_errors = (MakoException, SyntaxError)
+
+    def __init__(self, search_paths: Any, **options: Any) -> None:
+        super().__init__(search_paths, **options)
+        self._namespace = {**self.filters, **self.globals}
+        #: One lookup per escaping mode: ``True`` escapes expressions for HTML.
+        self.lookups = {escape: self._make_lookup(escape) for escape in (True, False)}
+
+    def _make_lookup(self, escape: bool) -> TemplateLookup:
+        options = dict(self.engine_options)
+        filters = list(options.pop("default_filters", None) or ["str"])
+        if escape and "h" not in filters:
+            filters.append("h")
+        return TemplateLookup(
+            directories=list(self.search_paths),
+            input_encoding=self.encoding,
+            default_filters=filters,
+            filesystem_checks=False,
+            **options,
+        )
+
+    def compile_template(self, name: str, path: str | None, autoescape: bool) -> Template:
+        lookup = self.lookups[autoescape]
+        # A fresh Template (not lookup.get_template, which caches) so a reload
+        # sees the new file; put_template lets <%include> reuse it.
+        template = Template(filename=path, uri=name, lookup=lookup, **lookup.template_args)
+        lookup.put_template(name, template)
+        return template
+
+    def render_template(self, template: Template, context: dict[str, Any]) -> str:
+        if self._namespace:
+            context = {**self._namespace, **context}
+        return template.render_unicode(**context)
+
+    def compile_error_location(self, exc: BaseException) -> tuple[str | None, int | None]:
+        return getattr(exc, "filename", None), getattr(exc, "lineno", None)
+
+    def render_error_location(self, compiled: CompiledTemplate, exc: BaseException) -> tuple[str | None, int | None]:
+        records = RichTraceback(exc, exc.__traceback__).records
+        # Innermost frame that ran template code; Mako maps it to the template line.
+        for record in reversed(records):
+            template_filename, template_line = record[4], record[5]
+            if template_filename is not None and template_line:
+                return template_filename, template_line
+        return None, None

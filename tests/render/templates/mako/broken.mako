@@ -1,0 +1,8 @@
+<html>
+<body>
+<ul>
+% for item in items:
+<li>${item}</li>
+</ul>
+</body>
+</html>
