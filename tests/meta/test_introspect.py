@@ -62,7 +62,7 @@ def test_endpoint_names_for_functions_methods_callable_objects_and_builtins(meta
     )
     routes = _routes(meta_get, app)
     module = __name__
-    names = {pattern: {k: v[k] for k in ("module_name", "name")} for pattern, v in ((p, r["endpoint"]) for p, r in routes.items())}
+    names = {pattern: {k: route["endpoint"][k] for k in ("module_name", "name")} for pattern, route in routes.items()}
     assert names["/function"] == {"module_name": module, "name": "hello_world"}
     assert names["/method"] == {"module_name": f"{module}.Greeter", "name": "greet"}
     assert names["/classmethod"] == {"module_name": f"{module}.Greeter", "name": "make"}

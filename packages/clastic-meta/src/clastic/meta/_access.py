@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable
-from typing import Any, Union
+from typing import Any
 
 from clastic.errors import Forbidden
 from clastic.middleware import Middleware
@@ -19,8 +19,8 @@ from clastic.wrappers import Request, Response
 
 __all__ = ["LOOPBACK_NETWORKS", "AccessRule", "MetaAccessMiddleware"]
 
-_Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
-_Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 #: The loopback networks, allowed when no rule is given. Combine them with
 #: others: ``MetaApplication(allow=[*LOOPBACK_NETWORKS, "10.0.0.0/8"])``.

@@ -7,7 +7,7 @@ import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from clastic import Application, DispatchState, Request, Response
@@ -188,14 +188,18 @@ class MetaApplication(Application):
 
     # -- endpoints -----------------------------------------------------------
 
-    def get_json(self, request: Request, _application: Application, _route: BoundRoute, _dispatch_state: DispatchState) -> Response:
+    def get_json(
+        self, request: Request, _application: Application, _route: BoundRoute, _dispatch_state: DispatchState
+    ) -> Response:
         """Answer the JSON document."""
         outcomes = self.collect(request, _application, _route, _dispatch_state)
         response = _JSON_RENDER(self.build_document(outcomes, self.script_root(request, _route)))
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    def get_page(self, request: Request, _application: Application, _route: BoundRoute, _dispatch_state: DispatchState) -> Response:
+    def get_page(
+        self, request: Request, _application: Application, _route: BoundRoute, _dispatch_state: DispatchState
+    ) -> Response:
         """Answer the HTML page (or JSON with ``?format=json``)."""
         fmt = request.args.get("format")
         if fmt is not None:
@@ -227,7 +231,7 @@ class MetaApplication(Application):
             sections=sections,
             glance=glance,
             nonce=nonce,
-            generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
             audience=self.access_rule.describe(),
         )
         return Response(

@@ -132,7 +132,8 @@ class RoutePeripheral(MetaPeripheral):
                 f"<td>{mws}</td></tr>"
             )
         legend = "".join(
-            f'<span class="arg src-{source}" title="from {esc(title)}">{source}</span>' for source, title in _SOURCE_TITLES.items()
+            f'<span class="arg src-{source}" title="from {esc(title)}">{source}</span>'
+            for source, title in _SOURCE_TITLES.items()
         )
         total = _plural(len(routes), "route")
         return (
@@ -232,7 +233,10 @@ class ResourcePeripheral(MetaPeripheral):
             else:
                 more = f' <span class="muted">({res["length"]} characters, cut)</span>' if res["truncated"] else ""
                 value = f'<code class="clip">{esc(res["value"])}</code>{more}'
-            rows.append(f'<tr><th scope="row"><code>{esc(res["key"])}</code></th><td class="type">{esc(res["type"])}</td><td>{value}</td></tr>')
+            rows.append(
+                f'<tr><th scope="row"><code>{esc(res["key"])}</code></th>'
+                f'<td class="type">{esc(res["type"])}</td><td>{value}</td></tr>'
+            )
         return (
             '<div class="table-wrap"><table class="grid"><thead><tr><th scope="col">Name</th><th scope="col">Type</th>'
             f'<th scope="col">Value</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'

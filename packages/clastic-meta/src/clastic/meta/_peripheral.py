@@ -72,12 +72,13 @@ class MetaPeripheral:
     #: The top-level key of the JSON document this peripheral's context is merged into.
     group_key: str = "misc"
 
-    def get_context(self) -> dict[str, Any]:
+    def get_context(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Return this section's data as a JSON-serialisable dict.
 
-        Override with any arguments from :data:`PERIPHERAL_ARGS`
+        Override with the arguments you need from :data:`PERIPHERAL_ARGS`
         (``request``, ``_application``, ``_route``, ``_dispatch_state``,
-        ``_meta_application``, ``script_root``); they are injected by name.
+        ``_meta_application``, ``script_root``), named explicitly; they are
+        injected by name. (This default takes and ignores all of them.)
         """
         return {}
 
