@@ -11,7 +11,7 @@ import ipaddress
 import logging
 import weakref
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
@@ -20,10 +20,10 @@ __all__ = ["AllowPolicy", "ClientAccess", "DebugModeWarning", "is_loopback_clien
 
 logger = logging.getLogger("clastic.errors")
 
-IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: ``allow=`` accepts networks (``"10.0.0.0/8"``, ``"192.0.2.7"``, network objects) or a predicate.
-AllowPolicy = Union[Iterable[Union[str, IPNetwork]], Callable[["Request"], bool], None]
+AllowPolicy = Iterable[str | IPNetwork] | Callable[["Request"], bool] | None
 
 # A loopback peer that relays a request (a reverse proxy on the same host)
 # says so in one of these headers; the real client is then somewhere else.

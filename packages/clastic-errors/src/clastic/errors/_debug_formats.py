@@ -39,7 +39,11 @@ def _dumps(data: Mapping[str, Any]) -> str:
 
 def render_problem(report: Mapping[str, Any], problem: Mapping[str, Any]) -> dict[str, Any]:
     """Merge *report*'s debug members into the RFC 9457 object *problem* (standard members win)."""
-    merged = {key: value for key, value in json_ready(report).items() if key not in _BASE_KEYS and key not in _PROBLEM_RESERVED}
+    merged = {
+        key: value
+        for key, value in json_ready(report).items()
+        if key not in _BASE_KEYS and key not in _PROBLEM_RESERVED
+    }
     merged.update(problem)
     return merged
 
@@ -98,11 +102,19 @@ def render_text(report: Mapping[str, Any]) -> str:
         if not report["routes"]:
             lines.append("  (the application has no routes)")
         lines.append("")
-    for title, key in (("Query parameters", "url_params"), ("Form", "form"), ("Cookies", "cookies"), ("Headers", "headers")):
+    for title, key in (
+        ("Query parameters", "url_params"),
+        ("Form", "form"),
+        ("Cookies", "cookies"),
+        ("Headers", "headers"),
+    ):
         if key in request:
             lines += [*_text_mapping(title, request[key]), ""]
     if request.get("files"):
-        files = {field: ", ".join(f"{f['filename']} ({f['content_type']})" for f in entries) for field, entries in request["files"].items()}
+        files = {
+            field: ", ".join(f"{f['filename']} ({f['content_type']})" for f in entries)
+            for field, entries in request["files"].items()
+        }
         lines += [*_text_mapping("Files", files), ""]
     if report.get("problem_types"):
         lines.append("Problem types:")

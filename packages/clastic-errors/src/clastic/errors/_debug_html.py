@@ -40,9 +40,11 @@ table.routes th{width:auto}
 .frame.internal .where{background:#f7f7f9;color:#6b7383}
 .frame.is-hidden{display:none}
 #show-internal:checked~#frames .frame.is-hidden{display:block}
-.badge{display:inline-block;margin-left:6px;padding:0 6px;border-radius:8px;font-size:11px;background:#e3e6eb;color:#4b5565}
+.badge{display:inline-block;margin-left:6px;padding:0 6px;border-radius:8px;font-size:11px;
+  background:#e3e6eb;color:#4b5565}
 ol.source{margin:0;padding:6px 0 6px 64px;background:#fbfbfc;list-style:decimal}
-ol.source li{white-space:pre-wrap;word-break:break-all;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;padding-left:8px;color:#3b4252}
+ol.source li{white-space:pre-wrap;word-break:break-all;padding-left:8px;color:#3b4252;
+  font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}
 ol.source li.current{background:#fde8e8;color:#7a1010;font-weight:600}
 details.locals{padding:6px 12px 10px}
 details summary{cursor:pointer;color:#3a4a66}
@@ -101,7 +103,8 @@ def _frame(frame: Mapping[str, Any], is_last: bool) -> str:
     count = len(frame["locals"])
     opened = " open" if is_last else ""
     local_vars = (
-        f'<details class="locals"{opened}><summary>Local variables ({count})</summary>{_table(frame["locals"])}</details>'
+        f'<details class="locals"{opened}><summary>Local variables ({count})</summary>'
+        f'{_table(frame["locals"])}</details>'
     )
     return f'<div class="{" ".join(classes)}">{where}{_source(frame)}{local_vars}</div>'
 
@@ -120,10 +123,7 @@ def _traceback(report: Mapping[str, Any]) -> str:
             "(Clastic's dispatch and generated call chains)</label>"
         )
     rendered = "".join(_frame(frame, frame is last_visible) for frame in frames)
-    raw = (
-        "<details><summary>Plain-text traceback</summary>"
-        f'<pre>{escape(report["exc_tb_str"])}</pre></details>'
-    )
+    raw = f"<details><summary>Plain-text traceback</summary><pre>{escape(report['exc_tb_str'])}</pre></details>"
     return (
         '<section class="block" id="traceback"><h2>Traceback <span class="muted">(most recent call last)</span></h2>'
         f'{toggle}<div id="frames">{rendered}</div>{raw}</section>'
@@ -142,16 +142,17 @@ def _routes(report: Mapping[str, Any], request: Mapping[str, Any]) -> str:
             matched = ' class="matched"' if route.get("matched_path") else ""
             note = ' <span class="badge">path matched</span>' if route.get("matched_path") else ""
             rows.append(
-                f"<tr{matched}><td>{number}</td><td>{methods}</td><td class=\"mono\">{escape(route['pattern'])}{note}</td>"
+                f"<tr{matched}><td>{number}</td><td>{methods}</td>"
+                f'<td class="mono">{escape(route["pattern"])}{note}</td>'
                 f'<td class="mono">{escape(route["endpoint"])}</td></tr>'
             )
         body = (
             '<table class="routes"><tr><th>#</th><th>Methods</th><th>Pattern</th><th>Endpoint</th></tr>'
-            f'{"".join(rows)}</table>'
+            f"{''.join(rows)}</table>"
         )
     return (
         f'<section class="block" id="routes"><h2>Routes, in the order they were tried</h2>'
-        f'<p>Clastic tried these for <code>{escape(_text(request.get("method")))} {path}</code>; '
+        f"<p>Clastic tried these for <code>{escape(_text(request.get('method')))} {path}</code>; "
         f"the first route whose pattern and method match answers.</p>{body}</section>"
     )
 
@@ -188,8 +189,12 @@ def _request(request: Mapping[str, Any]) -> str:
 def _problem_types(problem_types: Iterable[Mapping[str, Any]]) -> str:
     items = []
     for problem in problem_types:
-        members = f' <span class="muted">members: {escape(", ".join(problem["members"]))}</span>' if problem["members"] else ""
-        doc = f"<br><span class=\"muted\">{escape(problem['doc'])}</span>" if problem.get("doc") else ""
+        members = (
+            f' <span class="muted">members: {escape(", ".join(problem["members"]))}</span>'
+            if problem["members"]
+            else ""
+        )
+        doc = f'<br><span class="muted">{escape(problem["doc"])}</span>' if problem.get("doc") else ""
         items.append(
             f"<li><strong>{problem['status']}</strong> {_link(problem['type'], problem['title'])} "
             f'<span class="mono muted">{escape(problem["type"])}</span>{members}{doc}</li>'
@@ -198,7 +203,7 @@ def _problem_types(problem_types: Iterable[Mapping[str, Any]]) -> str:
         return ""
     return (
         '<section class="block" id="problem-types"><h2>Problem types this application declares</h2>'
-        f'<ul>{"".join(items)}</ul></section>'
+        f"<ul>{''.join(items)}</ul></section>"
     )
 
 
@@ -224,17 +229,18 @@ def render_html(report: Mapping[str, Any]) -> str:
     """Return the debug page for *report* as a complete HTML document."""
     request = report.get("req") or report.get("request") or {}
     code = report["code"]
+    asked = f"{escape(_text(request.get('method')))} {escape(_text(request.get('path')))}"
     is_exception = "exc_type" in report
     if is_exception:
         heading = escape(report["exc_type"])
         lead = f'<p class="exc-value mono">{escape(_text(report["exc_value"]))}</p>'
     elif code == 404:
         heading = "Page not found"
-        lead = f"<p>No route answers <code>{escape(_text(request.get('method')))} {escape(_text(request.get('path')))}</code>.</p>"
+        lead = f"<p>No route answers <code>{asked}</code>.</p>"
     else:
         heading = escape(f"{code} {report['message']}")
         lead = f"<p>{escape(_text(report['detail']))}</p>"
-    facts = [f"{code} {escape(report['message'])} &middot; {escape(_text(request.get('method')))} {escape(_text(request.get('path')))}"]
+    facts = [f"{code} {escape(report['message'])} &middot; {asked}"]
     if report.get("route"):
         facts.append(f"route <code>{escape(report['route'])}</code>")
     if report.get("error_type"):
@@ -246,7 +252,9 @@ def render_html(report: Mapping[str, Any]) -> str:
     if is_exception:
         sections.append(_traceback(report))
     elif report.get("detail") and code == 404:
-        sections.append(f'<section class="block" id="detail"><h2>Detail</h2><p>{escape(_text(report["detail"]))}</p></section>')
+        sections.append(
+            f'<section class="block" id="detail"><h2>Detail</h2><p>{escape(_text(report["detail"]))}</p></section>'
+        )
     if "routes" in report:
         sections.append(_routes(report, request))
     sections.append(_request(request))

@@ -66,7 +66,7 @@ class _LimitedRepr(reprlib.Repr):
 def _safe_repr(value: Any, limiter: _LimitedRepr, limit: int) -> str:
     try:
         text = limiter.repr(value)
-    except Exception as ex:  # noqa: BLE001 - a broken __repr__ must not break the error page
+    except Exception as ex:
         logger.debug("repr() of a %s local failed on the debug page", type(value).__name__, exc_info=True)
         text = f"<unrepresentable {type(value).__name__} object: {type(ex).__name__}>"
     return truncate(text, limit)
@@ -76,7 +76,9 @@ def _is_framework_module(module_name: Any) -> bool:
     return isinstance(module_name, str) and (module_name == "clastic" or module_name.startswith("clastic."))
 
 
-def _frame_report(frame: FrameType, lineno: int, *, hide_internal: bool, context_lines: int, repr_length: int) -> dict[str, Any]:
+def _frame_report(
+    frame: FrameType, lineno: int, *, hide_internal: bool, context_lines: int, repr_length: int
+) -> dict[str, Any]:
     code = frame.f_code
     filename = code.co_filename
     module_globals = frame.f_globals
@@ -84,10 +86,13 @@ def _frame_report(frame: FrameType, lineno: int, *, hide_internal: bool, context
     f_locals = frame.f_locals
     internal = bool(f_locals.get("__traceback_hide__")) or _is_framework_module(module_name)
 
+    source = linecache.getlines(filename, module_globals)
+
     def line_at(number: int) -> str:
-        return linecache.getline(filename, number, module_globals).rstrip("\n")
+        return source[number - 1].rstrip("\n") if 0 < number <= len(source) else ""
 
     first = max(1, lineno - context_lines)
+    last = min(len(source), lineno + context_lines)
     limiter = _LimitedRepr(repr_length)
     return {
         "module_name": module_name if isinstance(module_name, str) else None,
@@ -96,7 +101,7 @@ def _frame_report(frame: FrameType, lineno: int, *, hide_internal: bool, context
         "lineno": lineno,
         "line": line_at(lineno),
         "pre_lines": [line_at(n) for n in range(first, lineno)],
-        "post_lines": [line_at(n) for n in range(lineno + 1, lineno + 1 + context_lines)],
+        "post_lines": [line_at(n) for n in range(lineno + 1, last + 1)],
         "locals": {str(name): _safe_repr(value, limiter, repr_length) for name, value in f_locals.items()},
         "internal": internal,
         "hidden": hide_internal and internal,
@@ -151,7 +156,7 @@ def exception_report(
 def _safe_repr_text(exc: BaseException) -> str:
     try:
         return str(exc)
-    except Exception as ex:  # noqa: BLE001 - a broken __str__ must not break the error page
+    except Exception as ex:
         logger.debug("str() of a %s failed on the debug page", type(exc).__name__, exc_info=True)
         return f"<unprintable {type(exc).__name__}: {type(ex).__name__}>"
 
@@ -250,7 +255,7 @@ def problem_types_report(problem_types: Iterable[type[Problem]]) -> list[dict[st
 
 def environment_report() -> dict[str, Any]:
     """Describe the Python runtime and the server time."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     return {
         "clastic_version": clastic.__version__,
         "python": {"executable": sys.executable, "version": sys.version, "path": list(sys.path)},

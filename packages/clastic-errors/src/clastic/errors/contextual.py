@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from boltons.tbutils import ContextualExceptionInfo, ExceptionInfo
+from boltons.tbutils import ContextualExceptionInfo, ExceptionInfo  # type: ignore[import-untyped]  # no hints
 
 from clastic.errors import HTTPException, InternalServerError, NotFound, negotiate_mimetype
 from clastic.errors._debug_access import AllowPolicy, ClientAccess, DebugModeWarning
@@ -56,29 +56,32 @@ __all__ = ["ContextualErrorHandler", "ContextualInternalServerError", "Contextua
 logger = logging.getLogger("clastic.errors")
 
 
-class _DebugBodyMixin:
-    """Serialise the debug report when the handler attached one, the plain error otherwise."""
+class _DebugBodyMixin(HTTPException):
+    """Serialise the debug report when the handler attached one, the plain error otherwise.
+
+    Mixed in before a status class (``NotFound``...), whose serialisers it falls back to.
+    """
 
     #: The debug report shown for this error, set only for clients allowed to see it.
     debug_report: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         if self.debug_report is None:
-            return super().to_dict()  # type: ignore[misc,no-any-return]  # HTTPException is next in the MRO
+            return super().to_dict()
         return json_ready(self.debug_report)
 
     def to_problem(self) -> dict[str, Any]:
-        problem: dict[str, Any] = super().to_problem()  # type: ignore[misc]  # HTTPException is next in the MRO
+        problem = super().to_problem()
         return problem if self.debug_report is None else render_problem(self.debug_report, problem)
 
     def to_html(self) -> str:
-        return super().to_html() if self.debug_report is None else render_html(self.debug_report)  # type: ignore[misc,no-any-return]
+        return super().to_html() if self.debug_report is None else render_html(self.debug_report)
 
     def to_text(self) -> str:
-        return super().to_text() if self.debug_report is None else render_text(self.debug_report)  # type: ignore[misc,no-any-return]
+        return super().to_text() if self.debug_report is None else render_text(self.debug_report)
 
     def to_xml(self) -> str:
-        return super().to_xml() if self.debug_report is None else render_xml(self.debug_report)  # type: ignore[misc,no-any-return]
+        return super().to_xml() if self.debug_report is None else render_xml(self.debug_report)
 
 
 class ContextualNotFound(_DebugBodyMixin, NotFound):
@@ -101,7 +104,12 @@ class ContextualInternalServerError(_DebugBodyMixin, InternalServerError):
     """
 
     def __init__(
-        self, detail: str | None = None, *, exc_info: Any = None, exception_report: dict[str, Any] | None = None, **kwargs: Any
+        self,
+        detail: str | None = None,
+        *,
+        exc_info: Any = None,
+        exception_report: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> None:
         #: What :func:`exception_report` found: frames, locals, the traceback text.
         self.exception_report = exception_report
@@ -192,7 +200,7 @@ class ContextualErrorHandler(ReportingErrorHandler):
         self._debug_mode_warning.check(self, _application)
         self.report_uncaught(request, _route)
         if self.reraise_uncaught:
-            raise  # noqa: PLE0704 - re-raises the exception being handled, by design
+            raise
         exception = sys.exc_info()[1]
         if exception is None or not self.allows(request):
             return self.server_error_type(exc_info=ExceptionInfo.from_current(), source_route=_route)
@@ -211,7 +219,12 @@ class ContextualErrorHandler(ReportingErrorHandler):
         )
 
     def render_error(
-        self, request: Request, _error: HTTPException, _application: Any, _route: Any, _dispatch_state: Any
+        self,
+        request: Request,
+        _error: HTTPException,
+        _application: Any = None,
+        _route: Any = None,
+        _dispatch_state: Any = None,
     ) -> Response:
         """Render *_error*: the debug page for allowed clients, the plain body for everyone else."""
         self._debug_mode_warning.check(self, _application)

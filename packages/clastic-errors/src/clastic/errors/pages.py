@@ -141,23 +141,30 @@ class CustomPageErrorHandler(ReportingErrorHandler):
         if self.render_factory is None:
             raise RenderFactoryError(
                 f"custom error page {spec!r} for status {code} is not callable and no render_factory was given "
-                "to turn it into a render function; pass render_factory= (for example AshesRenderFactory(template_dir)) "
-                "or give a function"
+                "to turn it into a render function; pass render_factory= (for example "
+                "AshesRenderFactory(template_dir)) or give a function"
             )
         try:
             render = self.render_factory(spec)
         except Exception as ex:  # any engine's lookup or compile error, re-raised naming the page
             raise RenderFactoryError(
-                f"custom error page for status {code}: render factory {self.render_factory!r} could not use {spec!r}: {ex}"
+                f"custom error page for status {code}: render factory {self.render_factory!r} "
+                f"could not use {spec!r}: {ex}"
             ) from ex
         if not callable(render):
             raise RenderFactoryError(
-                f"custom error page for status {code}: render factory returned {render!r} for {spec!r}, which is not callable"
+                f"custom error page for status {code}: render factory returned {render!r} for {spec!r}, "
+                "which is not callable"
             )
-        return render  # type: ignore[no-any-return]
+        return render
 
     def render_error(
-        self, request: Request, _error: HTTPException, _application: Any, _route: Any, _dispatch_state: Any
+        self,
+        request: Request,
+        _error: HTTPException,
+        _application: Any = None,
+        _route: Any = None,
+        _dispatch_state: Any = None,
     ) -> Response:
         """Render *_error* with its custom page, or the negotiated default body."""
         page = self.pages.get(_error.code)
@@ -182,12 +189,14 @@ class CustomPageErrorHandler(ReportingErrorHandler):
             return _as_error_response(page(values), _error)
         except Exception:  # last resort: a broken page must not turn a 404 into a 500
             logger.exception(
-                "custom error page %r for status %s failed; answering with the default body instead", page.spec, _error.code
+                "custom error page %r for status %s failed; answering with the default body instead",
+                page.spec,
+                _error.code,
             )
             return _error.transcribe(request)
 
     def __repr__(self) -> str:
-        return f"CustomPageErrorHandler(pages={ {code: page.spec for code, page in self.pages.items()} !r})"
+        return f"CustomPageErrorHandler(pages={ {code: page.spec for code, page in self.pages.items()}!r})"
 
 
 def _as_error_response(result: Any, error: HTTPException) -> Response:
@@ -198,7 +207,8 @@ def _as_error_response(result: Any, error: HTTPException) -> Response:
         response = Response(result, content_type="text/html; charset=utf-8")
     else:
         raise TypeError(
-            f"a custom error page must return a Response or a string of HTML, got {type(result).__name__} ({result!r:.80})"
+            "a custom error page must return a Response or a string of HTML, "
+            f"got {type(result).__name__} ({result!r:.80})"
         )
     if response is not error:
         response.status_code = error.code

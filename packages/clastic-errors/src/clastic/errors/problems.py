@@ -127,7 +127,7 @@ class Problem(HTTPException):
 
 
 def _check_declaration(cls: type[Problem]) -> None:
-    name = cls.__qualname__
+    name = cls.__name__
     error_type = cls.__dict__.get("error_type")
     if error_type is not None:
         if not isinstance(error_type, str) or not error_type.strip() or any(ch.isspace() for ch in error_type):

@@ -71,7 +71,9 @@ class REPLErrorHandler(ContextualErrorHandler):
     ) -> None:
         super().__init__(hide_internal_frames, allow=allow, reporters=reporters)
         if console_path is not None and not (isinstance(console_path, str) and console_path.startswith("/")):
-            raise ValueError(f"console_path must be a path starting with '/' (e.g. '/console') or None, got {console_path!r}")
+            raise ValueError(
+                f"console_path must be a path starting with '/' (e.g. '/console') or None, got {console_path!r}"
+            )
         self.evalex = evalex
         self.console_path = console_path
         #: The DebuggedApplication of the last Application built with this handler.
@@ -89,9 +91,13 @@ class REPLErrorHandler(ContextualErrorHandler):
             pin_logging=True,
         )
         self.debugged_app = debugged
-        where = "loopback clients" if not self.access.networks else f"loopback and {[str(n) for n in self.access.networks]}"
+        where = (
+            "loopback clients" if not self.access.networks else f"loopback and {[str(n) for n in self.access.networks]}"
+        )
         if debugged.pin is None:  # WERKZEUG_DEBUG_PIN=off
-            logger.warning("REPLErrorHandler: interactive debugger on for %s WITHOUT a PIN (WERKZEUG_DEBUG_PIN=off)", where)
+            logger.warning(
+                "REPLErrorHandler: interactive debugger on for %s WITHOUT a PIN (WERKZEUG_DEBUG_PIN=off)", where
+            )
         else:
             logger.warning(
                 "REPLErrorHandler: Werkzeug's interactive debugger is on for %s; debugger PIN: %s. "
@@ -113,7 +119,7 @@ class REPLErrorHandler(ContextualErrorHandler):
         request = kwargs.get("request")
         if request is not None and self.allows(request) and negotiate_mimetype(request) == "text/html":
             self.report_uncaught(request, _route)
-            raise  # noqa: PLE0704 - hands the exception being handled to the debugger, by design
+            raise
         return super().uncaught_to_response(_application, _route, **kwargs)
 
     def __repr__(self) -> str:

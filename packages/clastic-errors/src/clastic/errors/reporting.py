@@ -20,14 +20,14 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Protocol, Union
+from typing import TYPE_CHECKING, Any, Protocol
 
 from clastic.errors import ErrorHandler
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
 
-__all__ = ["ErrorReporter", "ReportingErrorHandler", "Reporters"]
+__all__ = ["ErrorReporter", "Reporters", "ReportingErrorHandler"]
 
 logger = logging.getLogger("clastic.errors")
 
@@ -40,7 +40,7 @@ class ErrorReporter(Protocol):
 
 
 #: One reporter or several.
-Reporters = Union[ErrorReporter, Iterable[ErrorReporter], None]
+Reporters = ErrorReporter | Iterable[ErrorReporter] | None
 
 
 def _normalize_reporters(reporters: Reporters) -> tuple[ErrorReporter, ...]:
@@ -80,7 +80,7 @@ class ReportingErrorHandler(ErrorHandler):
         """Report the exception being handled, then answer as the basic handler does."""
         if self.reraise_uncaught:
             self.report_uncaught(kwargs.get("request"), _route)
-            raise  # noqa: PLE0704 - re-raises the exception being handled, by design
+            raise
         return super().uncaught_to_response(_application, _route, **kwargs)
 
     def report_uncaught(self, request: Request | None, route: Any) -> None:
@@ -96,7 +96,9 @@ class ReportingErrorHandler(ErrorHandler):
         call_reporters(self.reporters, exception, request, route)
 
 
-def call_reporters(reporters: Iterable[Callable[..., object]], exception: BaseException, request: Any, route: Any) -> None:
+def call_reporters(
+    reporters: Iterable[Callable[..., object]], exception: BaseException, request: Any, route: Any
+) -> None:
     """Call each reporter with ``(exception, request, route)``; log and skip the ones that fail."""
     for reporter in reporters:
         try:
