@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from clastic import Application, render_basic
-from clastic.meta import MetaApplication, MetaDevMount
+from clastic.meta import MetaApplication, MetaDevMount, dev_mount
 from clastic.plugins import DEV_MOUNTS_GROUP, DevMount, iter_plugins
 
 
@@ -16,9 +16,8 @@ def _meta_mount() -> Any:
 
 def test_the_meta_mount_is_registered() -> None:
     mount = _meta_mount()
-    assert mount is MetaDevMount
+    assert mount is dev_mount
     assert isinstance(mount, DevMount)
-    assert isinstance(mount(), DevMount)
     assert mount.name == "meta"
 
 
@@ -36,8 +35,23 @@ def test_entries_mount_a_meta_application_at_meta(meta_get: Any) -> None:
 
 
 def test_entries_default_to_mounting_and_respect_use_meta() -> None:
-    assert len(MetaDevMount.entries({})) == 1
-    assert MetaDevMount.entries({"use_meta": False}) == []
+    assert len(dev_mount.entries({})) == 1
+    assert dev_mount.entries({"use_meta": False}) == []
     # Each call builds a fresh MetaApplication, so two servers never share one.
-    first, second = MetaDevMount.entries({}), MetaDevMount.entries({})
+    first, second = dev_mount.entries({}), dev_mount.entries({})
     assert first[0][0][1] is not second[0][0][1]
+    assert MetaDevMount(prefix="/_debug/meta/").entries({})[0][0][0] == "/_debug/meta/"
+
+
+def test_the_development_server_mounts_the_meta_page(meta_get: Any) -> None:
+    from clastic.server import make_dev_app
+
+    app = Application([("/", lambda: "home", render_basic)], resources={"api_token": "tok-5521"})
+    served = make_dev_app(app, use_static=False)
+    body = meta_get(served, "/_meta/json/").get_json()
+    assert [r["pattern"] for r in body["app"]["routes"]] == ["/", "/_meta/", "/_meta/json/"]
+    assert body["app"]["resources"][0]["value"] == "[REDACTED]"
+    assert meta_get(served, "/_meta/", remote_addr="192.0.2.1").status_code == 403
+
+    without = make_dev_app(app, use_static=False, use_meta=False)
+    assert meta_get(without, "/_meta/").status_code == 404

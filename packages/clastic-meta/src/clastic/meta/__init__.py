@@ -22,6 +22,7 @@ from clastic.meta._app_peripherals import MiddlewarePeripheral as MiddlewarePeri
 from clastic.meta._app_peripherals import ResourcePeripheral as ResourcePeripheral
 from clastic.meta._app_peripherals import RoutePeripheral as RoutePeripheral
 from clastic.meta._devmount import MetaDevMount as MetaDevMount
+from clastic.meta._devmount import dev_mount as dev_mount
 from clastic.meta._html import render_mapping as render_mapping
 from clastic.meta._html import render_records as render_records
 from clastic.meta._html import render_value as render_value
@@ -58,6 +59,7 @@ __all__ = [
     "ResourceUsagePeripheral",
     "RoutePeripheral",
     "describe_callable",
+    "dev_mount",
     "render_mapping",
     "render_records",
     "render_value",
