@@ -1,12 +1,13 @@
-"""Small helpers for endpoints."""
+"""Small public helpers: a redirecting endpoint and callable introspection."""
 
 from __future__ import annotations
 
 from werkzeug.utils import redirect
 
+from clastic._inject import get_callable_name as get_callable_name
 from clastic.wrappers import Response
 
-__all__ = ["Redirector"]
+__all__ = ["Redirector", "get_callable_name"]
 
 
 class Redirector:

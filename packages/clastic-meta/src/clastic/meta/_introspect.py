@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from clastic._inject import get_callable_name
+from clastic.utils import get_callable_name
 
 if TYPE_CHECKING:
     from clastic import Application
