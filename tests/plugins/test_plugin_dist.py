@@ -34,7 +34,9 @@ TEMPLATE = ROOT / "templates" / "clastic-plugin"
 THIRD_PARTY = ["werkzeug>=3.1", "boltons>=25.0", "pytest>=8"]
 
 
-def run(args: list[str | os.PathLike[str]], *, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str | os.PathLike[str]], *, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run a command, bounded in time; fail the test with its output if it fails."""
     result = subprocess.run([os.fspath(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
@@ -177,7 +179,11 @@ def copy_tests(project: Path, destination: Path) -> Path:
     shutil.copytree(project / "tests", destination / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     options = pyproject["tool"]["pytest"]["ini_options"]
-    lines = ["[pytest]", f"addopts = {options['addopts']} -p no:cacheprovider", f"xfail_strict = {str(options['xfail_strict']).lower()}"]
+    lines = [
+        "[pytest]",
+        f"addopts = {options['addopts']} -p no:cacheprovider",
+        f"xfail_strict = {str(options['xfail_strict']).lower()}",
+    ]
     lines += ["filterwarnings ="] + [f"    {entry}" for entry in options["filterwarnings"]]
     (destination / "pytest.ini").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return destination
@@ -191,7 +197,7 @@ def test_ratelimit_plugin_passes_its_own_tests_from_the_venv(venv, tmp_path):
     assert int(summary.split(" passed")[0].split()[-1]) >= 60, summary
 
 
-def test_template_plugin_passes_its_own_tests_from_the_venv(venv, tmp_path, wheels):
+def test_template_plugin_passes_its_own_tests_from_the_venv(venv, tmp_path):
     greeting = make_plugin_from_template(tmp_path / "clastic-greeting", "greeting")
     where = copy_tests(greeting, tmp_path / "greeting-tests")
     result = run([venv, "-m", "pytest", "-q", "tests"], cwd=where, timeout=300)

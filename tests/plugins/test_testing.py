@@ -17,7 +17,9 @@ def describe(db, mode):
 
 
 def build_app():
-    reports = Application([("/", lambda db, mode: f"reports {db}/{mode}", render_basic)], resources={"db": "warehouse", "mode": "rw"})
+    reports = Application(
+        [("/", lambda db, mode: f"reports {db}/{mode}", render_basic)], resources={"db": "warehouse", "mode": "rw"}
+    )
     return Application(
         [
             ("/", describe, render_basic),

@@ -176,10 +176,8 @@ def test_limiters_sharing_a_sqlite_file_share_the_budget(tmp_path, clock):
     path = tmp_path / "limits.db"
     stores = [SQLiteStore(path), SQLiteStore(path)]
     try:
-        clients = [
-            Client(Application([("/", lambda: "ok", render_basic)], middlewares=[RateLimitMiddleware(4, per=60, store=store, clock=clock)]))
-            for store in stores
-        ]
+        limiters = [RateLimitMiddleware(4, per=60, store=store, clock=clock) for store in stores]
+        clients = [Client(Application([("/", lambda: "ok", render_basic)], middlewares=[limiter])) for limiter in limiters]
         codes = [clients[i % 2].get("/").status_code for i in range(6)]
         assert codes == [200, 200, 200, 200, 429, 429]
     finally:

@@ -72,5 +72,6 @@ def test_render_html_escapes_what_clients_control(clock):
 def test_render_html_without_limiters():
     peripheral = RateLimitPeripheral()
     app = Application([("/", lambda: "x", render_basic)])
-    assert peripheral.render_html(peripheral.get_context(_application=app)) == "<p>This application uses no RateLimitMiddleware.</p>"
+    html = peripheral.render_html(peripheral.get_context(_application=app))
+    assert html == "<p>This application uses no RateLimitMiddleware.</p>"
     assert (peripheral.title, peripheral.group_key) == ("Rate limits", "ratelimit")

@@ -209,10 +209,8 @@ def test_sqlite_store_is_exact_across_processes(tmp_path):
     path = tmp_path / "shared.db"
     SQLiteStore(path).close()
     start_at = time.time() + 1.5  # all four start hammering together
-    workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(path), str(start_at)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(4)
-    ]
+    command = [sys.executable, "-c", WORKER, str(path), str(start_at)]
+    workers = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
     outputs = []
     try:
         for worker in workers:

@@ -37,7 +37,9 @@ class RateLimitCommand:
     #: One line for ``clastic --help``.
     help = "show, reset or prune client buckets in a clastic-ratelimit SQLite store"
 
-    def __init__(self, stdout: IO[str] | None = None, stderr: IO[str] | None = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, stdout: IO[str] | None = None, stderr: IO[str] | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
         self._stdout = stdout
         self._stderr = stderr
         self.clock = clock
@@ -48,17 +50,41 @@ class RateLimitCommand:
             "Inspect the token buckets that RateLimitMiddleware(store=SQLiteStore(path)) keeps in a SQLite file. "
             "In-memory stores live inside the serving process and cannot be reached from here."
         )
+        # Every dest starts with "ratelimit_": the namespace is shared with the clastic command's own options.
         actions = parser.add_subparsers(dest="ratelimit_action", metavar="ACTION", required=True)
-        show = actions.add_parser("show", help="list clients whose bucket is not full", description="List clients whose bucket is not full, emptiest first.")
+
+        show = actions.add_parser(
+            "show",
+            help="list clients whose bucket is not full",
+            description="List clients whose bucket is not full, emptiest first.",
+        )
         self._add_database(show)
-        show.add_argument("--scope", dest="ratelimit_scope", metavar="SCOPE", help="only this limiter's buckets (default: every scope)")
+        show.add_argument(
+            "--scope", dest="ratelimit_scope", metavar="SCOPE", help="only this limiter's buckets (default: every scope)"
+        )
         show.add_argument("--json", dest="ratelimit_json", action="store_true", help="print JSON instead of a table")
-        reset = actions.add_parser("reset", help="refill buckets so their clients may send requests again", description="Refill the buckets of the given clients, or of every client with --all.")
+
+        reset = actions.add_parser(
+            "reset",
+            help="refill buckets so their clients may send requests again",
+            description="Refill the buckets of the given clients, or of every client with --all.",
+        )
         self._add_database(reset)
         reset.add_argument("ratelimit_keys", metavar="KEY", nargs="*", help="client keys (addresses, by default) to refill")
         reset.add_argument("--all", dest="ratelimit_all", action="store_true", help="refill every bucket of the scope")
-        reset.add_argument("--scope", dest="ratelimit_scope", metavar="SCOPE", default="default", help="the limiter's scope (default: %(default)s)")
-        prune = actions.add_parser("prune", help="delete buckets that have refilled", description="Delete buckets that have refilled; they hold no information.")
+        reset.add_argument(
+            "--scope",
+            dest="ratelimit_scope",
+            metavar="SCOPE",
+            default="default",
+            help="the limiter's scope (default: %(default)s)",
+        )
+
+        prune = actions.add_parser(
+            "prune",
+            help="delete buckets that have refilled",
+            description="Delete buckets that have refilled; they hold no information.",
+        )
         self._add_database(prune)
 
     @staticmethod
@@ -109,11 +135,11 @@ class RateLimitCommand:
         if not rows:
             self._write("no client has spent tokens recently\n")
             return
-        table = [("SCOPE", "KEY", "TOKENS", "BURST", "FULL IN")]
-        table += [(r["scope"], r["key"], f"{r['tokens']:.1f}", f"{r['burst']:g}", f"{r['full_in']:.1f}s") for r in rows]
+        table: list[tuple[str, ...]] = [("SCOPE", "KEY", "TOKENS", "BURST", "FULL IN")]
+        table += [(str(r["scope"]), str(r["key"]), f"{r['tokens']:.1f}", f"{r['burst']:g}", f"{r['full_in']:.1f}s") for r in rows]
         widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
         for row in table:
-            self._write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n")
+            self._write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n")
 
     def _write(self, text: str) -> None:
         (self._stdout or sys.stdout).write(text)

@@ -122,7 +122,9 @@ class RateLimitMiddleware(Middleware):
         if not decision.allowed:
             # Whole seconds, rounded up; the 1e-6 keeps float noise (1.0000000002) from adding a second.
             retry = max(1, math.ceil(decision.retry_after - 1e-6))
-            logger.info("rate limit %r: refused %s %s from %r, retry in %ds", self.scope, request.method, request.path, client, retry)
+            logger.info(
+                "rate limit %r: refused %s %s from %r, retry in %ds", self.scope, request.method, request.path, client, retry
+            )
             refusal = TooManyRequests(
                 f"This client sent too many requests: the limit is {self.limit:g} per {self.per:g} seconds, "
                 f"at most {self.burst:g} at once. Retry in {retry} seconds.",
@@ -172,4 +174,7 @@ class RateLimitMiddleware(Middleware):
         }
 
     def __repr__(self) -> str:
-        return f"RateLimitMiddleware({self.limit:g}, per={self.per:g}, burst={self.burst:g}, scope={self.scope!r}, store={self.store!r})"
+        return (
+            f"RateLimitMiddleware({self.limit:g}, per={self.per:g}, burst={self.burst:g}, "
+            f"scope={self.scope!r}, store={self.store!r})"
+        )

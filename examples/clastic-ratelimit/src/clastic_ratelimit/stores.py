@@ -140,7 +140,9 @@ class SQLiteStore:
             store object); ``0`` never prunes on its own.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0, create: bool = True, prune_every: int = 1000) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = 5.0, create: bool = True, prune_every: int = 1000
+    ) -> None:
         path = os.fspath(path)
         if path == ":memory:" or path.startswith("file::memory:") or "mode=memory" in path:
             raise ValueError(
