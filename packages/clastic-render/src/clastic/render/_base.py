@@ -293,15 +293,15 @@ class TemplateRenderFactory:
                         return sorted(names)
         return sorted(names)
 
-    def _not_found(self, name: str) -> TemplateNotFoundError:
+    def _not_found(self, name: str, included_by: str | None = None) -> TemplateNotFoundError:
         existing = self.list_templates()
         suggestion = _closest_template(name, existing)
         shown = ", ".join(repr(n) for n in existing[:10]) + (", ..." if len(existing) > 10 else "")
         found = f"templates there: {shown}" if existing else "no templates there"
         hint = f" Did you mean {suggestion!r}?" if suggestion else ""
+        what = f"template {included_by!r} uses {name!r}, but there is no such template" if included_by else f"no template {name!r}"
         return TemplateNotFoundError(
-            f"{type(self).__name__}: no template {name!r} in the search path {list(self.search_paths)} "
-            f"({found}).{hint}",
+            f"{type(self).__name__}: {what} in the search path {list(self.search_paths)} ({found}).{hint}",
             template_name=name,
             search_paths=self.search_paths,
             suggestion=suggestion,
@@ -360,11 +360,54 @@ class TemplateRenderFactory:
                 search_paths=self.search_paths,
                 suggestion=None,
             ) from ex
+        self._check_references(name, path)
         return CompiledTemplate(name, path, mtime, template, escape, self.template_source(name))
+
+    def _check_references(self, name: str, path: str | None) -> None:
+        """Fail the build when a template includes one that does not exist.
+
+        Follows the names :meth:`referenced_templates` reports, transitively;
+        names computed at render time cannot be checked here.
+        """
+        seen = {name}
+        pending = [(name, path)]
+        while pending:
+            parent, parent_path = pending.pop()
+            source = self._read_source(parent, parent_path)
+            if source is None:
+                continue
+            for ref in self.referenced_templates(parent, source):
+                if ref in seen:
+                    continue
+                seen.add(ref)
+                try:
+                    ref_path = self.find_template(ref)
+                except TemplateNotFoundError:
+                    raise self._not_found(ref, included_by=parent) from None
+                pending.append((ref, ref_path))
+
+    def _read_source(self, name: str, path: str | None) -> str | None:
+        registered = self.template_source(name)
+        if registered is not None or path is None:
+            return registered
+        try:
+            with open(path, encoding=self.encoding) as source_file:
+                return source_file.read()
+        except (OSError, UnicodeDecodeError):
+            return None  # compiling it reports the problem
 
     def template_source(self, name: str) -> str | None:
         """Return the source of a template registered from a string, else ``None``."""
         return None
+
+    def referenced_templates(self, name: str, source: str) -> list[str]:
+        """Return the names of the templates that template *name* (text *source*) uses by a fixed name.
+
+        Names are relative to the search path, as routes give them.
+
+        Engines override this so a missing partial fails the build; the default finds none.
+        """
+        return []
 
     # -- the engine part (subclasses) ----------------------------------------
 

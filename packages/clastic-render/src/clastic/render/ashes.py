@@ -143,6 +143,20 @@ class AshesRenderFactory(TemplateRenderFactory):
         template.render_chunk(chunk, ashes.Context.wrap(template.env, context)).end()
         return rendered[0]
 
+    def referenced_templates(self, name: str, source: str) -> list[str]:
+        """Return the partials (``{>"nav.html"/}``) whose names are written out."""
+        try:
+            tokens = ashes.tokenize(source)
+        except self.compile_errors:
+            return []  # compiling reports it
+        names = []
+        for token in tokens:
+            if isinstance(token, ashes.PartialTag):
+                ref = (token.refpath or "").strip().strip('"')
+                if ref and "{" not in ref:
+                    names.append(ref)
+        return names
+
     def compile_error_location(self, exc: BaseException) -> tuple[str | None, int | None]:
         return getattr(exc, "source_file", None), getattr(exc, "line_no", None)
 

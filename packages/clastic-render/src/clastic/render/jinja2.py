@@ -13,7 +13,7 @@ import traceback
 from typing import Any
 
 try:
-    from jinja2 import Environment, FileSystemLoader, Template, TemplateSyntaxError
+    from jinja2 import Environment, FileSystemLoader, Template, TemplateSyntaxError, meta
 except ImportError as ex:  # pragma: no cover - exercised in a subprocess by the tests
     raise ImportError(
         "clastic.render.jinja2 needs Jinja2, an optional extra of clastic-render; "
@@ -74,6 +74,14 @@ class Jinja2RenderFactory(TemplateRenderFactory):
 
     def render_template(self, template: Template, context: dict[str, Any]) -> str:
         return template.render(context)
+
+    def referenced_templates(self, name: str, source: str) -> list[str]:
+        """Return the templates ``extends``, ``include``, ``import`` and ``from`` name literally."""
+        try:
+            tree = self.environment.parse(source, name)
+        except TemplateSyntaxError:
+            return []  # compiling reports it
+        return [ref for ref in meta.find_referenced_templates(tree) if ref is not None]
 
     def compile_error_location(self, exc: BaseException) -> tuple[str | None, int | None]:
         return getattr(exc, "filename", None), getattr(exc, "lineno", None)

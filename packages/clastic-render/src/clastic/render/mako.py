@@ -8,6 +8,8 @@ Mako is an optional extra: ``pip install 'clastic-render[mako]'``.
 
 from __future__ import annotations
 
+import posixpath
+import re
 from typing import Any
 
 try:
@@ -24,6 +26,9 @@ except ImportError as ex:  # pragma: no cover - exercised in a subprocess by the
 from clastic.render._base import CompiledTemplate, TemplateRenderFactory
 
 __all__ = ["MakoRenderFactory"]
+
+# <%inherit file="base.mako"/>, <%include file="..."/>, <%namespace file="..."/>
+_FILE_TAG_RE = re.compile(r"<%(?:inherit|include|namespace)\b[^>]*?\bfile\s*=\s*(?P<quote>[\"'])(?P<file>.*?)(?P=quote)", re.DOTALL)
 
 
 class MakoRenderFactory(TemplateRenderFactory):
@@ -78,6 +83,18 @@ class MakoRenderFactory(TemplateRenderFactory):
         if self._namespace:
             context = {**self._namespace, **context}
         return template.render_unicode(**context)
+
+    def referenced_templates(self, name: str, source: str) -> list[str]:
+        """Return the files ``<%inherit>``, ``<%include>`` and ``<%namespace>`` name literally."""
+        names = []
+        for match in _FILE_TAG_RE.finditer(source):
+            ref = match.group("file")
+            if not ref or "${" in ref:
+                continue  # computed at render time
+            # Mako resolves names without a leading slash next to the including template.
+            ref = ref.lstrip("/") if ref.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(name), ref))
+            names.append(ref)
+        return names
 
     def compile_error_location(self, exc: BaseException) -> tuple[str | None, int | None]:
         return getattr(exc, "filename", None), getattr(exc, "lineno", None)

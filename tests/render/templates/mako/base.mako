@@ -1,0 +1,6 @@
+<html>
+<body>
+${self.body()}
+<footer>${footer}</footer>
+</body>
+</html>

@@ -1,0 +1,2 @@
+<%inherit file="base.mako"/>
+<p>${name}</p>
