@@ -203,7 +203,9 @@ def add_entry(db, cookie, host_url, target_url, new_alias, expiry_time, max_coun
 def use_entry(alias, db):
     entry = db.use_link(alias)
     if entry is None:
-        return NotFound(f"No link is recorded as {alias!r}.")
+        # Not breaking: routes added after this one (such as the development
+        # server's /_meta/) still get to answer; if none does, this is the 404.
+        return NotFound(f"No link is recorded as {alias!r}.", is_breaking=False)
     if entry["expired"]:
         return Gone(f"The link {alias!r} has expired.")
     response = redirect(entry["target"], code=HTTPStatus.MOVED_PERMANENTLY)
