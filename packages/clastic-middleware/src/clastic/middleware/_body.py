@@ -1,0 +1,140 @@
+"""Read request bodies within size limits, turning parse failures into 4xx errors.
+
+Werkzeug raises its own ``werkzeug.exceptions`` while parsing (413 when a
+limit is passed, 400 for a broken stream); Clastic answers only its own
+:class:`~clastic.errors.HTTPException`, so they are converted here, where
+they happen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug import exceptions as wz_exceptions
+
+from clastic import Request, Response
+from clastic.errors import ERROR_CODE_MAP, BadRequest, HTTPException, RequestEntityTooLarge
+
+__all__ = ["check_content_length", "convert_werkzeug_error", "format_size", "load_form", "read_body", "release_files"]
+
+
+def format_size(size: int) -> str:
+    """Return a size for messages: ``'512 bytes'``, ``'1.5 MiB'``.
+
+    >>> format_size(1536), format_size(10)
+    ('1.5 KiB', '10 bytes')
+    """
+    if size < 1024:
+        return f"{size} bytes"
+    value = float(size)
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024 or unit == "GiB":
+            break
+    return f"{value:.1f} {unit}".replace(".0 ", " ")
+
+
+def check_content_length(request: Request, limit: int | None, what: str) -> None:
+    """Raise 413 when the declared ``Content-Length`` is over *limit*, before reading anything.
+
+    Args:
+        request: The request.
+        limit: The largest body accepted, in bytes; ``None`` for no limit.
+        what: What the body should be, for the message (``'JSON body'``).
+    """
+    if limit is None:
+        return
+    length = request.content_length
+    if length is not None and length > limit:
+        raise RequestEntityTooLarge(
+            f"the request body is {format_size(length)}, over the {format_size(limit)} this endpoint accepts "
+            f"for a {what}",
+            extensions={"limit": limit, "received": length},
+        )
+
+
+def _lower_limit(current: int | None, new: int | None) -> int | None:
+    if new is None:
+        return current
+    if current is None:
+        return new
+    return min(current, new)
+
+
+def convert_werkzeug_error(ex: wz_exceptions.HTTPException, what: str, limit: int | None = None) -> HTTPException:
+    """Return the Clastic error for a Werkzeug one raised while reading a body."""
+    code = ex.code or 400
+    if code == 413:
+        detail = f"the {what} is larger than this endpoint accepts"
+        if limit is not None:
+            detail += f" (at most {format_size(limit)})"
+        return RequestEntityTooLarge(detail)
+    error_type = ERROR_CODE_MAP.get(code, BadRequest)
+    description = ex.description or "the request body could not be read"
+    return error_type(f"could not read the {what}: {description}")
+
+
+def load_form(
+    request: Request,
+    *,
+    max_content_length: int | None,
+    max_form_memory_size: int | None = None,
+    max_form_parts: int | None = None,
+    what: str = "form",
+) -> tuple[Any, Any]:
+    """Parse the form within the given limits and return ``(request.form, request.files)``.
+
+    Limits only tighten the request's own. A form already parsed by an earlier
+    middleware is returned as it is (its Content-Length is still checked).
+    """
+    check_content_length(request, max_content_length, what)
+    request.max_content_length = _lower_limit(request.max_content_length, _plus_one(max_content_length))
+    request.max_form_memory_size = _lower_limit(request.max_form_memory_size, max_form_memory_size)
+    request.max_form_parts = _lower_limit(request.max_form_parts, max_form_parts)
+    try:
+        form, files = request.form, request.files
+    except wz_exceptions.HTTPException as ex:
+        raise convert_werkzeug_error(ex, what, max_content_length) from ex
+    if max_content_length is not None and request.content_length is None and _consumed(request) > max_content_length:
+        # A chunked body stops silently at the limit; one byte more shows it went on.
+        request.close()
+        raise RequestEntityTooLarge(f"the {what} is larger than this endpoint accepts (at most {format_size(max_content_length)})")
+    return form, files
+
+
+def _plus_one(limit: int | None) -> int | None:
+    # Werkzeug's limited stream ends quietly at its limit; reading one byte past
+    # ours tells a body of exactly the limit from a longer one.
+    return None if limit is None else limit + 1
+
+
+def _consumed(request: Request) -> int:
+    try:
+        return int(request.stream.tell())
+    except (AttributeError, OSError, ValueError):
+        return 0
+
+
+def read_body(request: Request, *, limit: int | None, what: str) -> bytes:
+    """Return the raw body, at most *limit* bytes; 413 past it (also for chunked bodies)."""
+    check_content_length(request, limit, what)
+    request.max_content_length = _lower_limit(request.max_content_length, _plus_one(limit))
+    try:
+        data = request.get_data(cache=True)
+    except wz_exceptions.HTTPException as ex:
+        raise convert_werkzeug_error(ex, what, limit) from ex
+    if limit is not None and len(data) > limit:
+        raise RequestEntityTooLarge(f"the {what} is larger than this endpoint accepts (at most {format_size(limit)})")
+    return data
+
+
+def release_files(request: Request, response: Any) -> None:
+    """Close the request's uploaded files once *response* is sent (at once if there is none).
+
+    Werkzeug spools uploads to temporary files; closing them when the
+    response is done frees them even if the endpoint never looked at them.
+    """
+    if isinstance(response, Response):
+        response.call_on_close(request.close)
+    else:
+        request.close()

@@ -1,0 +1,259 @@
+"""PostDataMiddleware, JSONBodyMiddleware and FileUploadMiddleware through real Applications."""
+
+import http.client
+import io
+import json
+
+import pytest
+from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
+from werkzeug.wrappers import Response
+
+from clastic import POST, Application, render_json
+from clastic.middleware.form import FileUploadMiddleware, JSONBodyMiddleware, PostDataMiddleware
+from clastic.testing import LiveServer
+
+LINK_FIELDS = {"target_url": str, "new_alias": str, "expiry_time": int, "max_count": int}
+
+
+def add_entry(target_url, new_alias, expiry_time, max_count):
+    return {"target_url": target_url, "new_alias": new_alias, "expiry_time": expiry_time, "max_count": max_count}
+
+
+class ExplodingStream(io.RawIOBase):
+    """A wsgi.input that fails the test if anything reads it."""
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        raise AssertionError("the body was read although its Content-Length was over the limit")
+
+
+def post_huge(app, content_type, length):
+    """POST with a declared Content-Length over the limits and a body that must not be read."""
+    environ = EnvironBuilder(path="/submit", method="POST", headers={"Accept": "application/json"}).get_environ()
+    environ.update({"CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(length), "wsgi.input": ExplodingStream()})
+    app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
+    return Response(app_iter, status=status, headers=headers)
+
+
+def post_form(app, data, **kwargs):
+    """POST a (multipart) form and close the response, as a server would (that frees the upload files).
+
+    (Werkzeug's test client closes its own temporary input file only on the
+    follow_redirects path, hence the flag.)
+    """
+    resp = Client(app).post("/submit", data=data, buffered=True, follow_redirects=True, **kwargs)
+    resp.close()
+    return resp
+
+
+# -- PostDataMiddleware ------------------------------------------------------
+
+
+def link_app(**options):
+    return Application([POST("/submit", add_entry, render_json, middlewares=[PostDataMiddleware(LINK_FIELDS, **options)])])
+
+
+def test_post_data_converts_like_the_tutorial():
+    form = {"target_url": "https://example.com", "new_alias": "ex", "expiry_time": "60", "max_count": "3"}
+    resp = post_form(link_app(), data=form)
+    assert resp.json == {"target_url": "https://example.com", "new_alias": "ex", "expiry_time": 60, "max_count": 3}
+
+
+def test_post_data_missing_or_bad_is_none_by_default():
+    resp = post_form(link_app(), data={"target_url": "https://example.com", "expiry_time": "soon"})
+    assert resp.status_code == 200
+    assert resp.json == {"target_url": "https://example.com", "new_alias": None, "expiry_time": None, "max_count": None}
+
+
+def test_post_data_strict_names_field_and_type():
+    client = Client(link_app(strict=True))
+    form = {"target_url": "https://example.com", "new_alias": "ex", "expiry_time": "soon", "max_count": "3"}
+    resp = client.post("/submit", data=form, headers={"Accept": "application/json"})
+    assert resp.status_code == 400
+    assert resp.json["detail"] == "form field 'expiry_time' must be an int, got 'soon'"
+    del form["max_count"]
+    form["expiry_time"] = "1"
+    resp = client.post("/submit", data=form, headers={"Accept": "text/plain"})
+    assert resp.status_code == 400 and "missing required form field 'max_count' (expected an int)" in resp.text
+
+
+def test_post_data_reads_multipart_forms_too():
+    data = {"target_url": "u", "new_alias": "a", "expiry_time": "1", "max_count": "2", "file": (io.BytesIO(b"x"), "x.txt")}
+    resp = post_form(link_app(), data=data)
+    assert resp.json == {"target_url": "u", "new_alias": "a", "expiry_time": 1, "max_count": 2}
+
+
+def test_post_data_413_before_reading_a_large_urlencoded_body():
+    resp = post_huge(link_app(max_form_size=1000), "application/x-www-form-urlencoded", 5000)
+    assert resp.status_code == 413
+    assert "the request body is 4.9 KiB, over the 1000 bytes this endpoint accepts for a form" in resp.json["detail"]
+
+
+def test_post_data_max_content_length_applies_to_multipart():
+    resp = post_huge(link_app(max_content_length=10_000), "multipart/form-data; boundary=x", 20_000_000)
+    assert resp.status_code == 413
+
+
+def test_post_data_oversized_multipart_text_part_is_413_not_500():
+    app = link_app()
+    data = {"target_url": "x" * 600_000, "file": (io.BytesIO(b"x"), "x.txt")}  # a file makes it multipart
+    resp = post_form(app, data=data, headers={"Accept": "application/json"})
+    assert resp.status_code == 413 and "form" in resp.json["detail"]
+
+
+# -- JSONBodyMiddleware ------------------------------------------------------
+
+
+def echo_json(json_body):
+    return {"received": json_body}
+
+
+def json_app(**options):
+    return Application([POST("/submit", echo_json, render_json, middlewares=[JSONBodyMiddleware(**options)])])
+
+
+def post_json(app, body, content_type="application/json", **headers):
+    return post_form(app, data=body, headers={"Content-Type": content_type, "Accept": "application/json", **headers})
+
+
+def test_json_body_is_parsed():
+    assert post_json(json_app(), json.dumps({"a": [1, 2]})).json == {"received": {"a": [1, 2]}}
+    assert post_json(json_app(), "[1]", "application/vnd.api+json").json == {"received": [1]}
+
+
+def test_malformed_json_is_400_with_position():
+    resp = post_json(json_app(), '{"a": 1,\n "b": }')
+    assert resp.status_code == 400
+    assert resp.json["detail"].startswith("the request body is not valid JSON: Expecting value at line 2 column 7")
+
+
+def test_wrong_content_type_is_400_naming_it():
+    resp = post_json(json_app(), "a=1", "application/x-www-form-urlencoded")
+    assert resp.status_code == 400
+    assert resp.json["detail"] == "expected a JSON body with Content-Type: application/json, got 'application/x-www-form-urlencoded'"
+
+
+def test_empty_body_required_or_optional():
+    resp = post_json(json_app(), "")
+    assert resp.status_code == 400 and "the request body is empty" in resp.json["detail"]
+    assert post_json(json_app(required=False), "").json == {"received": None}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"NaN", "NaN is not valid JSON"),
+        (b'{"a": Infinity}', "Infinity is not valid JSON"),
+        (b"\xff\xfe{}", "could not be decoded as 'utf-8'"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ],
+)
+def test_json_that_python_would_accept_or_choke_on_is_a_clean_400(body, message):
+    resp = post_json(json_app(max_size=1_000_000), body)
+    assert resp.status_code == 400 and message in resp.json["detail"]
+
+
+def test_json_over_limit_is_413_before_reading():
+    resp = post_huge(json_app(max_size=100), "application/json", 10_000)
+    assert resp.status_code == 413
+    assert "over the 100 bytes this endpoint accepts for a JSON body" in resp.json["detail"]
+
+
+def test_chunked_json_over_limit_is_413_over_real_http():
+    with LiveServer(json_app(max_size=1000)) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            chunks = (b'{"pad": "' + b"x" * 500 + b'",' for _ in range(10))
+            conn.request("POST", "/submit", body=chunks, headers={"Content-Type": "application/json", "Accept": "application/json"}, encode_chunked=True)
+            resp = conn.getresponse()
+            status, body = resp.status, resp.read()
+        finally:
+            conn.close()
+        assert status == 413 and b"at most 1000 bytes" in body
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            conn.request("POST", "/submit", body=iter([b'{"a":', b" 1}"]), headers={"Content-Type": "application/json"}, encode_chunked=True)
+            resp = conn.getresponse()
+            assert resp.status == 200 and json.loads(resp.read()) == {"received": {"a": 1}}
+        finally:
+            conn.close()
+
+
+def test_json_constructor_checks():
+    with pytest.raises(ValueError, match="max_size must be a positive number of bytes"):
+        JSONBodyMiddleware(max_size=0)
+    with pytest.raises(ValueError, match="not a valid Python identifier"):
+        JSONBodyMiddleware("json body")
+
+
+# -- FileUploadMiddleware ----------------------------------------------------
+
+
+def describe_upload(avatar, note):
+    if avatar is None:
+        return {"avatar": None, "note": note}
+    return {"avatar": avatar.filename, "size": len(avatar.read()), "type": avatar.mimetype, "note": note}
+
+
+def upload_app(**options):
+    middlewares = [FileUploadMiddleware("avatar", **options), PostDataMiddleware("note")]
+    return Application([POST("/submit", describe_upload, render_json, middlewares=middlewares)])
+
+
+def test_file_upload_with_form_fields():
+    data = {"avatar": (io.BytesIO(b"\x89PNG" + b"0" * 1000), "me.png", "image/png"), "note": "hello"}
+    resp = post_form(upload_app(), data=data)
+    assert resp.json == {"avatar": "me.png", "size": 1004, "type": "image/png", "note": "hello"}
+
+
+def test_missing_file_is_none_or_400_in_strict_mode():
+    assert post_form(upload_app(), data={"note": "n"}).json == {"avatar": None, "note": "n"}
+    empty_input = {"avatar": (io.BytesIO(b""), ""), "note": "n"}
+    assert post_form(upload_app(), data=empty_input).json == {"avatar": None, "note": "n"}
+    resp = post_form(upload_app(strict=True), data={"note": "n"}, content_type="multipart/form-data", headers={"Accept": "application/json"})
+    assert resp.status_code == 400 and resp.json["detail"] == "missing file upload 'avatar' (expected a file in the multipart form)"
+
+
+def test_not_multipart():
+    resp = post_form(upload_app(), data="note=n", content_type="application/x-www-form-urlencoded")
+    assert resp.json == {"avatar": None, "note": "n"}
+    resp = post_form(upload_app(strict=True), data="{}", content_type="application/json", headers={"Accept": "application/json"})
+    assert resp.status_code == 400 and "expected a file upload (Content-Type: multipart/form-data), got 'application/json'" in resp.json["detail"]
+
+
+def test_file_over_per_file_limit_is_413_naming_field():
+    data = {"avatar": (io.BytesIO(b"0" * 5000), "big.bin")}
+    resp = post_form(upload_app(max_file_size=4096), data=data, headers={"Accept": "application/json"})
+    assert resp.status_code == 413
+    assert resp.json["detail"] == "uploaded file 'avatar' is 4.9 KiB, over the 4 KiB this endpoint accepts per file"
+
+
+def test_upload_over_total_limit_is_413_before_reading():
+    resp = post_huge(upload_app(max_content_length=1024), "multipart/form-data; boundary=abc", 50_000)
+    assert resp.status_code == 413 and "multipart upload" in resp.json["detail"]
+
+
+def test_too_many_parts_is_413():
+    data = {f"f{i}": "x" for i in range(20)}
+    resp = post_form(upload_app(max_parts=10), data={**data, "avatar": (io.BytesIO(b"1"), "a")}, headers={"Accept": "application/json"})
+    assert resp.status_code == 413
+
+
+def test_upload_over_real_http():
+    app = Application([POST("/submit", describe_upload, render_json, middlewares=[FileUploadMiddleware("avatar"), PostDataMiddleware("note")])])
+    body = (
+        b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n"
+        b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.txt\"\r\n"
+        b"Content-Type: text/plain\r\n\r\n" + b"A" * 700_000 + b"\r\n--BOUNDARY--\r\n"
+    )
+    with LiveServer(app) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            conn.request("POST", "/submit", body=body, headers={"Content-Type": "multipart/form-data; boundary=BOUNDARY"})
+            resp = conn.getresponse()
+            assert resp.status == 200
+            assert json.loads(resp.read()) == {"avatar": "a.txt", "size": 700_000, "type": "text/plain", "note": "hi"}
+        finally:
+            conn.close()
