@@ -299,7 +299,10 @@ class TemplateRenderFactory:
         shown = ", ".join(repr(n) for n in existing[:10]) + (", ..." if len(existing) > 10 else "")
         found = f"templates there: {shown}" if existing else "no templates there"
         hint = f" Did you mean {suggestion!r}?" if suggestion else ""
-        what = f"template {included_by!r} uses {name!r}, but there is no such template" if included_by else f"no template {name!r}"
+        if included_by:
+            what = f"template {included_by!r} uses {name!r}, but there is no such template"
+        else:
+            what = f"no template {name!r}"
         return TemplateNotFoundError(
             f"{type(self).__name__}: {what} in the search path {list(self.search_paths)} ({found}).{hint}",
             template_name=name,

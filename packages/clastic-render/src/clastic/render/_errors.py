@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from clastic.errors.http import InternalServerError
+from clastic.errors import InternalServerError
 from clastic.exceptions import ClasticError
 
 __all__ = ["TemplateCompileError", "TemplateNotFoundError", "TemplateRenderError", "first_line"]

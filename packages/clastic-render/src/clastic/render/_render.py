@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from clastic.errors.http import HTTPException
+from clastic.errors import HTTPException
 from clastic.render._errors import TemplateCompileError, TemplateNotFoundError, TemplateRenderError, first_line
 from clastic.wrappers import Response
 
@@ -125,13 +125,16 @@ def render_failure(
         summary,
         exc_info=(type(exc), exc, exc.__traceback__),
     )
-    return _error_response(factory, compiled, exc, filename, line, route, application, summary, where)
+    return _error_response(
+        factory, compiled, exc, filename=filename, line=line, route=route, application=application, summary=summary, where=where
+    )
 
 
 def _error_response(
     factory: TemplateRenderFactory,
     compiled: CompiledTemplate,
     exc: BaseException,
+    *,
     filename: str | None,
     line: int | None,
     route: BoundRoute,

@@ -100,7 +100,10 @@ class AshesRenderFactory(TemplateRenderFactory):
         like those of template files.
         """
         if not isinstance(source, str):
-            raise TypeError(f"AshesRenderFactory.register_source({name!r}, ...) needs the template text as str, got {type(source).__name__}")
+            raise TypeError(
+                f"AshesRenderFactory.register_source({name!r}, ...) needs the template text as str, "
+                f"got {type(source).__name__}"
+            )
         with self._lock:
             self._sources[name] = source
             self._compiled.pop(name, None)

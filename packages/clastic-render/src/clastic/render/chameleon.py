@@ -55,6 +55,8 @@ class ChameleonRenderFactory(TemplateRenderFactory):
         self._namespace = {**self.filters, **self.globals}
 
     def compile_template(self, name: str, path: str | None, autoescape: bool) -> PageTemplateFile:
+        if path is None:  # only Ashes' factory holds templates registered from strings
+            raise ValueError(f"ChameleonRenderFactory compiles template files, and {name!r} has none")
         template_type = PageTemplateFile if autoescape else PageTextTemplateFile
         template = template_type(
             path,

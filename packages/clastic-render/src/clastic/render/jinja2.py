@@ -52,7 +52,7 @@ class Jinja2RenderFactory(TemplateRenderFactory):
         #: The Jinja2 environment every template of this factory shares.
         self.environment = Environment(
             loader=FileSystemLoader(list(self.search_paths), encoding=self.encoding),
-            autoescape=self._autoescape_name,
+            autoescape=self._autoescape_name,  # noqa: S701 - decided per template: on for HTML and XML
             auto_reload=bool(self.reload),
             **self.engine_options,
         )

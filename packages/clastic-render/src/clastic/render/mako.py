@@ -28,7 +28,9 @@ from clastic.render._base import CompiledTemplate, TemplateRenderFactory
 __all__ = ["MakoRenderFactory"]
 
 # <%inherit file="base.mako"/>, <%include file="..."/>, <%namespace file="..."/>
-_FILE_TAG_RE = re.compile(r"<%(?:inherit|include|namespace)\b[^>]*?\bfile\s*=\s*(?P<quote>[\"'])(?P<file>.*?)(?P=quote)", re.DOTALL)
+_FILE_TAG_RE = re.compile(
+    r"<%(?:inherit|include|namespace)\b[^>]*?\bfile\s*=\s*(?P<quote>[\"'])(?P<file>.*?)(?P=quote)", re.DOTALL
+)
 
 
 class MakoRenderFactory(TemplateRenderFactory):
@@ -72,17 +74,21 @@ class MakoRenderFactory(TemplateRenderFactory):
         )
 
     def compile_template(self, name: str, path: str | None, autoescape: bool) -> Template:
+        if path is None:  # only Ashes' factory holds templates registered from strings
+            raise ValueError(f"MakoRenderFactory compiles template files, and {name!r} has none")
         lookup = self.lookups[autoescape]
         # A fresh Template (not lookup.get_template, which caches) so a reload
         # sees the new file; put_template lets <%include> reuse it.
-        template = Template(filename=path, uri=name, lookup=lookup, **lookup.template_args)
+        # The lookup's default_filters add "h" (HTML escaping) when autoescape is on.
+        template = Template(filename=path, uri=name, lookup=lookup, **lookup.template_args)  # noqa: S702
         lookup.put_template(name, template)
         return template
 
     def render_template(self, template: Template, context: dict[str, Any]) -> str:
         if self._namespace:
             context = {**self._namespace, **context}
-        return template.render_unicode(**context)
+        text: str = template.render_unicode(**context)
+        return text
 
     def referenced_templates(self, name: str, source: str) -> list[str]:
         """Return the files ``<%inherit>``, ``<%include>`` and ``<%namespace>`` name literally."""
