@@ -3,9 +3,9 @@
 Builds the wheels of clastic-core, of ``examples/clastic-ratelimit`` and of
 a plugin made from ``templates/clastic-plugin`` (renamed as its README
 says), installs them in a fresh virtualenv whose only other packages are
-Werkzeug, boltons and pytest from the index, and there: serves an app with
-the rate-limit middleware over real HTTP, finds the plugins' entry points,
-and runs each plugin's own test suite. Local distributions are always
+Werkzeug, boltons and pytest (downloaded once from the index), and there:
+serves an app with the rate-limit middleware over real HTTP, finds the
+plugins' entry points, and runs each plugin's own test suite. Local distributions are always
 passed as wheel files with ``--no-index``, never as names the index could
 answer with the original Clastic.
 """
@@ -44,11 +44,27 @@ def run(
     return result
 
 
-def build_wheel(project: Path, outdir: Path) -> Path:
-    before = set(outdir.glob("*.whl"))
-    run([sys.executable, "-m", "build", "--wheel", "--outdir", outdir, project])
-    (wheel,) = set(outdir.glob("*.whl")) - before
-    return wheel
+def build_wheels(projects: dict[str, Path], outdir: Path) -> dict[str, Path]:
+    """Build each project's wheel into its own folder under *outdir*, all at once."""
+    installer = ["--installer", "uv"] if shutil.which("uv") else []  # uv fetches hatchling faster than pip
+    builds = {}
+    for key, project in projects.items():
+        target = outdir / key
+        command = [sys.executable, "-m", "build", "--wheel", *installer, "--outdir", str(target), str(project)]
+        builds[key] = (target, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    wheels = {}
+    try:
+        for key, (target, process) in builds.items():
+            output, _ = process.communicate(timeout=300)
+            if process.returncode != 0:
+                pytest.fail(f"building the {key} wheel failed:\n{output}")
+            (wheels[key],) = target.glob("*.whl")
+    finally:
+        for _target, process in builds.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+    return wheels
 
 
 def make_plugin_from_template(destination: Path, name: str) -> Path:
@@ -63,11 +79,16 @@ def make_plugin_from_template(destination: Path, name: str) -> Path:
     return destination
 
 
-def make_venv(path: Path, wheels: list[Path]) -> Path:
-    """A fresh virtualenv with the third-party dependencies and *wheels* (by path, no index)."""
+def make_venv(path: Path, wheels: list[Path], deps: Path) -> Path:
+    """A fresh virtualenv with the third-party dependencies and *wheels*, all from files (no index).
+
+    The third-party wheels are downloaded into *deps* by the first call and reused afterwards.
+    """
     run([sys.executable, "-m", "virtualenv", "--quiet", path])
     python = path / "bin" / "python"
-    run([python, "-m", "pip", "install", "--quiet", *THIRD_PARTY])
+    if not any(deps.glob("*.whl")):
+        run([python, "-m", "pip", "download", "--quiet", "--only-binary", ":all:", "--dest", deps, *THIRD_PARTY])
+    run([python, "-m", "pip", "install", "--quiet", "--no-index", "--find-links", deps, *THIRD_PARTY])
     run([python, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps", *wheels])
     run([python, "-m", "pip", "check"])
     return python
@@ -75,18 +96,21 @@ def make_venv(path: Path, wheels: list[Path]) -> Path:
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    outdir = tmp_path_factory.mktemp("wheels")
     greeting = make_plugin_from_template(tmp_path_factory.mktemp("template") / "clastic-greeting", "greeting")
-    return {
-        "core": build_wheel(CORE, outdir),
-        "ratelimit": build_wheel(RATELIMIT, outdir),
-        "greeting": build_wheel(greeting, outdir),
-    }
+    projects = {"core": CORE, "ratelimit": RATELIMIT, "greeting": greeting, "meta": META}
+    return build_wheels(projects, tmp_path_factory.mktemp("wheels"))
 
 
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory: pytest.TempPathFactory, wheels: dict[str, Path]) -> Path:
-    return make_venv(tmp_path_factory.mktemp("venv") / "env", [wheels["core"], wheels["ratelimit"], wheels["greeting"]])
+def deps(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the third-party wheels (werkzeug, boltons, pytest and theirs) are downloaded once."""
+    return tmp_path_factory.mktemp("deps")
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory: pytest.TempPathFactory, wheels: dict[str, Path], deps: Path) -> Path:
+    plugins = [wheels["core"], wheels["ratelimit"], wheels["greeting"]]
+    return make_venv(tmp_path_factory.mktemp("venv") / "env", plugins, deps)
 
 
 def wheel_files(wheel: Path) -> dict[str, str]:
@@ -216,9 +240,9 @@ def test_clastic_command_line_offers_the_subcommand(venv, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def meta_venv(tmp_path_factory: pytest.TempPathFactory, wheels: dict[str, Path]) -> Path:
-    meta = build_wheel(META, tmp_path_factory.mktemp("meta-wheel"))
-    return make_venv(tmp_path_factory.mktemp("meta-venv") / "env", [wheels["core"], meta, wheels["ratelimit"]])
+def meta_venv(tmp_path_factory: pytest.TempPathFactory, wheels: dict[str, Path], deps: Path) -> Path:
+    plugins = [wheels["core"], wheels["meta"], wheels["ratelimit"]]
+    return make_venv(tmp_path_factory.mktemp("meta-venv") / "env", plugins, deps)
 
 
 META_SCRIPT = textwrap.dedent(
