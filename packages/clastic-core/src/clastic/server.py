@@ -1,33 +1,533 @@
-"""Serve an Application for development on Werkzeug's server."""
+"""The development server: Werkzeug's server and reloader, dev mounts and a fail-safe page.
+
+::
+
+    app.serve()                               # http://127.0.0.1:5000/, reloads on save
+    app.serve(port=8000, use_meta=False)
+    $ clastic serve hello:app --port 8000     # the same from the command line
+
+:func:`serve` runs the Application on Werkzeug's development server, by
+default on loopback only, with the reloader on and the interactive debugger
+off. Installed satellites add routes for development through the
+``clastic.dev_mounts`` entry-point group (clastic-meta mounts ``/_meta/``,
+clastic-static serves ``./static`` at ``/static/``); they are added to a new
+Application that embeds yours, so your Application is never changed and
+calling :func:`serve` twice mounts nothing twice.
+
+When a reload fails (a ``SyntaxError``, an ``ImportError``, a build-time
+``NameError``) the server keeps its port and answers every request with a
+page showing the error, the traceback and the watched files, until a watched
+file changes (see :mod:`clastic._reloader`).
+
+Not for production: run the Application under gunicorn or another WSGI
+server there (docs/deployment.md).
+"""
 
 from __future__ import annotations
 
+import copy
+import ipaddress
 import logging
-from typing import TYPE_CHECKING, Any
+import os
+import re
+import socket
+import sys
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
 
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, is_running_from_reloader, run_simple
+from werkzeug.urls import uri_to_iri
+
+from clastic._failsafe import LoadFailure, create_failsafe_app
+from clastic._reloader import finish_probe, in_probe, supervise
+from clastic._target import in_target_import
+from clastic.application import Application, SubApplication
+from clastic.exceptions import ClasticError, did_you_mean
+from clastic.plugins import DEV_MOUNTS_GROUP, iter_plugins
 
 if TYPE_CHECKING:
-    from clastic.application import Application
+    from clastic._types import WSGIApplication
 
-__all__ = ["serve"]
+__all__ = ["DevFormatter", "DevRequestHandler", "configure_dev_logging", "discover_dev_mounts", "make_dev_app", "serve", "wants_colour"]
 
-logger = logging.getLogger("clastic.server")
+logger = logging.getLogger(__name__)
+access_logger = logging.getLogger(f"{__name__}.access")
+
+#: Where the dev server listens unless told otherwise: loopback only.
+DEFAULT_ADDRESS = "127.0.0.1"
+DEFAULT_PORT = 5000
+
+#: Mounts Clastic's own satellites provide: name -> (distribution, what it adds).
+KNOWN_MOUNTS: Mapping[str, tuple[str, str]] = {
+    "meta": ("clastic-meta", "the /_meta/ introspection pages"),
+    "static": ("clastic-static", "static files"),
+}
+
+#: Keyword arguments of ``serve()`` passed on to Werkzeug's ``run_simple``.
+RUN_SIMPLE_OPTIONS = frozenset(
+    {
+        "threaded",
+        "extra_files",
+        "exclude_patterns",
+        "reloader_interval",
+        "reloader_type",
+        "ssl_context",
+        "request_handler",
+        "passthrough_errors",
+        "use_evalex",
+        "static_files",
+    }
+)
 
 
 def serve(
     app: Application,
-    address: str = "127.0.0.1",
-    port: int = 5000,
+    address: str = DEFAULT_ADDRESS,
+    port: int = DEFAULT_PORT,
+    use_meta: bool = True,
     use_reloader: bool = True,
     use_debugger: bool = False,
-    threaded: bool = True,
-    **kwargs: Any,
+    use_static: bool = True,
+    static_prefix: str = "static",
+    static_path: str | os.PathLike[str] | None = None,
+    processes: int | None = None,
+    **kw: Any,
 ) -> None:
-    """Serve *app* on http://address:port/ with Werkzeug's development server.
+    """Serve *app* with the development server until interrupted.
 
-    Not for production: run the Application under gunicorn or another WSGI
-    server there. The server binds to loopback unless *address* says otherwise.
+    Not for production use (see docs/deployment.md for gunicorn).
+
+    Args:
+        app: The Application to serve. It is not modified.
+        address: IP address or host name to bind to. Defaults to
+            ``127.0.0.1``, reachable from this machine only; ``0.0.0.0``
+            exposes the server (and the meta pages) to the network.
+        port: Port to bind to.
+        use_meta: Mount the meta application at ``/_meta/`` (needs clastic-meta).
+        use_reloader: Restart the server when a source file changes; if the
+            new code fails to load, serve a page showing the error until a
+            watched file changes again.
+        use_debugger: Wrap the app in Werkzeug's interactive debugger; uncaught
+            exceptions then reach it instead of the error handler. Anyone
+            who can reach the server and knows the PIN can run code.
+        use_static: Serve *static_path* under *static_prefix* (needs clastic-static).
+        static_prefix: URL path of the static files, ``'static'`` -> ``/static/``.
+        static_path: Folder of static files; defaults to ``./static``.
+        processes: Serve with this many forked processes instead of threads.
+        **kw: Passed to :func:`werkzeug.serving.run_simple`: ``threaded``,
+            ``extra_files`` (more files to watch), ``exclude_patterns``,
+            ``reloader_interval`` (seconds between checks), ``reloader_type``
+            (default ``'stat'``), ``ssl_context``, ``request_handler``,
+            ``passthrough_errors``, ``use_evalex``, ``static_files``.
+
+    Raises:
+        TypeError: *app* is not an Application, or an argument has the wrong type or name.
+        ValueError: An argument has an impossible value (a port out of range).
     """
-    logger.info("serving %r on http://%s:%s/", app, address, port)
-    run_simple(address, port, app, use_reloader=use_reloader, use_debugger=use_debugger, threaded=threaded, **kwargs)
+    if not isinstance(app, Application):
+        raise TypeError(f"serve() needs a clastic Application, got {app!r} ({type(app).__name__})")
+    importing = in_target_import()
+    if importing is not None:
+        # `clastic serve/routes/check` is importing the module that holds this call
+        # (an `app.serve()` at module level); the command decides what to run.
+        logger.info("ignoring serve() called while `clastic` imports %r; the command line decides how to serve", importing)
+        return
+    if in_probe():
+        finish_probe()
+    config = _ServeConfig.from_arguments(address, port, use_reloader, use_debugger, processes, kw)
+    configure_dev_logging()
+    if use_reloader and not is_running_from_reloader():
+        # The reloader's parent process only watches over the server process,
+        # which builds and serves the dev app itself.
+        _run(config, app)
+        return
+    dev_app = make_dev_app(
+        app,
+        use_meta=use_meta,
+        use_static=use_static,
+        static_prefix=static_prefix,
+        static_path=static_path,
+        use_debugger=use_debugger,
+        address=config.address,
+        port=config.port,
+        use_reloader=use_reloader,
+        processes=processes,
+    )
+    _run(config, dev_app)
+
+
+def serve_load_failure(
+    failure: LoadFailure,
+    address: str = DEFAULT_ADDRESS,
+    port: int = DEFAULT_PORT,
+    use_debugger: bool = False,
+    processes: int | None = None,
+    **kw: Any,
+) -> None:
+    """Serve the fail-safe page for *failure*, then the application once a watched file changes.
+
+    For ``clastic serve`` when the application fails to load in the first
+    place; the reloader then re-runs the command and the application loads.
+    """
+    config = _ServeConfig.from_arguments(address, port, True, use_debugger, processes, kw)
+    configure_dev_logging()
+    placeholder = create_failsafe_app(failure)
+    supervise(
+        lambda: _run_simple(config, placeholder),
+        address=config.address,
+        port=config.port,
+        extra_files=config.extra_files,
+        interval=config.interval,
+        request_handler=config.run_kwargs["request_handler"],
+        initial_failure=failure,
+    )
+
+
+@dataclass
+class _ServeConfig:
+    address: str
+    port: int
+    use_reloader: bool
+    use_debugger: bool
+    run_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def extra_files(self) -> list[str]:
+        return list(self.run_kwargs.get("extra_files") or ())
+
+    @property
+    def interval(self) -> float:
+        return float(self.run_kwargs.get("reloader_interval", 1))
+
+    @classmethod
+    def from_arguments(
+        cls, address: Any, port: Any, use_reloader: bool, use_debugger: bool, processes: Any, kw: Mapping[str, Any]
+    ) -> _ServeConfig:
+        if not isinstance(address, str) or not address:
+            raise TypeError(f"serve(): address must be a host name or IP address string such as '127.0.0.1', got {address!r}")
+        if isinstance(port, bool) or not isinstance(port, int):
+            raise TypeError(f"serve(): port must be an int such as 5000, got {port!r} ({type(port).__name__})")
+        if not 0 <= port <= 65535:
+            raise ValueError(f"serve(): port must be between 0 and 65535, got {port}")
+        if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
+            raise ValueError(f"serve(): processes must be a positive int or None, got {processes!r}")
+        unknown = sorted(set(kw) - RUN_SIMPLE_OPTIONS)
+        if unknown:
+            raise TypeError(
+                f"serve() got unexpected keyword argument {unknown[0]!r} (it passes these on to Werkzeug's run_simple: "
+                f"{sorted(RUN_SIMPLE_OPTIONS)}).{did_you_mean(unknown[0], RUN_SIMPLE_OPTIONS)}"
+            )
+        run_kwargs = dict(kw)
+        forking = processes is not None and processes > 1
+        run_kwargs.setdefault("threaded", not forking)
+        run_kwargs["processes"] = processes or 1
+        run_kwargs.setdefault("reloader_type", "stat")
+        run_kwargs.setdefault("request_handler", DevRequestHandler)
+        if use_reloader and port == 0 and not is_running_from_reloader():
+            # The fail-safe page must come back on the same port, so pick it now.
+            port = _free_port(address)
+            logger.info(" * Port 0 given: using free port %s", port)
+        if not _is_loopback(address):
+            logger.warning(
+                " * Listening on %s: the development server%s is reachable from other machines", address,
+                " and its interactive debugger are" if use_debugger else " is",
+            )
+        return cls(address, port, use_reloader, use_debugger, run_kwargs)
+
+
+def _run_simple(config: _ServeConfig, wsgi_app: WSGIApplication) -> None:
+    run_simple(
+        config.address,
+        config.port,
+        wsgi_app,
+        use_reloader=config.use_reloader,
+        use_debugger=config.use_debugger,
+        **config.run_kwargs,
+    )
+
+
+def _run(config: _ServeConfig, wsgi_app: WSGIApplication) -> None:
+    if not config.use_reloader or is_running_from_reloader():
+        # No reloader, or the reloader's server process: serve (and watch) here.
+        _run_simple(config, wsgi_app)
+        return
+    supervise(
+        lambda: _run_simple(config, wsgi_app),
+        address=config.address,
+        port=config.port,
+        extra_files=config.extra_files,
+        interval=config.interval,
+        request_handler=config.run_kwargs["request_handler"],
+    )
+
+
+def _free_port(address: str) -> int:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((address, 0))
+        return int(sock.getsockname()[1])
+
+
+def _is_loopback(address: str) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# -- dev mounts ------------------------------------------------------------------
+
+
+def discover_dev_mounts() -> list[Any]:
+    """Load the objects registered in the ``clastic.dev_mounts`` entry-point group.
+
+    A class is instantiated without arguments; an object without ``name``
+    takes the entry point's name.
+    """
+    mounts = []
+    for entry_point, obj in iter_plugins(DEV_MOUNTS_GROUP):
+        if isinstance(obj, type):
+            obj = obj()
+        if not callable(getattr(obj, "entries", None)):
+            logger.warning(
+                "skipping %s plugin %r (%s): it has no entries(options) method", DEV_MOUNTS_GROUP, entry_point.name, entry_point.value
+            )
+            continue
+        if not getattr(obj, "name", None):
+            obj = _NamedMount(entry_point.name, obj)
+        mounts.append(obj)
+    return mounts
+
+
+class _NamedMount:
+    def __init__(self, name: str, mount: Any) -> None:
+        self.name = name
+        self._mount = mount
+
+    def entries(self, options: Mapping[str, Any]) -> Sequence[tuple[Any, int | None]]:
+        return self._mount.entries(options)  # type: ignore[no-any-return]
+
+
+def make_dev_app(
+    app: Application,
+    *,
+    use_meta: bool = True,
+    use_static: bool = True,
+    static_prefix: str = "static",
+    static_path: str | os.PathLike[str] | None = None,
+    use_debugger: bool = False,
+    mounts: Iterable[Any] | None = None,
+    **options: Any,
+) -> Application:
+    """Return the Application the dev server serves: *app* plus the dev mounts.
+
+    *app* itself is returned when nothing needs adding. Otherwise a new
+    Application embeds *app* at ``/`` with its resources, middlewares,
+    render factory, error handler, slash mode and request type, and adds
+    each mount's route entries; *app* is left unchanged, so calling this
+    twice never mounts anything twice.
+
+    Args:
+        app: The Application being served.
+        use_meta, use_static: Turn off the mount of that name (any mount
+            named ``X`` is skipped when ``use_X=False`` is given).
+        static_prefix: URL path for static files; passed to mounts as ``'/static'``.
+        static_path: Folder of static files; passed to mounts as an absolute
+            path (default ``./static``).
+        use_debugger: Let uncaught exceptions reach Werkzeug's debugger (a
+            copy of the error handler with ``reraise_uncaught=True``).
+        mounts: The ``DevMount`` objects to use; default: those installed
+            (the ``clastic.dev_mounts`` entry-point group).
+        **options: More serve() options passed to the mounts (``address``,
+            ``port``, ``use_reloader``, ``processes``, ``use_<name>``...).
+    """
+    if not isinstance(app, Application):
+        raise TypeError(f"make_dev_app() needs a clastic Application, got {app!r}")
+    prefix = "/" + str(static_prefix).strip("/")
+    if prefix == "/":
+        raise ValueError(f"static_prefix must name a URL path such as 'static', got {static_prefix!r}")
+    mount_options: dict[str, Any] = {
+        **options,
+        "use_meta": use_meta,
+        "use_static": use_static,
+        "static_prefix": prefix,
+        "static_path": os.path.abspath(static_path if static_path is not None else "static"),
+        "use_debugger": use_debugger,
+    }
+    available = discover_dev_mounts() if mounts is None else list(mounts)
+    wanted = []
+    for mount in available:
+        if mount_options.get(f"use_{mount.name}", True) is False:
+            logger.info(" * %s: turned off", mount.name)
+            continue
+        wanted.append(mount)
+    names = {mount.name for mount in available}
+    for name, (dist, what) in KNOWN_MOUNTS.items():
+        if name not in names and mount_options.get(f"use_{name}", True):
+            logger.info(" * %s: install %s for %s (pip install %s)", name, dist, what, dist)
+    entries = []
+    for mount in wanted:
+        try:
+            given = list(mount.entries(mount_options))
+        except (ClasticError, OSError, TypeError, ValueError, LookupError) as ex:
+            logger.warning(" * %s: not mounted, its entries() failed: %s", mount.name, ex)
+            continue
+        entries.extend((mount.name, entry, index) for entry, index in given)
+    if not entries and not use_debugger:
+        return app
+    handler = app.error_handler
+    if use_debugger:
+        handler = copy.copy(handler)
+        handler.reraise_uncaught = True
+    dev_app = Application(
+        [SubApplication("/", app)],
+        resources=app.resources,
+        middlewares=app.middlewares,
+        render_factory=app.render_factory,
+        error_handler=handler,
+        debug=app.debug,
+        slash_mode=app.slash_mode,
+    )
+    dev_app.request_type = app.request_type
+    dev_app.response_type = app.response_type
+    for name, entry, index in entries:
+        taken = _already_served(app, entry)
+        if taken:
+            logger.info(" * %s: the application already serves %s; not mounting it again", name, taken)
+            continue
+        try:
+            dev_app.add(entry, index)
+        except (ClasticError, TypeError, ValueError) as ex:
+            logger.warning(" * %s: could not be mounted: %s", name, ex)
+            continue
+        logger.info(" * %s: mounted at %s", name, _entry_prefix(entry) or "/")
+    return dev_app
+
+
+def _entry_prefix(entry: Any) -> str | None:
+    if isinstance(entry, SubApplication):
+        return entry.prefix or "/"
+    pattern = getattr(entry, "pattern", None)
+    if isinstance(pattern, str):
+        return pattern
+    if isinstance(entry, (tuple, list)) and entry and isinstance(entry[0], str):
+        return entry[0]
+    return None
+
+
+def _already_served(app: Application, entry: Any) -> str | None:
+    # An application that mounts, say, its own MetaApplication at /_meta/ has a
+    # route at exactly that prefix; a route deeper below it (/static/app.css) is
+    # no reason to skip a mount.
+    prefix = _entry_prefix(entry)
+    if prefix is None or prefix.rstrip("/") == "":
+        return None
+    base = prefix.rstrip("/")
+    for route in app.routes:
+        if route.pattern.rstrip("/") == base:
+            return prefix
+    return None
+
+
+# -- request logging --------------------------------------------------------------
+
+_CONTROL_CHARS = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_STATUS_STYLES = (("1", "1"), ("304", "36"), ("3", "32"), ("404", "33"), ("4", "1;31"), ("5", "1;35"))
+
+
+class DevRequestHandler(WSGIRequestHandler):
+    """Werkzeug's request handler, logging each request as one line through ``logging``.
+
+    ``127.0.0.1 - - [22/Apr/2026 10:00:01] "GET /hello HTTP/1.1" 200 -`` goes
+    to the ``clastic.server.access`` logger, with the status in the record's
+    ``http_status`` attribute; colour is added only by the dev server's own
+    log handler, and only when it writes to a terminal.
+    """
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Log one handled request."""
+        try:
+            line = f"{self.command} {uri_to_iri(self.path)} {self.request_version}"
+        except AttributeError:  # the request line could not be parsed
+            line = self.requestline
+        access_logger.info(
+            '%s - - [%s] "%s" %s %s',
+            self.address_string(),
+            self.log_date_time_string(),
+            line.translate(_CONTROL_CHARS),
+            code,
+            size,
+            extra={"http_status": str(code)},
+        )
+
+
+def wants_colour(stream: IO[str] | Any) -> bool:
+    """True when *stream* is a terminal and ``NO_COLOR`` is not set."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # closed stream
+        return False
+
+
+class DevFormatter(logging.Formatter):
+    """Plain messages; request lines coloured by status when *colour* is on."""
+
+    def __init__(self, colour: bool) -> None:
+        super().__init__("%(message)s")
+        self.colour = colour
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format *record*, colouring request lines on a terminal and stripping colour elsewhere."""
+        text = super().format(record)
+        if not self.colour:
+            return _ANSI.sub("", text)
+        status = getattr(record, "http_status", None)
+        if status is None or status == "200":
+            return text
+        for prefix, style in _STATUS_STYLES:
+            if status.startswith(prefix):
+                return f"\x1b[{style}m{text}\x1b[0m"
+        return text
+
+
+_LOGGING_LOCK = threading.Lock()
+
+
+class _StripColourFilter(logging.Filter):
+    """Remove ANSI colour codes from Werkzeug's own messages when not on a terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _ANSI.sub("", record.msg)
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(_ANSI.sub("", arg) if isinstance(arg, str) else arg for arg in record.args)
+        return True
+
+
+def configure_dev_logging(stream: IO[str] | None = None) -> None:
+    """Show the dev server's messages on *stream* (stderr), unless the app owner configured logging.
+
+    Adds a handler to the ``clastic`` logger only when neither it nor the
+    root logger has one; request lines are coloured only on a terminal, and
+    Werkzeug's own messages lose their colour codes elsewhere.
+    """
+    stream = stream or sys.stderr
+    package = logging.getLogger("clastic")
+    with _LOGGING_LOCK:  # two serve() calls in two threads must not add two handlers
+        if not logging.getLogger().handlers and not package.handlers:
+            handler = logging.StreamHandler(stream)
+            handler.setFormatter(DevFormatter(colour=wants_colour(stream)))
+            package.addHandler(handler)
+            if package.level == logging.NOTSET:
+                package.setLevel(logging.INFO)
+        werkzeug_logger = logging.getLogger("werkzeug")
+        if not wants_colour(stream) and not any(isinstance(f, _StripColourFilter) for f in werkzeug_logger.filters):
+            werkzeug_logger.addFilter(_StripColourFilter())

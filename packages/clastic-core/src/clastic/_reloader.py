@@ -1,0 +1,266 @@
+"""Fail-safe reloading on top of Werkzeug's reloader.
+
+Werkzeug's reloader (``run_simple(use_reloader=True)``) runs the program in
+a child process and restarts it when a file changes, but when the new child
+dies while importing (a ``SyntaxError``, an ``ImportError``, a build-time
+``NameError``) the parent exits too, and the developer has to restart the
+server by hand. Clastic keeps the server up instead:
+
+1. The original process (the reloader's *parent*) calls
+   ``run_simple(use_reloader=True)``, which spawns the server process.
+2. When that call ends with a non-zero exit status, the parent runs a
+   *probe*: the same command again, with ``CLASTIC_FAILSAFE_PROBE`` set in
+   its environment and its error output captured. In the probe, reaching
+   :func:`clastic.server.serve` means the application loaded; the probe then
+   exits at once, marking success. Otherwise the probe's traceback says
+   what is broken.
+3. The parent serves the fail-safe page (:mod:`clastic._failsafe`) on the
+   same address and port, and polls the watched files: the modules it had
+   loaded, the files named by the traceback and the ``extra_files``.
+4. When one changes, the parent stops the fail-safe server and goes back to
+   step 1; the application is back, or the page shows the new error.
+
+Only public Werkzeug API is used: ``run_simple``, ``make_server`` and
+``is_running_from_reloader``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NoReturn
+
+from werkzeug.serving import BaseWSGIServer, is_running_from_reloader, make_server
+
+from clastic._failsafe import LoadFailure, create_failsafe_app, split_watched_files
+
+__all__ = ["PROBE_ENV", "finish_probe", "in_probe", "in_server_process", "module_files", "probe", "supervise"]
+
+logger = logging.getLogger("clastic.server")
+
+#: Environment variable naming the file a probe process writes once the application has loaded.
+PROBE_ENV = "CLASTIC_FAILSAFE_PROBE"
+#: How long a probe may take to import and build the application, in seconds.
+PROBE_TIMEOUT = 60.0
+#: How many times, and how long apart, the fail-safe server tries to bind the port again.
+_BIND_ATTEMPTS = 50
+_BIND_DELAY = 0.1
+
+
+def in_probe() -> bool:
+    """True in a probe process started by :func:`probe`."""
+    return bool(os.environ.get(PROBE_ENV))
+
+
+def in_server_process() -> bool:
+    """True in the reloader's server process or in a probe: where load errors should show their traceback."""
+    return is_running_from_reloader() or in_probe()
+
+
+def finish_probe() -> NoReturn:
+    """Mark the probe as successful and end the process at once (called by ``serve()``)."""
+    with open(os.environ[PROBE_ENV], "w", encoding="utf-8") as marker:
+        marker.write("loaded\n")
+    sys.stderr.flush()
+    # Nothing after serve() must run in a probe: no server, no atexit handlers of the app.
+    os._exit(0)
+
+
+def reload_command() -> list[str]:
+    """The command that re-runs this program, as Werkzeug's reloader runs it."""
+    return [sys.executable, *sys.orig_argv[1:]]
+
+
+def probe(*, timeout: float = PROBE_TIMEOUT) -> LoadFailure | None:
+    """Run this program again to see whether the application loads now.
+
+    Returns ``None`` when the probe reached ``serve()``, else the failure
+    described from the probe's traceback.
+    """
+    command = reload_command()
+    shown = shlex.join(command)
+    with tempfile.TemporaryDirectory(prefix="clastic-probe-") as tmp:
+        marker = os.path.join(tmp, "loaded")
+        env = dict(os.environ)
+        env[PROBE_ENV] = marker
+        for name in ("WERKZEUG_RUN_MAIN", "WERKZEUG_SERVER_FD"):
+            env.pop(name, None)
+        try:
+            done = subprocess.run(
+                command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout
+            )
+        except subprocess.TimeoutExpired as ex:
+            output = (ex.stderr or b"").decode("utf-8", "replace")
+            return LoadFailure(
+                "TimeoutError",
+                f"loading the application took longer than {timeout:g} seconds",
+                output or "(no output)",
+                command=shown,
+            )
+        if os.path.exists(marker):
+            return None
+        return LoadFailure.from_output(done.stderr.decode("utf-8", "replace"), command=shown, status=done.returncode)
+
+
+def module_files() -> list[str]:
+    """Source files of the modules loaded in this process."""
+    files = []
+    for module in list(sys.modules.values()):
+        filename = getattr(module, "__file__", None)
+        if not filename:
+            continue
+        if filename.endswith(".pyc"):
+            filename = filename[:-1]
+        if os.path.isfile(filename):
+            files.append(os.path.abspath(filename))
+    return files
+
+
+class FileWatcher:
+    """Poll files' modification times and report the first one that changed.
+
+    Each file's mtime is recorded when it is added; any different mtime
+    later (also an older one, as when a backup is restored) is a change.
+    """
+
+    def __init__(self, files: Iterable[str] = ()) -> None:
+        self.mtimes: dict[str, float | None] = {}
+        self.add(files)
+
+    def add(self, files: Iterable[str]) -> None:
+        """Start watching *files* (those already watched keep their recorded mtime)."""
+        for name in files:
+            if name not in self.mtimes:
+                self.mtimes[name] = self._mtime(name)
+
+    @property
+    def files(self) -> list[str]:
+        """The watched files, in the order they were added."""
+        return list(self.mtimes)
+
+    @staticmethod
+    def _mtime(name: str) -> float | None:
+        try:
+            return os.stat(name).st_mtime
+        except OSError:
+            return None
+
+    def changed(self) -> str | None:
+        """Return one changed (or newly created) file, or ``None``."""
+        for name, seen in self.mtimes.items():
+            mtime = self._mtime(name)
+            if mtime is not None and mtime != seen:
+                return name
+        return None
+
+
+def _bind(address: str, port: int, app: Any, request_handler: Any) -> BaseWSGIServer:
+    # The port was just released by the reloader's parent server; another
+    # process could hold it for a moment, so retry for a few seconds.
+    attempts = 0
+    while True:
+        try:
+            return make_server(address, port, app, threaded=True, request_handler=request_handler)
+        except OSError:
+            attempts += 1
+            if attempts >= _BIND_ATTEMPTS:
+                raise
+            time.sleep(_BIND_DELAY)
+
+
+def serve_failure(
+    failure: LoadFailure,
+    *,
+    address: str,
+    port: int,
+    watcher: FileWatcher,
+    interval: float,
+    request_handler: Any = None,
+) -> str:
+    """Serve the fail-safe page for *failure* until a file *watcher* watches changes; return that file."""
+    watched = watcher.files
+    app = create_failsafe_app(failure, watched)
+    server = _bind(address, port, app, request_handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="clastic-failsafe", daemon=True)
+    thread.start()
+    project, _library = split_watched_files(watched)
+    logger.error(
+        " * The application failed to load: %s\n * Serving the fail-safe page on http://%s:%s/ until one of %d watched files changes (%s)",
+        failure.summary,
+        address,
+        port,
+        len(watched),
+        ", ".join(os.path.basename(name) for name in project[:8]) + (", ..." if len(project) > 8 else ""),
+    )
+    try:
+        while True:
+            changed = watcher.changed()
+            if changed is not None:
+                logger.info(" * Detected change in %r, reloading", changed)
+                return changed
+            time.sleep(interval)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def supervise(
+    run: Callable[[], None],
+    *,
+    address: str,
+    port: int,
+    extra_files: Iterable[str] = (),
+    interval: float = 1.0,
+    request_handler: Any = None,
+    initial_failure: LoadFailure | None = None,
+) -> None:
+    """Run Werkzeug's reloader through *run*, serving the fail-safe page whenever the app fails to load.
+
+    Args:
+        run: Calls ``run_simple(..., use_reloader=True)``; in this (parent)
+            process it returns on Ctrl-C and raises ``SystemExit`` with the
+            server process's exit status otherwise.
+        address, port: Where the server listens; the fail-safe page uses the same.
+        extra_files: More files whose change reloads the server.
+        interval: Seconds between checks of the watched files.
+        request_handler: Werkzeug request handler class, for request logging.
+        initial_failure: Start with the fail-safe page (the application
+            already failed to load in this process).
+    """
+    extra = [os.path.abspath(name) for name in extra_files]
+    failure = initial_failure
+    # Record the files' mtimes as soon as the failure is seen: an edit made
+    # while the probe runs must count as a change.
+    watcher = FileWatcher([*module_files(), *extra]) if failure is not None else None
+    while True:
+        if failure is not None and watcher is not None:
+            watcher.add(failure.files)
+            try:
+                serve_failure(failure, address=address, port=port, watcher=watcher, interval=interval, request_handler=request_handler)
+            except KeyboardInterrupt:
+                return
+            failure = None
+        try:
+            run()
+        except SystemExit as ex:
+            status = ex.code
+            if not isinstance(status, int) or status == 0:
+                raise
+            watcher = FileWatcher([*module_files(), *extra])
+            failure = probe()
+            if failure is None:
+                logger.error(
+                    " * The server process exited with status %s, yet the application loads; stopping (see the output above)",
+                    status,
+                )
+                raise
+            continue
+        return
