@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -217,7 +218,9 @@ def test_ratelimit_plugin_passes_its_own_tests_from_the_venv(venv, tmp_path):
     where = copy_tests(RATELIMIT, tmp_path / "ratelimit-tests")
     result = run([venv, "-m", "pytest", "-q", "tests"], cwd=where, timeout=300)
     summary = result.stdout.strip().splitlines()[-1]
-    assert " passed" in summary and "failed" not in summary and "error" not in summary, result.stdout
+    # Nothing skipped: the `clastic ratelimit` test needs clastic-core's `clastic` script, present in the venv.
+    outcomes = set(re.findall(r"[a-z]+", summary))
+    assert "passed" in outcomes and not outcomes & {"failed", "error", "errors", "skipped", "xfailed"}, result.stdout
     assert int(summary.split(" passed")[0].split()[-1]) >= 60, summary
 
 
@@ -231,8 +234,7 @@ def test_template_plugin_passes_its_own_tests_from_the_venv(venv, tmp_path):
 
 def test_clastic_command_line_offers_the_subcommand(venv, tmp_path):
     script = venv.parent / "clastic"
-    if not script.exists():
-        pytest.skip("clastic-core does not install a `clastic` command yet")
+    assert script.exists(), "clastic-core's wheel installs the `clastic` command"
     shown = run([script, "ratelimit", "--help"], cwd=tmp_path, timeout=60)
     assert "show" in shown.stdout and "prune" in shown.stdout
     listed = run([script, "--help"], cwd=tmp_path, timeout=60)
