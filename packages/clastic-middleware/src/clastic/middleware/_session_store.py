@@ -1,0 +1,340 @@
+"""Where server-side sessions live: in memory, in SQLite, in Redis.
+
+Every store keeps, per session id, the session's data as JSON text plus its
+creation and last-access times, and forgets it after ``expires_at``. A store
+that cannot reach its backend raises :class:`SessionStoreError`, which the
+middleware answers with a 503; a failed write changes nothing already stored.
+Import these from :mod:`clastic.middleware.session`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import redis
+
+__all__ = [
+    "MemorySessionStore",
+    "RedisSessionStore",
+    "SQLiteSessionStore",
+    "SessionRecord",
+    "SessionStore",
+    "SessionStoreError",
+]
+
+logger = logging.getLogger("clastic.middleware.session")
+
+
+class SessionStoreError(Exception):
+    """The session store's backend failed (unreachable, locked, full...)."""
+
+
+class SessionRecord(NamedTuple):
+    """One stored session."""
+
+    #: The session's contents, as JSON text.
+    data: str
+    #: When the session was created (seconds since the epoch).
+    created: float
+    #: When the session was last used.
+    accessed: float
+
+
+@runtime_checkable
+class SessionStore(Protocol):
+    """What :class:`~clastic.middleware.session.SessionMiddleware` needs from a store.
+
+    Methods raise :class:`SessionStoreError` when the backend fails.
+    ``expires_at`` is when the store may forget the session (seconds since the
+    epoch), or ``None`` for never.
+    """
+
+    def load(self, session_id: str) -> SessionRecord | None:
+        """Return the session, or ``None`` if it does not exist or expired."""
+
+    def save(self, session_id: str, record: SessionRecord, expires_at: float | None) -> None:
+        """Create or replace the session, atomically."""
+
+    def touch(self, session_id: str, accessed: float, expires_at: float | None) -> None:
+        """Record a use of an existing session without rewriting its data."""
+
+    def delete(self, session_id: str) -> None:
+        """Forget the session (no error if it does not exist)."""
+
+
+class MemorySessionStore:
+    """Sessions in a dict: for tests and single-process experiments only.
+
+    Sessions are lost when the process exits and are not shared between
+    worker processes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sessions: dict[str, tuple[SessionRecord, float | None]] = {}
+
+    def load(self, session_id: str) -> SessionRecord | None:
+        """Return the session, or ``None``."""
+        with self._lock:
+            entry = self._sessions.get(session_id)
+            if entry is None:
+                return None
+            record, expires_at = entry
+            if expires_at is not None and expires_at <= time.time():
+                del self._sessions[session_id]
+                return None
+            return record
+
+    def save(self, session_id: str, record: SessionRecord, expires_at: float | None) -> None:
+        """Create or replace the session."""
+        with self._lock:
+            self._sessions[session_id] = (record, expires_at)
+
+    def touch(self, session_id: str, accessed: float, expires_at: float | None) -> None:
+        """Update the last-access time of an existing session."""
+        with self._lock:
+            entry = self._sessions.get(session_id)
+            if entry is not None:
+                self._sessions[session_id] = (entry[0]._replace(accessed=accessed), expires_at)
+
+    def delete(self, session_id: str) -> None:
+        """Forget the session."""
+        with self._lock:
+            self._sessions.pop(session_id, None)
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(sessions={len(self._sessions)})"
+
+
+class SQLiteSessionStore:
+    """Sessions in an SQLite file: the default store, safe for several worker processes on one host.
+
+    The database runs in WAL mode, so readers never wait for a writer, and
+    every write is one transaction. Each thread of each process opens its own
+    connection (connections are never shared across ``fork``). Expired rows
+    are purged now and then on writes.
+
+    Args:
+        path: The database file; created with its table on first use. A
+            relative path is resolved against the working directory now.
+        table: The table's name.
+        timeout: Seconds to wait for another process's write lock before
+            giving up (the request then gets a 503).
+        purge_interval: Seconds between purges of expired sessions (per process).
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str] = "clastic_sessions.sqlite3", *, table: str = "clastic_sessions",
+        timeout: float = 5.0, purge_interval: float = 300.0,
+    ) -> None:  # fmt: skip
+        if not table.isidentifier():
+            raise ValueError(f"SQLiteSessionStore: table name {table!r} must be a plain identifier such as 'sessions'")
+        self.path = os.path.abspath(os.fspath(path))
+        self.table = table
+        self.timeout = timeout
+        self.purge_interval = purge_interval
+        self._local = threading.local()
+        self._next_purge = 0.0
+
+    def _connect(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
+            return conn
+        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table} ("
+                "id TEXT PRIMARY KEY, data TEXT NOT NULL, created REAL NOT NULL, accessed REAL NOT NULL, expires REAL)"
+            )
+            conn.execute(f"CREATE INDEX IF NOT EXISTS {self.table}_expires ON {self.table} (expires)")
+        except sqlite3.Error:
+            conn.close()
+            raise
+        self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def _run(self, action: str, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        try:
+            return self._connect().execute(sql, params).fetchall()
+        except sqlite3.Error as ex:
+            self._drop_connection()  # reconnect next time: the file may have been fixed
+            raise SessionStoreError(f"SQLite session store {self.path!r} could not {action}: {ex}") from ex
+
+    def _drop_connection(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
+            conn.close()
+
+    def load(self, session_id: str) -> SessionRecord | None:
+        """Return the session, or ``None``."""
+        rows = self._run(
+            "read a session",
+            f"SELECT data, created, accessed FROM {self.table} WHERE id = ? AND (expires IS NULL OR expires > ?)",
+            (session_id, time.time()),
+        )
+        return SessionRecord(*rows[0]) if rows else None
+
+    def save(self, session_id: str, record: SessionRecord, expires_at: float | None) -> None:
+        """Create or replace the session in one transaction."""
+        self._run(
+            "save a session",
+            f"INSERT INTO {self.table} (id, data, created, accessed, expires) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET data = excluded.data, created = excluded.created, "
+            "accessed = excluded.accessed, expires = excluded.expires",
+            (session_id, record.data, record.created, record.accessed, expires_at),
+        )
+        self._maybe_purge()
+
+    def touch(self, session_id: str, accessed: float, expires_at: float | None) -> None:
+        """Update the last-access time and expiry of an existing session."""
+        self._run(
+            "update a session's access time",
+            f"UPDATE {self.table} SET accessed = ?, expires = ? WHERE id = ?",
+            (accessed, expires_at, session_id),
+        )
+
+    def delete(self, session_id: str) -> None:
+        """Forget the session."""
+        self._run("delete a session", f"DELETE FROM {self.table} WHERE id = ?", (session_id,))
+
+    def purge(self) -> None:
+        """Delete every expired session now."""
+        self._run(
+            "purge expired sessions",
+            f"DELETE FROM {self.table} WHERE expires IS NOT NULL AND expires <= ?",
+            (time.time(),),
+        )
+
+    def _maybe_purge(self) -> None:
+        now = time.monotonic()
+        if now < self._next_purge:
+            return
+        self._next_purge = now + self.purge_interval
+        try:
+            self.purge()
+        except SessionStoreError:  # a purge is housekeeping; the save it follows already succeeded
+            logger.warning("could not purge expired sessions from %r", self.path, exc_info=True)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.path!r}, table={self.table!r})"
+
+
+# Refresh the access time only if the session still exists, so a touch racing
+# an expiry or a logout never resurrects a session without data.
+_TOUCH_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+    redis.call('HSET', KEYS[1], 'accessed', ARGV[1])
+    if ARGV[2] == '' then
+        redis.call('PERSIST', KEYS[1])
+    else
+        redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+    end
+end
+return 0
+"""
+
+
+class RedisSessionStore:
+    """Sessions in Redis (redis-py): for several processes on several hosts.
+
+    Each session is a hash (``data``, ``created``, ``accessed``) under
+    ``<prefix><id>`` that Redis itself expires.
+
+    Args:
+        client: A ``redis.Redis`` client. Give this or *url*.
+        url: A Redis URL such as ``redis://127.0.0.1:6379/0``.
+        prefix: Prefix of the keys.
+        socket_timeout: Seconds before an unresponsive server counts as down
+            (used when building a client from *url*).
+    """
+
+    def __init__(
+        self, client: redis.Redis | None = None, *, url: str | None = None, prefix: str = "clastic:session:",
+        socket_timeout: float = 2.0,
+    ) -> None:  # fmt: skip
+        try:
+            import redis
+        except ImportError as ex:
+            raise ImportError(
+                "RedisSessionStore needs the redis package; install it with: pip install 'clastic-middleware[redis]'"
+            ) from ex
+        if client is None and url is None:
+            raise TypeError("RedisSessionStore needs a redis client or a url such as 'redis://127.0.0.1:6379/0'")
+        if client is not None and url is not None:
+            raise TypeError("RedisSessionStore takes a client or a url, not both")
+        if client is None:
+            client = redis.Redis.from_url(url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
+        self.client = client
+        self.prefix = prefix
+        self._errors: tuple[type[BaseException], ...] = (redis.RedisError,)
+        self._touch = client.register_script(_TOUCH_SCRIPT)
+
+    def _key(self, session_id: str) -> str:
+        return self.prefix + session_id
+
+    def _fail(self, action: str, ex: BaseException) -> SessionStoreError:
+        where = getattr(getattr(self.client, "connection_pool", None), "connection_kwargs", {})
+        target = f"{where.get('host', '?')}:{where.get('port', '?')}" if where else repr(self.client)
+        return SessionStoreError(f"Redis session store at {target} could not {action}: {ex}")
+
+    def load(self, session_id: str) -> SessionRecord | None:
+        """Return the session, or ``None``."""
+        try:
+            fields = self.client.hgetall(self._key(session_id))
+        except self._errors as ex:
+            raise self._fail("read a session", ex) from ex
+        fields = {_text(key): _text(value) for key, value in fields.items()}
+        if "data" not in fields:
+            return None
+        try:
+            return SessionRecord(fields["data"], float(fields.get("created", 0)), float(fields.get("accessed", 0)))
+        except ValueError:
+            logger.warning("session %r in Redis has unreadable timestamps; treating it as missing", session_id[:8])
+            return None
+
+    def save(self, session_id: str, record: SessionRecord, expires_at: float | None) -> None:
+        """Create or replace the session in one MULTI/EXEC transaction."""
+        key = self._key(session_id)
+        try:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.delete(key)
+                pipe.hset(key, mapping={"data": record.data, "created": repr(record.created), "accessed": repr(record.accessed)})
+                if expires_at is not None:
+                    pipe.pexpireat(key, int(expires_at * 1000))
+                pipe.execute()
+        except self._errors as ex:
+            raise self._fail("save a session", ex) from ex
+
+    def touch(self, session_id: str, accessed: float, expires_at: float | None) -> None:
+        """Update the access time and expiry of an existing session."""
+        expiry = "" if expires_at is None else str(int(expires_at * 1000))
+        try:
+            self._touch(keys=[self._key(session_id)], args=[repr(accessed), expiry])
+        except self._errors as ex:
+            raise self._fail("update a session's access time", ex) from ex
+
+    def delete(self, session_id: str) -> None:
+        """Forget the session."""
+        try:
+            self.client.delete(self._key(session_id))
+        except self._errors as ex:
+            raise self._fail("delete a session", ex) from ex
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(prefix={self.prefix!r})"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value

@@ -1,0 +1,381 @@
+"""SessionMiddleware and its stores, through real Applications, real HTTP, SQLite, Redis and two processes."""
+
+import base64
+import hashlib
+import json
+import logging
+import sqlite3
+import time
+
+import pytest
+import redis
+from itsdangerous import Signer
+from werkzeug.test import Client
+
+from clastic import GET, POST, Application, render_basic, render_json
+from clastic.errors import Forbidden
+from clastic.middleware.session import (
+    MemorySessionStore,
+    RedisSessionStore,
+    Session,
+    SessionMiddleware,
+    SessionRecord,
+    SessionStore,
+    SQLiteSessionStore,
+)
+from clastic.testing import LiveServer
+from middleware_helpers import Browser, RedisServer, free_port
+
+SECRET = "session secret"
+
+
+class CountingStore(MemorySessionStore):
+    """A memory store that counts writes."""
+
+    def __init__(self):
+        super().__init__()
+        self.saves = self.touches = self.deletes = 0
+
+    def save(self, session_id, record, expires_at):
+        self.saves += 1
+        super().save(session_id, record, expires_at)
+
+    def touch(self, session_id, accessed, expires_at):
+        self.touches += 1
+        super().touch(session_id, accessed, expires_at)
+
+    def delete(self, session_id):
+        self.deletes += 1
+        super().delete(session_id)
+
+
+def show(session):
+    return {"data": dict(session), "new": session.new}
+
+
+def put(session, request):
+    session.update(request.args.to_dict())
+    return {"data": dict(session)}
+
+
+def login(session, request):
+    session.regenerate()
+    session["user"] = request.args["user"]
+    return "logged in"
+
+
+def logout(session):
+    session.clear()
+    return "logged out"
+
+
+def deny(session):
+    session["denied"] = True
+    raise Forbidden("not for you")
+
+
+def make_app(store, **options):
+    options.setdefault("secret_key", SECRET)
+    routes = [
+        ("/show", show, render_json),
+        ("/put", put, render_json),
+        ("/login", login, render_basic),
+        ("/logout", logout, render_basic),
+        ("/deny", deny, render_basic),
+    ]
+    return Application(routes, middlewares=[SessionMiddleware(store, **options)])
+
+
+def session_cookie(resp):
+    for header in resp.headers.getlist("Set-Cookie"):
+        if header.startswith("clastic_session="):
+            return header
+    return None
+
+
+def session_id(header):
+    value = header.split(";", 1)[0].split("=", 1)[1]
+    return value.rsplit(".", 1)[0]
+
+
+# -- behaviour, with the memory store ------------------------------------------
+
+
+def test_set_then_read_and_cookie_attributes():
+    store = MemorySessionStore()
+    client = Client(make_app(store))
+    assert client.get("/show").json == {"data": {}, "new": True}
+    header = session_cookie(client.get("/put?theme=dark"))
+    assert "HttpOnly" in header and "SameSite=Lax" in header and "Path=/" in header
+    assert f"Max-Age={14 * 24 * 3600}" in header and "Expires=" in header
+    sid = session_id(header)
+    assert len(base64.urlsafe_b64decode(sid + "=")) == 32  # 256 random bits
+    assert client.get("/show").json == {"data": {"theme": "dark"}, "new": False}
+    assert json.loads(store.load(sid).data) == {"theme": "dark"}
+
+
+def test_saved_only_when_modified():
+    store = CountingStore()
+    client = Client(make_app(store))
+    client.get("/show")
+    assert (store.saves, len(store)) == (0, 0)  # an untouched new session is never stored
+    client.get("/put?a=1")
+    assert store.saves == 1
+    for _ in range(3):
+        assert session_cookie(client.get("/show")) is None
+    client.get("/put?a=1")  # same value
+    assert store.saves == 1
+    client.get("/put?a=2")
+    assert store.saves == 2
+
+
+def test_regenerate_moves_data_to_a_new_id_and_kills_the_old_one():
+    store = MemorySessionStore()
+    client = Client(make_app(store))
+    old = session_cookie(client.get("/put?cart=3"))
+    new = session_cookie(client.get("/login?user=ann"))
+    assert session_id(new) != session_id(old)
+    assert client.get("/show").json["data"] == {"cart": "3", "user": "ann"}
+    attacker = Client(make_app(store))
+    attacker.set_cookie("clastic_session", old.split(";", 1)[0].split("=", 1)[1])
+    assert attacker.get("/show").json == {"data": {}, "new": True}
+    assert store.load(session_id(old)) is None
+
+
+def test_clear_deletes_the_session_and_its_cookie():
+    store = MemorySessionStore()
+    client = Client(make_app(store))
+    sid = session_id(session_cookie(client.get("/put?user=ann")))
+    header = session_cookie(client.get("/logout"))
+    assert "Max-Age=0" in header
+    assert store.load(sid) is None and len(store) == 0
+    assert client.get("/show").json == {"data": {}, "new": True}
+
+
+def test_tampered_or_unknown_ids_give_a_fresh_session_with_a_new_id():
+    store = MemorySessionStore()
+    client = Client(make_app(store))
+    value = session_cookie(client.get("/put?user=ann")).split(";", 1)[0].split("=", 1)[1]
+    for forged in (value[:-3] + "abc", "x" * 60, "", "a.b", value.split(".")[0]):
+        other = Client(make_app(store))
+        other.set_cookie("clastic_session", forged)
+        assert other.get("/show").json == {"data": {}, "new": True}
+    # A correctly signed id the store does not know (planted by an attacker) is not adopted.
+    planted = Client(make_app(store))
+    signer = Signer(SECRET, salt="clastic.middleware.session", digest_method=hashlib.sha256, key_derivation="hmac")
+    signed_unknown = signer.sign("attacker-chosen-id").decode()
+    planted.set_cookie("clastic_session", signed_unknown)
+    header = session_cookie(planted.get("/put?x=1"))
+    assert session_id(header) != "attacker-chosen-id" and store.load("attacker-chosen-id") is None
+
+
+def test_idle_timeout_with_touches():
+    store = CountingStore()
+    client = Client(make_app(store, idle_timeout=1.0, absolute_timeout=None))
+    client.get("/put?a=1")
+    time.sleep(0.6)
+    assert client.get("/show").json["data"] == {"a": "1"}
+    assert store.touches == 1  # a use is recorded without rewriting the data
+    time.sleep(0.6)
+    assert client.get("/show").json["data"] == {"a": "1"}  # 1.2 s after creation, alive thanks to the touch
+    time.sleep(1.1)
+    assert client.get("/show").json == {"data": {}, "new": True}
+
+
+def test_absolute_timeout():
+    client = Client(make_app(MemorySessionStore(), idle_timeout=None, absolute_timeout=1))
+    assert "Max-Age=1" in session_cookie(client.get("/put?a=1"))
+    time.sleep(1.1)
+    assert client.get("/show").json == {"data": {}, "new": True}
+
+
+def test_raised_http_error_still_saves():
+    client = Client(make_app(MemorySessionStore()))
+    assert client.get("/deny").status_code == 403
+    assert client.get("/show").json["data"] == {"denied": True}
+
+
+def test_unserialisable_value_is_a_clear_author_error(caplog):
+    def bad(session):
+        session["obj"] = object()
+        return "ok"
+
+    app = Application([("/bad", bad, render_basic)], middlewares=[SessionMiddleware(MemorySessionStore(), secret_key=SECRET)])
+    with caplog.at_level(logging.ERROR):
+        assert Client(app).get("/bad").status_code == 500
+    assert "the session holds a value that cannot be stored as JSON" in str(next(r for r in caplog.records if r.exc_info).exc_info[1])
+
+
+def test_constructor_checks_and_protocol(caplog):
+    with pytest.raises(TypeError, match="has no load\\(\\) method"):
+        SessionMiddleware(object(), secret_key=SECRET)
+    with pytest.raises(ValueError, match="idle_timeout must be positive"):
+        SessionMiddleware(MemorySessionStore(), secret_key=SECRET, idle_timeout=0)
+    assert isinstance(MemorySessionStore(), SessionStore)
+    with caplog.at_level(logging.WARNING):
+        SessionMiddleware(MemorySessionStore())
+    assert "SessionMiddleware has no secret_key" in caplog.text
+
+
+def test_session_repr_hides_most_of_the_id():
+    session = Session({"a": 1}, session_id="abcdefghijklmnopqrstuvwxyz")
+    assert repr(session) == "Session({'a': 1}, id='abcdefgh...')"
+
+
+# -- SQLite --------------------------------------------------------------------
+
+
+def test_sqlite_store_is_the_default(tmp_path, monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    with caplog.at_level(logging.INFO, logger="clastic.middleware.session"):
+        app = make_app(None)
+    assert f"stores sessions in {tmp_path / 'clastic_sessions.sqlite3'}" in caplog.text
+    client = Client(app)
+    client.get("/put?a=1")
+    assert client.get("/show").json["data"] == {"a": "1"}
+    rows = sqlite3.connect(tmp_path / "clastic_sessions.sqlite3").execute("SELECT data FROM clastic_sessions").fetchall()
+    assert rows == [('{"a":"1"}',)]
+
+
+def test_sqlite_purges_expired_rows(tmp_path):
+    store = SQLiteSessionStore(tmp_path / "s.sqlite3")
+    store.save("old", SessionRecord("{}", 1.0, 1.0), expires_at=time.time() - 10)
+    store.save("live", SessionRecord("{}", 1.0, 1.0), expires_at=time.time() + 100)
+    assert store.load("old") is None and store.load("live") is not None
+    store.purge()
+    rows = sqlite3.connect(tmp_path / "s.sqlite3").execute("SELECT id FROM clastic_sessions").fetchall()
+    assert rows == [("live",)]
+
+
+def test_sqlite_unusable_file_is_503_with_a_clear_body_and_a_log_line(tmp_path, caplog):
+    app = make_app(SQLiteSessionStore(tmp_path / "missing-dir" / "s.sqlite3"))
+    with caplog.at_level(logging.ERROR, logger="clastic.middleware.session"):
+        resp = Client(app).get("/put?a=1", headers={"Accept": "application/json"})
+    assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
+    assert resp.json["detail"].startswith("Session storage is temporarily unavailable")
+    assert "session store failed while saving the session for GET /put" in caplog.text
+    assert "unable to open database file" in caplog.text
+
+
+def test_sqlite_write_lock_is_503_and_keeps_what_was_stored(tmp_path, caplog):
+    path = tmp_path / "s.sqlite3"
+    client = Client(make_app(SQLiteSessionStore(path, timeout=0.2)))
+    client.get("/put?balance=100")
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with caplog.at_level(logging.ERROR):
+            resp = client.get("/put?balance=0")
+        assert resp.status_code == 503 and "database is locked" in caplog.text
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert client.get("/show").json["data"] == {"balance": "100"}
+
+
+def test_sqlite_over_real_http(tmp_path):
+    browser = Browser()
+    with LiveServer(make_app(SQLiteSessionStore(tmp_path / "s.sqlite3"))) as server:
+        status, headers, _ = browser.get(server.port, "/put?lang=fr")
+        assert status == 200 and "HttpOnly" in headers["Set-Cookie"]
+        assert json.loads(browser.get(server.port, "/show")[2]) == {"data": {"lang": "fr"}, "new": False}
+        browser.get(server.port, "/logout")
+        assert browser.cookies == {}
+
+
+def test_two_processes_share_a_session_through_sqlite(tmp_path, server_process):
+    db = str(tmp_path / "shared.sqlite3")
+    first = server_process("sqlite", db, SECRET)
+    second = server_process("sqlite", db, SECRET)
+    assert first.pid != second.pid
+    browser = Browser()
+    status, _, body = browser.request(first.port, "POST", "/set/colour/teal")
+    assert status == 200 and json.loads(body)["pid"] == first.pid
+    answer = json.loads(browser.get(second.port, "/get/colour")[2])
+    assert answer == {"pid": second.pid, "key": "colour", "value": "teal"}
+    counts = [json.loads(browser.request(port, "POST", "/count")[2]) for port in (first.port, second.port, first.port, second.port)]
+    assert [c["count"] for c in counts] == [1, 2, 3, 4]
+    assert {c["pid"] for c in counts} == {first.pid, second.pid}
+    stranger = Browser()
+    assert json.loads(stranger.get(second.port, "/get/colour")[2])["value"] is None
+
+
+# -- Redis -----------------------------------------------------------------------
+
+
+def test_redis_store_round_trip_and_ttl(redis_url):
+    store = RedisSessionStore(url=redis_url)
+    client = Client(make_app(store, idle_timeout=600, absolute_timeout=3600))
+    sid = session_id(session_cookie(client.get("/put?a=1")))
+    assert client.get("/show").json["data"] == {"a": "1"}
+    raw = redis.Redis.from_url(redis_url)
+    try:
+        key = f"clastic:session:{sid}"
+        assert json.loads(raw.hget(key, "data")) == {"a": "1"}
+        assert 590_000 < raw.pttl(key) <= 600_000  # the idle limit comes first
+        client.get("/logout")
+        assert raw.exists(key) == 0
+    finally:
+        raw.close()
+
+
+def test_redis_touch_never_resurrects_a_deleted_session(redis_url):
+    store = RedisSessionStore(url=redis_url)
+    store.touch("gone", time.time(), time.time() + 60)
+    assert store.load("gone") is None
+    raw = redis.Redis.from_url(redis_url)
+    try:
+        assert raw.exists("clastic:session:gone") == 0
+    finally:
+        raw.close()
+
+
+def test_redis_down_is_503_with_a_clear_body(tmp_path, caplog):
+    server = RedisServer(tmp_path / "redis")
+    try:
+        client = Client(make_app(RedisSessionStore(url=server.url, socket_timeout=1)))
+        client.get("/put?a=1")
+        assert client.get("/show").json["data"] == {"a": "1"}
+    finally:
+        server.stop()
+    with caplog.at_level(logging.ERROR, logger="clastic.middleware.session"):
+        resp = client.get("/show", headers={"Accept": "text/plain"})
+    assert resp.status_code == 503
+    assert "Session storage is temporarily unavailable" in resp.text and "Traceback" not in resp.text
+    assert f"Redis session store at 127.0.0.1:{server.port} could not read a session" in caplog.text
+
+
+def test_redis_unreachable_from_the_start(caplog):
+    client = Client(make_app(RedisSessionStore(url=f"redis://127.0.0.1:{free_port()}/0", socket_timeout=1)))
+    with caplog.at_level(logging.ERROR):
+        assert client.get("/put?a=1").status_code == 503
+    assert "could not save a session" in caplog.text
+
+
+def test_redis_store_needs_a_client_or_url():
+    with pytest.raises(TypeError, match="needs a redis client or a url"):
+        RedisSessionStore()
+
+
+def test_two_processes_share_a_session_through_redis(redis_url, server_process):
+    first = server_process("redis", redis_url, SECRET)
+    second = server_process("redis", redis_url, SECRET)
+    browser = Browser()
+    browser.request(first.port, "POST", "/set/colour/teal")
+    assert json.loads(browser.get(second.port, "/get/colour")[2]) == {"pid": second.pid, "key": "colour", "value": "teal"}
+    counts = [json.loads(browser.request(port, "POST", "/count")[2])["count"] for port in (second.port, first.port, second.port)]
+    assert counts == [1, 2, 3]
+
+
+def test_other_secret_does_not_share(tmp_path, server_process):
+    db = str(tmp_path / "shared.sqlite3")
+    first = server_process("sqlite", db, SECRET)
+    other = server_process("sqlite", db, "another secret")
+    browser = Browser()
+    browser.request(first.port, "POST", "/set/colour/teal")
+    assert json.loads(browser.get(other.port, "/get/colour")[2])["value"] is None
+
+
+def test_session_is_injected_only_where_installed():
+    with pytest.raises(NameError, match="'session'"):
+        Application([GET("/x", show, render_json), POST("/y", put, render_json, middlewares=[SessionMiddleware(MemorySessionStore(), secret_key=SECRET)])])
