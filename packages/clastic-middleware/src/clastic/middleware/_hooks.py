@@ -52,7 +52,7 @@ def make_hook(
     """Return a hook ``(next, [context,] *required, **optional)`` that calls *impl*.
 
     *impl* is called as ``impl(next, **values)`` with whatever Clastic
-    injected: every *required* name, ``context`` when *takes_context*, and
+    injected (by position or by name): every *required* name, ``context`` when *takes_context*, and
     those *optional* names some source provides (the others are absent from
     ``values``; their defaults are documented by the signature).
 
@@ -65,15 +65,21 @@ def make_hook(
         takes_context: Add ``context`` (render hooks only).
     """
 
-    def hook(next: Callable[..., Any], **values: Any) -> Any:
-        return impl(next, **values)
-
     kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
     params = [inspect.Parameter("next", kind)]
     if takes_context:
         params.append(inspect.Parameter("context", kind))
     params.extend(inspect.Parameter(arg, kind) for arg in required)
     params.extend(inspect.Parameter(arg, kind, default=default) for arg, default in (optional or {}).items())
+    # Clastic passes the leading arguments by position and the rest by name,
+    # following the declared signature; map both back to names.
+    names = tuple(param.name for param in params[1:])
+
+    def hook(next: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        values = dict(zip(names, args))
+        values.update(kwargs)
+        return impl(next, **values)
+
     hook.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]  # read by inspect.signature
     hook.__name__ = hook.__qualname__ = name
     return hook
