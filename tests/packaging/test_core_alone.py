@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from packaging_helpers import Virtualenv
 
 HELLO_APP = textwrap.dedent(
     """
@@ -40,10 +41,12 @@ SATELLITE_IMPORTS = [
 ]
 
 
-@pytest.fixture
-def core_venv(fresh_venv, wheelhouse):
-    fresh_venv.install_local(wheelhouse, wheelhouse.wheel("clastic-core"))
-    return fresh_venv
+@pytest.fixture(scope="module")
+def core_venv(tmp_path_factory, wheelhouse):
+    """One clastic-core-only virtualenv shared by this module's tests (none of them changes it)."""
+    venv = Virtualenv.create(tmp_path_factory.mktemp("core-alone") / "venv")
+    venv.install_local(wheelhouse, wheelhouse.wheel("clastic-core"))
+    return venv
 
 
 def test_core_installs_only_werkzeug_and_boltons(core_venv, wheelhouse):
@@ -72,6 +75,16 @@ def test_hello_app_served_by_a_subprocess(core_venv, serve_process, tmp_path):
     assert server.get("/Ben") == (200, "Hello, Ben!")
     status, _ = server.get("/a/b/c")
     assert status == 404
+
+
+def test_clastic_serve_command_from_the_core_wheel(core_venv, serve_process, tmp_path):
+    (tmp_path / "hello.py").write_text(HELLO_APP)
+    clastic = core_venv.path / "bin" / "clastic"
+    server = serve_process(lambda port: [clastic, "serve", "hello:app", "--port", str(port), "--no-reload"], tmp_path)
+    assert server.get("/Ada") == (200, "Hello, Ada!")
+    # Without clastic-meta and clastic-static the dev server mounts neither and says what to install.
+    assert "pip install clastic-meta" in server.output()
+    assert "pip install clastic-static" in server.output()
 
 
 @pytest.mark.parametrize(("statement", "dist"), SATELLITE_IMPORTS)
