@@ -302,3 +302,27 @@ def test_with_resources_rebuilds_a_checked_copy():
     assert (original.get("/x").text, original.get("/c/db").text) == ("real", "real child")
     with pytest.raises(KeyError, match="no resource named 'dbb'.*Did you mean 'db'"):
         app.with_resources(dbb=1)
+
+
+def test_uploaded_files_are_closed_after_the_response():
+    import io
+
+    streams = []
+
+    def upload(request):
+        storage = request.files["f"]
+        streams.append(storage.stream)
+        return storage.read().decode()
+
+    app = Application([POST("/up", upload, render_basic)])
+    resp = app.get_local_client().post("/up", data={"f": (io.BytesIO(b"x" * 600_000), "big.bin")})
+    assert resp.text == "x" * 600_000
+    assert streams and streams[0].closed
+
+
+def test_debug_uses_the_contextual_handler_when_clastic_errors_is_installed():
+    from clastic._moved import satellite_available
+
+    app = Application([], debug=True)
+    expected = "ContextualErrorHandler" if satellite_available("clastic.errors.contextual") else "ErrorHandler"
+    assert type(app.error_handler).__name__ == expected

@@ -6,6 +6,11 @@ when the :class:`Application` is built, not at the first request.
 
 from pkgutil import extend_path
 
+# Extend __path__ first: the subpackages imported below (clastic.errors,
+# clastic.middleware, clastic.render) extend theirs from this one, and must
+# see every distribution's directory.
+__path__ = extend_path(__path__, __name__)
+
 from werkzeug.utils import append_slash_redirect as append_slash_redirect
 from werkzeug.utils import redirect as redirect
 
@@ -50,5 +55,4 @@ BaseRequest = Request
 BaseResponse = Response
 
 __version__ = "26.1.0"
-__path__ = extend_path(__path__, __name__)
 __getattr__ = make_module_getattr(__name__)

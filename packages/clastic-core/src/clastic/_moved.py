@@ -48,6 +48,9 @@ MOVED: dict[str, dict[str, tuple[str, str]]] = {
         "ContextualNotFound": ("clastic.errors.contextual", "clastic-errors"),
         "ContextualInternalServerError": ("clastic.errors.contextual", "clastic-errors"),
         "REPLErrorHandler": ("clastic.errors.repl", "clastic-errors"),
+        "Problem": ("clastic.errors.problems", "clastic-errors"),
+        "CustomPageErrorHandler": ("clastic.errors.pages", "clastic-errors"),
+        "ReportingErrorHandler": ("clastic.errors.reporting", "clastic-errors"),
     },
 }
 

@@ -395,6 +395,9 @@ class Application:
             response = self.dispatch(request)
         except RerouteWSGI as reroute:
             return reroute.wsgi_app(environ, start_response)
+        if request.__dict__.get("files"):
+            # Uploaded files are spooled to temporary files: close them once the response is sent.
+            response.call_on_close(request.close)
         return respond(response, environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
