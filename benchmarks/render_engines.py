@@ -30,6 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from werkzeug.test import create_environ
+
 import clastic.render
 from clastic import Application, Response
 
@@ -142,8 +144,6 @@ def normalized(text: str) -> str:
 
 
 def make_cases(apps: dict[str, Application]) -> dict[str, dict[str, Callable[[], Any]]]:
-    from werkzeug.test import create_environ
-
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
         return lambda data: None
 
@@ -165,8 +165,8 @@ def make_cases(apps: dict[str, Application]) -> dict[str, dict[str, Callable[[],
             cases["render"][engine] = lambda render=render, context=context, route=route, app=app: render(context, route, app)
 
         def request(app: Application = app) -> None:
-            for chunk in app(create_environ("/page"), start_response):
-                pass
+            for _chunk in app(create_environ("/page"), start_response):
+                pass  # consume the body, as a server would
 
         cases["request"][engine] = request
     return cases

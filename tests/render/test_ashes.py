@@ -133,3 +133,19 @@ def test_production_render_error_with_debug_handler_off(caplog: pytest.LogCaptur
     assert response.status_code == 500
     assert response.json["detail"] == "The server encountered an internal error and was unable to complete your request."
     assert "cannot print" not in response.text
+
+
+def test_load_all_compiles_every_template_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "good.html").write_text("<p>{x}</p>\n")
+    (tmp_path / "notes.md").write_text("{#not an ashes template\n")  # not loaded
+    AshesRenderFactory(str(tmp_path), load_all=True)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "bad.html").write_text("<p>\n{#open}\n")
+    with pytest.raises(ValueError, match=r"template 'sub/bad.html' .* does not compile"):
+        AshesRenderFactory(str(tmp_path), load_all=True)
+    AshesRenderFactory(str(tmp_path))  # without load_all, only the templates routes name are compiled
+
+
+def test_env_argument_is_refused_with_the_alternative() -> None:
+    with pytest.raises(TypeError, match=r"AshesRenderFactory\(env=\.\.\.\) is not supported: .* pass helpers=, filters=, globals="):
+        AshesRenderFactory(ASHES_DIR, env=ashes_module.AshesEnv())

@@ -44,3 +44,10 @@ def test_engine_options_reach_chameleon(tmp_path: Path) -> None:
 
 def test_original_module_name_is_the_same_class() -> None:
     assert OriginalName is ChameleonRenderFactory
+
+
+def test_format_exceptions_of_the_original_is_accepted_with_a_deprecation_warning() -> None:
+    with pytest.warns(DeprecationWarning, match=r"ChameleonRenderFactory\(format_exceptions=\.\.\.\) is ignored: .* debug=True"):
+        factory = ChameleonRenderFactory(CHAMELEON_DIR, format_exceptions=False)
+    app = Application([("/n", lambda: {"name": "x"}, "note.txt")], render_factory=factory)
+    assert app.get_local_client().get("/n").text == "Hello, x!\n"

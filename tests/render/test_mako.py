@@ -63,3 +63,9 @@ def test_engine_options_reach_the_lookup(tmp_path: Path) -> None:
 
 def test_original_module_name_is_the_same_class() -> None:
     assert OriginalName is MakoRenderFactory
+
+
+def test_format_exceptions_of_the_original_is_accepted_with_a_deprecation_warning() -> None:
+    with pytest.warns(DeprecationWarning, match=r"MakoRenderFactory\(format_exceptions=\.\.\.\) is ignored"):
+        factory = MakoRenderFactory(MAKO_DIR, format_exceptions=True)
+    assert factory.lookups[True].template_args["format_exceptions"] is False

@@ -338,3 +338,84 @@ def test_engine_log_line_is_found_for_an_included_template() -> None:
     assert response.status_code == 500
     assert re.search(r"line 6 of \S*layout\.html", response.text)
     assert "> 6 | <footer>{{ explode() }}</footer>" in response.text
+
+
+# -- factory arguments and template names ---------------------------------------
+
+
+def test_template_not_valid_in_the_encoding_fails_the_build(engine: Engine, tmp_path: Path) -> None:
+    name = "latin" + Path(engine.page).suffix
+    (tmp_path / name).write_bytes("<p>caf\xe9 ${x}</p>\n".encode("latin-1"))
+    # Mako reports the decoding failure itself; the others get Clastic's message.
+    decoding = (
+        r"Unicode decode operation of encoding 'utf-8' failed"
+        if engine.factory is MakoRenderFactory
+        else r"is not valid utf-8 text \(invalid continuation byte at byte \d+\); save it as utf-8 or pass the factory encoding="
+    )
+    with pytest.raises(RenderFactoryError, match=rf"template '{name}' \(.*\) (does not compile: )?{decoding}"):
+        Application([("/l", dict, name)], render_factory=engine.factory(str(tmp_path)))
+    factory = engine.factory(str(tmp_path), encoding="latin-1")
+    app = Application([("/l", lambda: {"x": "1"}, name)], render_factory=factory)
+    assert "caf\xe9" in app.get_local_client().get("/l").text
+
+
+def test_search_paths_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    (tmp_path / "one" / "page.html").write_text("<p>one</p>")
+    (tmp_path / "two" / "page.html").write_text("<p>two</p>")
+    (tmp_path / "two" / "extra.html").write_text("<p>extra</p>")
+    factory = Jinja2RenderFactory([tmp_path / "one", str(tmp_path / "two")])
+    app = Application([("/p", dict, "page.html"), ("/e", dict, "extra.html")], render_factory=factory)
+    client = app.get_local_client()
+    assert (client.get("/p").text, client.get("/e").text) == ("<p>one</p>", "<p>extra</p>")  # first folder wins
+    missing = tmp_path / "nope"
+    with pytest.raises(ValueError, match=rf"Jinja2RenderFactory: search path '{missing}' is not a directory .*; pass the directory that holds your templates"):
+        Jinja2RenderFactory(str(missing))
+    with pytest.raises(ValueError, match=r"MakoRenderFactory needs at least one template directory, got \[\]"):
+        MakoRenderFactory([])
+    with pytest.raises(TypeError, match=r"ChameleonRenderFactory: search_paths must be a directory path or a list of them, got int \(3\)"):
+        ChameleonRenderFactory(3)
+    with pytest.raises(TypeError, match=r"AshesRenderFactory: each search path must be a str or os.PathLike, got None"):
+        AshesRenderFactory([str(tmp_path), None])
+
+
+def test_factory_options_are_checked() -> None:
+    folder = str(TEMPLATES / "jinja2")
+    with pytest.raises(ValueError, match=r"content_types keys are extensions such as '\.xml', got 'xml'"):
+        Jinja2RenderFactory(folder, content_types={"xml": "application/xml"})
+    with pytest.raises(TypeError, match=r"autoescape must be None, True, False or a callable\(name\) -> bool, got 'yes'"):
+        Jinja2RenderFactory(folder, autoescape="yes")
+    with pytest.raises(TypeError, match=r"filter 'shout' must be callable, got 'SHOUT'"):
+        Jinja2RenderFactory(folder, filters={"shout": "SHOUT"})
+
+
+def test_template_names_must_stay_in_the_search_path(tmp_path: Path) -> None:
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "about.html").write_text("<p>about</p>")
+    factory = Jinja2RenderFactory(str(tmp_path / "pages"))
+    outside = tmp_path / "secret.html"
+    outside.write_text("secret")
+    app = Application([("/a", dict, str(tmp_path / "pages" / "about.html")), ("/b", dict, Path("about.html"))], render_factory=factory)
+    assert [route.render.template_name for route in app.routes] == ["about.html", "about.html"]
+    assert app.get_local_client().get("/a").text == "<p>about</p>"
+    with pytest.raises(RenderFactoryError, match=r"template path '.*secret.html' is outside the search path .*; name templates relative to it"):
+        Application([("/s", dict, str(outside))], render_factory=factory)
+    with pytest.raises(RenderFactoryError, match=r"template name '\.\./secret.html' climbs out of the search path"):
+        Application([("/s", dict, "../secret.html")], render_factory=factory)
+    with pytest.raises(RenderFactoryError, match=r"a render argument must be a template name such as 'home.html', got int \(42\)"):
+        Application([("/s", dict, 42)], render_factory=factory)
+
+
+def test_name_in_another_folder_is_suggested(tmp_path: Path) -> None:
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "home.html").write_text("home")
+    with pytest.raises(RenderFactoryError, match=r"no template 'home.html' .* Did you mean 'pages/home.html'\?"):
+        Application([("/", dict, "home.html")], render_factory=Jinja2RenderFactory(str(tmp_path)))
+
+
+@pytest.mark.parametrize("factory_type", [ChameleonRenderFactory, MakoRenderFactory])
+def test_file_engines_refuse_templates_without_a_file(factory_type: type[TemplateRenderFactory]) -> None:
+    factory = factory_type(str(TEMPLATES / "chameleon"))
+    with pytest.raises(ValueError, match=rf"{factory_type.__name__} compiles template files, and 'inline' has none"):
+        factory.compile_template("inline", None, True)

@@ -207,6 +207,7 @@ class TemplateRenderFactory:
 
     def get_compiled(self, name: str) -> CompiledTemplate:
         """Return *name* compiled, compiling it now unless its file is unchanged since last time."""
+        name = self.normalize_name(name)
         with self._lock:
             path = self.find_template(name)
             mtime = os.path.getmtime(path) if path is not None else None
@@ -241,8 +242,12 @@ class TemplateRenderFactory:
             )
         return render_arg
 
-    def _relative_name(self, name: str) -> str:
-        """Return *name* relative to the search path, refusing names that leave it."""
+    def normalize_name(self, name: str) -> str:
+        """Return *name* relative to the search path, refusing names that leave it.
+
+        ``'./pages/../home.html'`` and an absolute path inside a search
+        directory both become ``'home.html'``.
+        """
         if os.path.isabs(name):
             for root in self.search_paths:
                 if os.path.commonpath([root, os.path.abspath(name)]) == root:
@@ -272,7 +277,7 @@ class TemplateRenderFactory:
         closest existing template when there is none. Subclasses that hold
         templates registered from strings return ``None`` for those.
         """
-        relative = self._relative_name(name)
+        relative = self.normalize_name(name)
         for root in self.search_paths:
             candidate = os.path.join(root, *relative.split("/"))
             if os.path.isfile(candidate):
@@ -345,6 +350,14 @@ class TemplateRenderFactory:
         escape = self.autoescape_for(name)
         try:
             template = self.compile_template(name, path, escape)
+        except UnicodeDecodeError as ex:
+            raise TemplateCompileError(
+                f"{type(self).__name__}: template {name!r} ({path}) is not valid {self.encoding} text "
+                f"({ex.reason} at byte {ex.start}); save it as {self.encoding} or pass the factory encoding=",
+                template_name=name,
+                filename=path,
+                line=None,
+            ) from ex
         except self.compile_errors as ex:
             filename, line = self.compile_error_location(ex)
             where = f" at line {line}" if line else ""
@@ -355,13 +368,6 @@ class TemplateRenderFactory:
                 template_name=name,
                 filename=filename or path,
                 line=line,
-            ) from ex
-        except OSError as ex:
-            raise TemplateNotFoundError(
-                f"{type(self).__name__}: cannot read template {name!r} ({path}): {ex}",
-                template_name=name,
-                search_paths=self.search_paths,
-                suggestion=None,
             ) from ex
         self._check_references(name, path)
         return CompiledTemplate(name, path, mtime, template, escape, self.template_source(name))

@@ -49,6 +49,9 @@ class AshesRenderFactory(TemplateRenderFactory):
         helpers: Extra Ashes helpers (``{@name .../}``), name -> function.
         keep_whitespace: Keep the templates' whitespace as written (default),
             or let Ashes trim it.
+        load_all: Compile every ``.html``, ``.xml``, ``.txt`` and Ashes
+            template under the search path now, so any broken one fails at
+            once, not only those routes name.
         **options: The shared options of :class:`~clastic.render.templating.TemplateRenderFactory`
             (``default_mime``, ``content_types``, ``autoescape``, ``filters``,
             ``globals``, ``encoding``, ``reload``); anything else goes to
@@ -57,6 +60,8 @@ class AshesRenderFactory(TemplateRenderFactory):
 
     engine = "Ashes"
     extensions = (".dust", ".ash", ".ashes")
+    #: Files ``load_all=True`` compiles.
+    load_all_extensions = (".html", ".htm", ".xml", ".txt", ".dust", ".ash", ".ashes")
     compile_errors = (ashes.AshesException, ValueError)
     allow_no_search_paths = True
 
@@ -66,14 +71,24 @@ class AshesRenderFactory(TemplateRenderFactory):
         *,
         helpers: Mapping[str, Callable[..., Any]] | None = None,
         keep_whitespace: bool = True,
+        load_all: bool = False,
         **options: Any,
     ) -> None:
+        if "env" in options:
+            raise TypeError(
+                "AshesRenderFactory(env=...) is not supported: the factory builds its own Ashes environments "
+                "(one escaping, one not); pass helpers=, filters=, globals= or other AshesEnv options instead"
+            )
         super().__init__(search_paths, **options)
         self.helpers = dict(helpers or {})
         self.keep_whitespace = keep_whitespace
         self._sources: dict[str, str] = {}
         #: One Ashes environment per escaping mode: ``True`` escapes values for HTML.
         self.envs = {escape: self._make_env(escape) for escape in (True, False)}
+        if load_all:
+            for name in self.list_templates():
+                if name.lower().endswith(self.load_all_extensions):
+                    self.get_compiled(name)
 
     def _make_env(self, escape: bool) -> ashes.AshesEnv:
         env = ashes.AshesEnv(

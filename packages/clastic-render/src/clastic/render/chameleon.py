@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 from chameleon import PageTemplateFile, PageTextTemplateFile
@@ -45,6 +46,14 @@ class ChameleonRenderFactory(TemplateRenderFactory):
     compile_errors = (TemplateError, SyntaxError)
 
     def __init__(self, search_paths: Any, **options: Any) -> None:
+        if "format_exceptions" in options:
+            options.pop("format_exceptions")
+            warnings.warn(
+                f"{type(self).__name__}(format_exceptions=...) is ignored: rendering errors are logged with their template "
+                "line, and shown in the response only when the Application runs with debug=True",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         if options.get("autoescape") is not None:
             raise TypeError(
                 "ChameleonRenderFactory does not take autoescape: Chameleon escapes every value in markup "
@@ -62,6 +71,7 @@ class ChameleonRenderFactory(TemplateRenderFactory):
             path,
             search_path=list(self.search_paths),
             encoding=self.encoding,
+            default_encoding=self.encoding,  # how Chameleon decodes the file
             auto_reload=False,
             **self.engine_options,
         )
