@@ -71,10 +71,10 @@ class ChameleonRenderFactory(TemplateRenderFactory):
             path,
             search_path=list(self.search_paths),
             encoding=self.encoding,
-            default_encoding=self.encoding,  # how Chameleon decodes the file
             auto_reload=False,
             **self.engine_options,
         )
+        template.default_encoding = self.encoding  # how Chameleon decodes the file
         # Chameleon parses on first use; do it now so a broken template fails the build.
         template.cook_check()
         return template
