@@ -8,12 +8,14 @@ import os
 import pty
 import re
 import select
+import shlex
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
-from cli_fixtures.devproc import DevProcess, child_env, fetch, free_port, write_plugin_distribution
+from cli_fixtures.devproc import DevProcess, child_env, clastic_script, fetch, free_port, run_clastic, write_plugin_distribution
 
 from clastic import GET, Application, Middleware, Response, render_basic
 from clastic.errors import ErrorHandler
@@ -347,32 +349,53 @@ def test_without_debugger_the_error_handler_answers(script, tmp_path):
         assert boom.status == 500 and "Werkzeug Debugger" not in boom.body and "kaboom" not in boom.body
 
 
+def test_clastic_serve_with_the_installed_meta_and_static_mounts(tmp_path):
+    # Integration with the workspace's satellites, which register their dev mounts.
+    pytest.importorskip("clastic.meta")
+    pytest.importorskip("clastic.static")
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "site.css").write_text("body { color: teal }")
+    (tmp_path / "web.py").write_text(SCRIPT)
+    port = free_port()
+    args = [clastic_script(), "serve", "web:app", "-p", str(port), "--no-reload", "--static-path", "assets", "--static-prefix", "files"]
+    with DevProcess(args, cwd=tmp_path, log_dir=tmp_path / "logs") as server:
+        server.wait_for(f"http://127.0.0.1:{port}/hello/x", lambda r: r.status == 200)
+        assert fetch(f"http://127.0.0.1:{port}/files/site.css").body == "body { color: teal }"
+        meta = fetch(f"http://127.0.0.1:{port}/_meta/")
+        assert meta.status == 200 and "/hello/&lt;name&gt;" in meta.body  # the meta pages see the served app
+        assert " * meta: mounted at /_meta/" in server.stderr and " * static: mounted at /files" in server.stderr
+
+
 # -- production: gunicorn -----------------------------------------------------------
 
-GUNICORN_APP = '''
-import os
-from clastic import Application, GET, POST, render_basic, render_json
+DEPLOYMENT_DOC = Path(__file__).resolve().parents[2] / "docs" / "deployment.md"
 
 
-def create_app(greeting="Hello"):
-    return Application([
-        GET("/hello/<name>", lambda name: f"{greeting}, {name}!", render_basic),
-        GET("/pid", lambda: {"pid": os.getpid()}, render_json),
-        POST("/echo", lambda request: request.get_data(as_text=True), render_basic),
-    ])
-'''
+def documented_gunicorn_example():
+    """The ``myapp.py`` block and the first ``gunicorn`` command of docs/deployment.md."""
+    text = DEPLOYMENT_DOC.read_text(encoding="utf-8")
+    blocks = re.findall(r"```(\w+)\n(.*?)```", text, flags=re.DOTALL)
+    module = next(body for lang, body in blocks if lang == "python" and body.startswith("# myapp.py"))
+    command = next(line for lang, body in blocks if lang == "sh" for line in body.splitlines() if line.startswith("gunicorn "))
+    return module, command
 
 
-def test_gunicorn_serves_a_clastic_app_with_two_workers(tmp_path):
-    (tmp_path / "site_app.py").write_text(GUNICORN_APP)
+def test_gunicorn_serves_the_documented_app(tmp_path):
+    module, command = documented_gunicorn_example()
+    (tmp_path / "myapp.py").write_text(module)
+    check = run_clastic(["check", "myapp:create_app()"], cwd=tmp_path)  # the documented pre-deployment check
+    assert (check.returncode, check.stdout.strip()) == (0, "myapp:create_app(): OK, 4 routes build, none shadowed")
     port = free_port()
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    args = [gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2", "--timeout", "30", "site_app:create_app('Howdy')"]
+    assert "--workers 2" in command and "127.0.0.1:8000" in command
+    args = shlex.split(command.replace("127.0.0.1:8000", f"127.0.0.1:{port}"))
+    args[0] = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    args[1:1] = ["--graceful-timeout", "2"]
     with DevProcess(args, cwd=tmp_path, log_dir=tmp_path / "logs") as server:
         reply = server.wait_for(f"http://127.0.0.1:{port}/hello/gunicorn", lambda r: r.status == 200)
-        assert reply.body == "Howdy, gunicorn!"
-        pids = {json.loads(fetch(f"http://127.0.0.1:{port}/pid").body)["pid"] for _ in range(20)}
-        assert pids and server.proc.pid not in pids  # workers answer, not the arbiter
+        assert reply.body == "Hello, gunicorn!"
+        assert fetch(f"http://127.0.0.1:{port}/").body == "Hello, world!"
+        workers = {json.loads(fetch(f"http://127.0.0.1:{port}/status").body)["worker"] for _ in range(20)}
+        assert workers and server.proc.pid not in workers  # workers answer, not the arbiter
         echo = urllib.request.Request(f"http://127.0.0.1:{port}/echo", data=b"payload", method="POST")
         with urllib.request.urlopen(echo, timeout=5) as response:
             assert response.read() == b"payload"
