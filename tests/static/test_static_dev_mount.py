@@ -6,6 +6,7 @@ import pytest
 
 from clastic import Application, render_basic
 from clastic.plugins import DEV_MOUNTS_GROUP, DevMount, iter_plugins
+from clastic.server import make_dev_app
 from clastic.static import StaticApplication
 
 
@@ -60,3 +61,13 @@ def test_nothing_is_mounted_when_disabled_or_missing(mount, tmp_path):
     assert mount.entries({"static_path": str(tmp_path / "nope")}) == []
     (tmp_path / "file").write_text("x")
     assert mount.entries({"static_path": str(tmp_path / "file")}) == []
+
+
+def test_the_dev_server_mounts_static_files_through_the_entry_point(tmp_path):
+    (tmp_path / "site.css").write_text("h1 {}")
+    app = Application([("/", lambda: "home", render_basic)])
+    dev = make_dev_app(app, use_meta=False, static_prefix="assets", static_path=tmp_path)
+    client = dev.get_local_client()
+    assert client.get("/assets/site.css").data == b"h1 {}"
+    assert client.get("/assets/site.css").headers["Content-Type"] == "text/css; charset=utf-8"
+    assert client.get("/").data == b"home"

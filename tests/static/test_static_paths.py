@@ -258,7 +258,9 @@ def test_windows_rules_refuse_device_names_and_colons(site, monkeypatch):
     client = Client(site.app())
     monkeypatch.setattr(os, "name", "nt")
     try:
-        refused = [client.get(path).status_code for path in ("/static/CON", "/static/sub/nul.txt", "/static/hello.txt:stream")]
+        refused = [
+            client.get(path).status_code for path in ("/static/CON", "/static/sub/nul.txt", "/static/hello.txt:stream")
+        ]
     finally:
         monkeypatch.undo()
     assert refused == [403, 403, 403]

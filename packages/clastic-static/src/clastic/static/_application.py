@@ -189,7 +189,7 @@ class StaticApplication(Application):
             if not (stat.S_ISDIR(st.st_mode) and self.index_files):
                 continue
             for index_name in self.index_files:
-                index = root.resolve_file(os.path.join(real, index_name))
+                index = root.resolve_child(os.path.join(real, index_name))
                 if index is ESCAPED:
                     escaped = True
                 elif isinstance(index, FileSnapshot):
@@ -207,7 +207,7 @@ class StaticApplication(Application):
         variants = {}
         if self.precompressed:
             for encoding, suffix in ENCODINGS:
-                variant = root.resolve_file(snapshot.path + suffix)
+                variant = root.resolve_child(snapshot.path + suffix)
                 if isinstance(variant, FileSnapshot):
                     variants[encoding] = variant
         return file_response(request, snapshot, name=name, options=self._options, variants=variants)

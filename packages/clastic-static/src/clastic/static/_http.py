@@ -25,7 +25,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from werkzeug.datastructures import ContentRange, Headers
+from werkzeug.datastructures import ContentRange
 from werkzeug.http import http_date, quote_etag
 from werkzeug.wsgi import wrap_file
 
@@ -69,7 +69,7 @@ def _etag(snapshot: FileSnapshot, encoding: str | None) -> str:
 
 def _choose_encoding(request: Request, variants: Mapping[str, FileSnapshot]) -> str | None:
     """Return the content coding of the best acceptable precompressed sibling, if any."""
-    if not variants:
+    if not variants or "HTTP_ACCEPT_ENCODING" not in request.environ:
         return None
     accept = request.accept_encodings
     best, best_q = None, 0.0
@@ -87,23 +87,28 @@ def _choose_encoding(request: Request, variants: Mapping[str, FileSnapshot]) -> 
 
 def _precondition_status(request: Request, etag: str, mtime: int) -> int | None:
     """Return 412 or 304 when the request's preconditions say so (RFC 9110 §13.2.2)."""
-    headers = request.headers
-    if "If-Match" in headers:
+    # Presence checks read the environ directly; Werkzeug parses a header only when it is there.
+    environ = request.environ
+    if "HTTP_IF_MATCH" in environ:
         if not request.if_match.contains(etag):
             return 412
-    elif request.if_unmodified_since is not None and mtime > request.if_unmodified_since.timestamp():
-        return 412
-    if "If-None-Match" in headers:
+    elif "HTTP_IF_UNMODIFIED_SINCE" in environ:
+        since = request.if_unmodified_since
+        if since is not None and mtime > since.timestamp():
+            return 412
+    if "HTTP_IF_NONE_MATCH" in environ:
         if request.if_none_match.contains_weak(etag):
             return 304
-    elif request.if_modified_since is not None and mtime <= request.if_modified_since.timestamp():
-        return 304
+    elif "HTTP_IF_MODIFIED_SINCE" in environ:
+        since = request.if_modified_since
+        if since is not None and mtime <= since.timestamp():
+            return 304
     return None
 
 
 def _if_range_allows(request: Request, etag: str, mtime: int) -> bool:
     """Return True when ``If-Range`` is absent or still matches the file (RFC 9110 §13.1.5)."""
-    raw = request.headers.get("If-Range")
+    raw = request.environ.get("HTTP_IF_RANGE")
     if raw is None:
         return True
     if_range = request.if_range
@@ -158,13 +163,12 @@ def file_response(
     chosen = variants[encoding] if encoding else snapshot
 
     etag = _etag(chosen, encoding)
-    validators = Headers()
-    validators["ETag"] = quote_etag(etag)
-    validators["Last-Modified"] = http_date(chosen.mtime)
+    # Plain lists of pairs: the Response copies them into its Headers once.
+    validators = [("ETag", quote_etag(etag)), ("Last-Modified", http_date(chosen.mtime))]
     if options.cache_timeout is not None:
-        validators["Cache-Control"] = f"public, max-age={options.cache_timeout}"
+        validators.append(("Cache-Control", f"public, max-age={options.cache_timeout}"))
     if variants:
-        validators["Vary"] = "Accept-Encoding"
+        validators.append(("Vary", "Accept-Encoding"))
 
     status = _precondition_status(request, etag, chosen.mtime)
     if status == 304:
@@ -185,21 +189,19 @@ def file_response(
         default_binary_mime=options.default_binary_mime,
         mimetype=mimetype,
     )
-    headers = validators.copy()
-    headers["Accept-Ranges"] = "bytes"
-    headers["X-Content-Type-Options"] = "nosniff"
+    headers = [*validators, ("Accept-Ranges", "bytes"), ("X-Content-Type-Options", "nosniff")]
     size = chosen.size
     ranges = None
-    if request.method == "GET" and "Range" in request.headers and _if_range_allows(request, etag, chosen.mtime):
+    if request.method == "GET" and "HTTP_RANGE" in request.environ and _if_range_allows(request, etag, chosen.mtime):
         ranges = _byte_ranges(request, size)
     if ranges == []:
-        headers["Content-Range"] = ContentRange("bytes", None, None, size).to_header()
+        headers.append(("Content-Range", ContentRange("bytes", None, None, size).to_header()))
         return RequestedRangeNotSatisfiable(
-            f"the requested range {request.headers['Range'][:100]!r} lies beyond the end of the file ({size} bytes)",
+            f"the requested range {request.environ['HTTP_RANGE'][:100]!r} lies beyond the end of the file ({size} bytes)",
             headers=headers,
         )
     if encoding:
-        headers["Content-Encoding"] = encoding
+        headers.append(("Content-Encoding", encoding))
     if ranges is not None and len(ranges) > 1:
         parts = MultipartByteranges(
             chosen,
@@ -209,14 +211,14 @@ def file_response(
             nofollow=options.nofollow,
             chunk_size=options.chunk_size,
         )
-        headers["Content-Type"] = f"multipart/byteranges; boundary={parts.boundary}"
-        headers["Content-Length"] = str(parts.content_length)
+        headers.append(("Content-Type", f"multipart/byteranges; boundary={parts.boundary}"))
+        headers.append(("Content-Length", str(parts.content_length)))
         return Response(parts, status=206, headers=headers, direct_passthrough=True)
     start, stop = ranges[0] if ranges else (0, size)
-    headers["Content-Type"] = content_type
-    headers["Content-Length"] = str(stop - start)
+    headers.append(("Content-Type", content_type))
+    headers.append(("Content-Length", str(stop - start)))
     if ranges:
-        headers["Content-Range"] = ContentRange("bytes", start, stop, size).to_header()
+        headers.append(("Content-Range", ContentRange("bytes", start, stop, size).to_header()))
     lazy = LazyFile(chosen, start, stop, nofollow=options.nofollow)
     # LazyFile is file-like (read, seek, tell, fileno, close) without subclassing IO.
     body = wrap_file(request.environ, lazy, options.chunk_size)  # type: ignore[arg-type]

@@ -115,17 +115,16 @@ class SearchRoot:
         #: Its real path (symlinks resolved), the boundary for resolved files.
         self.real = os.path.realpath(self.path)
         self.follow_symlinks = follow_symlinks
+        # Everything strictly inside starts with this ('/srv/static/', never '/srv/static-evil').
+        self._inside_prefix = self.real if self.real.endswith(os.sep) else self.real + os.sep
 
     def join(self, segments: Sequence[str]) -> str | None:
         """Join checked URL segments under this root; ``None`` if Werkzeug refuses them."""
         return safe_join(self.path, *segments)
 
     def contains(self, real_path: str) -> bool:
-        """Return True if *real_path* (already resolved) lies in this root."""
-        try:
-            return os.path.commonpath([real_path, self.real]) == self.real
-        except ValueError:  # different drives on Windows
-            return False
+        """Return True if *real_path* (already resolved, so free of ``..``) lies in this root."""
+        return real_path == self.real or real_path.startswith(self._inside_prefix)
 
     def resolve(self, path: str) -> tuple[str, os.stat_result] | _Escaped | None:
         """Stat *path* (a path under this root) the safe way.
@@ -155,6 +154,25 @@ class SearchRoot:
         if not stat.S_ISREG(st.st_mode):
             return None
         return FileSnapshot.from_stat(real, st)
+
+    def resolve_child(self, path: str) -> FileSnapshot | _Escaped | None:
+        """Like :meth:`resolve_file`, for *path* directly inside a directory already resolved.
+
+        Only *path* itself can be a symlink then, so one ``lstat`` replaces a
+        full :func:`os.path.realpath` walk unless it is one. Used for
+        precompressed siblings and index files.
+        """
+        if self.follow_symlinks:
+            return self.resolve_file(path)
+        try:
+            st = os.lstat(path)
+        except (OSError, ValueError):
+            return None
+        if stat.S_ISLNK(st.st_mode):
+            return self.resolve_file(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        return FileSnapshot.from_stat(path, st)
 
     def __repr__(self) -> str:
         return f"SearchRoot({self.path!r}, follow_symlinks={self.follow_symlinks!r})"
