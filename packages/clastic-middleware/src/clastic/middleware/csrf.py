@@ -1,0 +1,196 @@
+"""Cross-site request forgery protection: unsafe requests must carry a token only your pages know.
+
+::
+
+    csrf = CSRFMiddleware(secret_key=key)
+    app = Application(routes, middlewares=[csrf, SimpleContextProcessor("csrf_token")])
+
+Templates put the injected ``csrf_token`` in a hidden ``csrf_token`` form
+field (or scripts send it in an ``X-CSRF-Token`` header). ``GET``, ``HEAD``,
+``OPTIONS`` and ``TRACE`` are exempt; any other method without a valid token
+gets a 403 saying what was wrong.
+
+The token is tied to a random secret kept in a signed cookie, or, with
+``session_arg='session'``, in the server-side session of a
+:class:`~clastic.middleware.session.SessionMiddleware` installed before it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from typing import Any
+
+from itsdangerous import BadData, SignatureExpired
+from werkzeug.http import dump_cookie
+
+from clastic import Middleware, Request, Response
+from clastic.errors import Forbidden, HTTPException
+from clastic.middleware._body import load_form
+from clastic.middleware._hooks import check_arg_name, make_hook
+from clastic.middleware._signing import (
+    SecretKey,
+    check_cookie_name,
+    check_samesite,
+    make_signer,
+    make_timed_serializer,
+    normalize_keys,
+)
+
+__all__ = ["SAFE_METHODS", "SESSION_KEY", "CSRFMiddleware"]
+
+logger = logging.getLogger(__name__)
+
+#: Methods that must not change anything, so need no token.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: Key of the secret in the session (session mode).
+SESSION_KEY = "_clastic_csrf"
+
+
+class CSRFMiddleware(Middleware):
+    """Require a valid CSRF token on unsafe requests; provide the token to endpoints.
+
+    Args:
+        secret_key: Key (or list of keys, the first signs) for tokens and the
+            cookie. Without one, a random key is used and a warning is logged.
+        session_arg: Keep the secret in the session provided under this name
+            (e.g. ``'session'``) instead of in a cookie.
+        arg_name: The argument name under which the token is provided.
+        cookie_name: The secret's cookie (cookie mode).
+        header_name: Request header that may carry the token.
+        form_field: Form field that may carry the token.
+        max_age: Seconds a token stays valid; ``None`` for as long as its secret.
+        safe_methods: Methods exempt from the check.
+        cookie_secure, cookie_samesite, cookie_path, cookie_domain: The cookie's attributes.
+    """
+
+    def __init__(
+        self,
+        secret_key: SecretKey | Sequence[SecretKey] | None = None,
+        *,
+        session_arg: str | None = None,
+        arg_name: str = "csrf_token",
+        cookie_name: str = "clastic_csrf",
+        header_name: str = "X-CSRF-Token",
+        form_field: str = "csrf_token",
+        max_age: int | None = None,
+        safe_methods: Iterable[str] = SAFE_METHODS,
+        cookie_secure: bool = False,
+        cookie_samesite: str | None = "Lax",
+        cookie_path: str = "/",
+        cookie_domain: str | None = None,
+    ) -> None:
+        owner = type(self).__name__
+        self.arg_name = check_arg_name(arg_name, owner=owner)
+        self.session_arg = None if session_arg is None else check_arg_name(session_arg, owner=owner, what="session_arg")
+        self.cookie_name = check_cookie_name(cookie_name, owner=owner)
+        self.header_name = header_name
+        self.form_field = form_field
+        self.max_age = max_age
+        self.safe_methods = frozenset(m.upper() for m in safe_methods)
+        self.cookie_secure = cookie_secure
+        self.cookie_samesite = check_samesite(cookie_samesite, cookie_secure, owner=owner)
+        self.cookie_path = cookie_path
+        self.cookie_domain = cookie_domain
+        keys, self.random_key = normalize_keys(secret_key, owner=owner)
+        self._tokens = make_timed_serializer(keys, salt="clastic.middleware.csrf.token")
+        self._cookie_signer = make_signer(keys, salt="clastic.middleware.csrf.cookie")
+        self.provides = (arg_name,)  # type: ignore[misc]  # per-instance provides
+        required = ["request"] + ([self.session_arg] if self.session_arg else [])
+        self.request = make_hook(self._handle, name="request", required=required)  # type: ignore[assignment]  # per-instance signature
+
+    # -- the hook ------------------------------------------------------------
+
+    def _handle(self, next: Callable[..., Any], request: Request, **values: Any) -> Any:
+        session = values.get(self.session_arg) if self.session_arg else None
+        if self.session_arg and not isinstance(session, MutableMapping):
+            raise TypeError(
+                f"CSRFMiddleware(session_arg={self.session_arg!r}) expected a dict-like session, got "
+                f"{type(session).__name__}; install SessionMiddleware before CSRFMiddleware"
+            )
+        secret = self._load_secret(request, session)
+        fresh = secret is None
+        if fresh:
+            secret = secrets.token_urlsafe(32)
+            if session is not None:
+                session[SESSION_KEY] = secret
+        if request.method not in self.safe_methods:
+            if fresh:
+                where = "session" if session is not None else f"{self.cookie_name!r} cookie"
+                raise Forbidden(
+                    f"CSRF check failed: the request has no CSRF {where} (it expired, was cleared or was never set); "
+                    "reload the form and submit it again"
+                )
+            self.verify(request, secret)
+        token = self._tokens.dumps(secret)
+        try:
+            response = next(**{self.arg_name: token})
+        except HTTPException as ex:
+            if fresh and session is None:
+                self._set_cookie(ex, secret)
+            raise
+        if fresh and session is None and isinstance(response, Response):
+            self._set_cookie(response, secret)
+        return response
+
+    # -- the secret ----------------------------------------------------------
+
+    def _load_secret(self, request: Request, session: MutableMapping[str, Any] | None) -> str | None:
+        if session is not None:
+            value = session.get(SESSION_KEY)
+            return value if isinstance(value, str) and value else None
+        raw = request.cookies.get(self.cookie_name)
+        if not raw:
+            return None
+        try:
+            return self._cookie_signer.unsign(raw).decode("ascii")
+        except (BadData, UnicodeDecodeError):
+            logger.info("ignoring CSRF cookie on %s %s: bad signature", request.method, request.path)
+            return None
+
+    def _set_cookie(self, response: Response, secret: str) -> None:
+        value = self._cookie_signer.sign(secret).decode("ascii")
+        response.headers.add(
+            "Set-Cookie",
+            dump_cookie(
+                self.cookie_name, value, path=self.cookie_path, domain=self.cookie_domain,
+                secure=self.cookie_secure, httponly=True, samesite=self.cookie_samesite,
+            ),
+        )  # fmt: skip
+
+    # -- the check -----------------------------------------------------------
+
+    def submitted_token(self, request: Request) -> str | None:
+        """Return the token the request carries in the header or the form field, if any."""
+        token = request.headers.get(self.header_name)
+        if token:
+            return token
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form, _files = load_form(request, max_content_length=None, what="form")
+            return form.get(self.form_field) or None
+        return None
+
+    def verify(self, request: Request, secret: str) -> None:
+        """Raise a 403 unless *request* carries a valid token for *secret*."""
+        token = self.submitted_token(request)
+        if token is None:
+            raise Forbidden(
+                f"CSRF check failed: the request carries no CSRF token; send it in the {self.header_name!r} header "
+                f"or the {self.form_field!r} form field"
+            )
+        try:
+            received = self._tokens.loads(token, max_age=self.max_age)
+        except SignatureExpired as ex:
+            raise Forbidden("CSRF check failed: the CSRF token has expired; reload the form and submit it again") from ex
+        except BadData as ex:
+            raise Forbidden("CSRF check failed: the CSRF token is malformed or was not issued by this site") from ex
+        if not isinstance(received, str) or not hmac.compare_digest(received.encode(), secret.encode()):
+            raise Forbidden(
+                "CSRF check failed: the CSRF token belongs to another session or browser; reload the form and submit it again"
+            )
+
+    def __repr__(self) -> str:
+        mode = f"session_arg={self.session_arg!r}" if self.session_arg else f"cookie_name={self.cookie_name!r}"
+        return f"{type(self).__name__}({mode}, arg_name={self.arg_name!r})"
