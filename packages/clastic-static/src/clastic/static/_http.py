@@ -15,8 +15,10 @@ The steps, for a ``GET`` or ``HEAD`` of a file that exists:
 
 Werkzeug parses every header here (``request.range``, ``request.if_match``,
 ``request.accept_encodings``...). Its ``Response.make_conditional`` is not
-used: it answers a multi-range request with 416 instead of serving it, and
-does not order If-Match before If-None-Match as RFC 9110 asks.
+used: it answers a request for several ranges with 416 instead of serving
+them, signals 416 by raising Werkzeug's own exception (which a Clastic
+endpoint would turn into a 500), and answers 200 where RFC 9110 asks for
+304 when If-Match and If-None-Match both match.
 """
 
 from __future__ import annotations
