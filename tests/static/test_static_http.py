@@ -84,6 +84,8 @@ def test_if_match_and_if_unmodified_since_give_412_when_they_fail(server, site):
     # If-Match wins over If-Unmodified-Since.
     both = {"If-Match": etag, "If-Unmodified-Since": older}
     assert fetch(server.url, "/static/hello.txt", headers=both).status == 200
+    # A passing If-Match still lets If-None-Match answer 304 (RFC 9110 §13.2.2).
+    assert fetch(server.url, "/static/hello.txt", headers={"If-Match": etag, "If-None-Match": etag}).status == 304
 
 
 # -- ranges -----------------------------------------------------------------------
