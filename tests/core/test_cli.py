@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 
 import pytest
 from cli_fixtures.devproc import FIXTURES, DevProcess, child_env, clastic_script, free_port, run_clastic, write_plugin_distribution
@@ -229,6 +230,17 @@ def test_serve_module_level_serve_call_is_ignored(tmp_path):
         reply = server.wait_for(f"http://127.0.0.1:{port}/product/42", lambda r: r.status == 200)
         assert reply.body == "42 for 127.0.0.1 from sqlite"
         assert "ignoring serve() called while `clastic` imports 'shop:app'" in server.stderr
+
+
+def test_serve_on_a_busy_port_explains_and_exits(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = run_clastic(["serve", "clean:create_app()", "--port", str(port)], cwd=FIXTURES, timeout=60)
+    assert done.returncode == 1
+    assert f"Port {port} is in use by another program" in done.stderr
+    assert "Traceback" not in done.stderr and "fail-safe" not in done.stderr and "Restarting" not in done.stderr
 
 
 # -- plugin subcommands ------------------------------------------------------------

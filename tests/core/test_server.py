@@ -221,6 +221,8 @@ def test_serve_rejects_bad_arguments_before_binding():
         serve(app, reloader_intervall=0.5)
     with pytest.raises(TypeError, match=r"address must be a host name or IP address string"):
         serve(app, address=None)
+    with pytest.raises(ValueError, match=r"static_prefix must name a URL path such as 'static', got '/'"):
+        serve(app, static_prefix="/")
 
 
 # -- serve() in a real process --------------------------------------------------------

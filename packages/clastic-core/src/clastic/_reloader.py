@@ -29,12 +29,13 @@ from __future__ import annotations
 import logging
 import os
 import shlex
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 from werkzeug.serving import BaseWSGIServer, is_running_from_reloader, make_server
@@ -161,6 +162,22 @@ class FileWatcher:
         return None
 
 
+def port_is_free(address: str, port: int) -> bool:
+    """True when a server could bind *address*:*port* now (as Werkzeug binds, with ``SO_REUSEADDR``)."""
+    try:
+        infos = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return True  # let the server report the unknown host itself
+    family, _type, _proto, _name, sockaddr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(sockaddr)
+        except OSError:
+            return False
+    return True
+
+
 def _bind(address: str, port: int, app: Any, request_handler: Any) -> BaseWSGIServer:
     # The port was just released by the reloader's parent server; another
     # process could hold it for a moment, so retry for a few seconds.
@@ -248,11 +265,14 @@ def supervise(
             except KeyboardInterrupt:
                 return
             failure = None
+        # A busy port makes Werkzeug explain and exit before any server
+        # process starts: nothing to probe then.
+        port_was_busy = not port_is_free(address, port)
         try:
             run()
         except SystemExit as ex:
             status = ex.code
-            if not isinstance(status, int) or status == 0:
+            if not isinstance(status, int) or status == 0 or port_was_busy:
                 raise
             watcher = FileWatcher([*module_files(), *extra])
             failure = probe()

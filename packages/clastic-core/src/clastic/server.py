@@ -29,17 +29,17 @@ import copy
 import ipaddress
 import logging
 import os
-import re
 import socket
-import sys
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import WSGIRequestHandler, is_running_from_reloader, run_simple
-from werkzeug.urls import uri_to_iri
+from werkzeug.serving import is_running_from_reloader, run_simple
 
+from clastic._devlog import DevFormatter as DevFormatter
+from clastic._devlog import DevRequestHandler as DevRequestHandler
+from clastic._devlog import configure_dev_logging as configure_dev_logging
+from clastic._devlog import wants_colour as wants_colour
 from clastic._failsafe import LoadFailure, create_failsafe_app
 from clastic._reloader import finish_probe, in_probe, supervise
 from clastic._target import in_target_import
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 __all__ = ["DevFormatter", "DevRequestHandler", "configure_dev_logging", "discover_dev_mounts", "make_dev_app", "serve", "wants_colour"]
 
 logger = logging.getLogger(__name__)
-access_logger = logging.getLogger(f"{__name__}.access")
 
 #: Where the dev server listens unless told otherwise: loopback only.
 DEFAULT_ADDRESS = "127.0.0.1"
@@ -137,6 +136,7 @@ def serve(
     if in_probe():
         finish_probe()
     config = _ServeConfig.from_arguments(address, port, use_reloader, use_debugger, processes, kw)
+    normalize_static_prefix(static_prefix)  # refuse a bad prefix here, not in the server process
     configure_dev_logging()
     if use_reloader and not is_running_from_reloader():
         # The reloader's parent process only watches over the server process,
@@ -229,7 +229,7 @@ class _ServeConfig:
             # The fail-safe page must come back on the same port, so pick it now.
             port = _free_port(address)
             logger.info(" * Port 0 given: using free port %s", port)
-        if not _is_loopback(address):
+        if not _is_loopback(address) and not is_running_from_reloader():
             logger.warning(
                 " * Listening on %s: the development server%s is reachable from other machines", address,
                 " and its interactive debugger are" if use_debugger else " is",
@@ -347,9 +347,7 @@ def make_dev_app(
     """
     if not isinstance(app, Application):
         raise TypeError(f"make_dev_app() needs a clastic Application, got {app!r}")
-    prefix = "/" + str(static_prefix).strip("/")
-    if prefix == "/":
-        raise ValueError(f"static_prefix must name a URL path such as 'static', got {static_prefix!r}")
+    prefix = normalize_static_prefix(static_prefix)
     mount_options: dict[str, Any] = {
         **options,
         "use_meta": use_meta,
@@ -376,6 +374,8 @@ def make_dev_app(
         except (ClasticError, OSError, TypeError, ValueError, LookupError) as ex:
             logger.warning(" * %s: not mounted, its entries() failed: %s", mount.name, ex)
             continue
+        if not given:
+            logger.info(" * %s: nothing to mount", mount.name)
         entries.extend((mount.name, entry, index) for entry, index in given)
     if not entries and not use_debugger:
         return app
@@ -408,6 +408,18 @@ def make_dev_app(
     return dev_app
 
 
+def normalize_static_prefix(static_prefix: str) -> str:
+    """Return *static_prefix* as a URL path: ``'static'`` -> ``'/static'``.
+
+    Raises:
+        ValueError: The prefix names no path (``''`` or ``'/'``).
+    """
+    prefix = "/" + str(static_prefix).strip("/")
+    if prefix == "/":
+        raise ValueError(f"static_prefix must name a URL path such as 'static', got {static_prefix!r}")
+    return prefix
+
+
 def _entry_prefix(entry: Any) -> str | None:
     if isinstance(entry, SubApplication):
         return entry.prefix or "/"
@@ -431,103 +443,3 @@ def _already_served(app: Application, entry: Any) -> str | None:
         if route.pattern.rstrip("/") == base:
             return prefix
     return None
-
-
-# -- request logging --------------------------------------------------------------
-
-_CONTROL_CHARS = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_STATUS_STYLES = (("1", "1"), ("304", "36"), ("3", "32"), ("404", "33"), ("4", "1;31"), ("5", "1;35"))
-
-
-class DevRequestHandler(WSGIRequestHandler):
-    """Werkzeug's request handler, logging each request as one line through ``logging``.
-
-    ``127.0.0.1 - - [22/Apr/2026 10:00:01] "GET /hello HTTP/1.1" 200 -`` goes
-    to the ``clastic.server.access`` logger, with the status in the record's
-    ``http_status`` attribute; colour is added only by the dev server's own
-    log handler, and only when it writes to a terminal.
-    """
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """Log one handled request."""
-        try:
-            line = f"{self.command} {uri_to_iri(self.path)} {self.request_version}"
-        except AttributeError:  # the request line could not be parsed
-            line = self.requestline
-        access_logger.info(
-            '%s - - [%s] "%s" %s %s',
-            self.address_string(),
-            self.log_date_time_string(),
-            line.translate(_CONTROL_CHARS),
-            code,
-            size,
-            extra={"http_status": str(code)},
-        )
-
-
-def wants_colour(stream: IO[str] | Any) -> bool:
-    """True when *stream* is a terminal and ``NO_COLOR`` is not set."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except ValueError:  # closed stream
-        return False
-
-
-class DevFormatter(logging.Formatter):
-    """Plain messages; request lines coloured by status when *colour* is on."""
-
-    def __init__(self, colour: bool) -> None:
-        super().__init__("%(message)s")
-        self.colour = colour
-
-    def format(self, record: logging.LogRecord) -> str:
-        """Format *record*, colouring request lines on a terminal and stripping colour elsewhere."""
-        text = super().format(record)
-        if not self.colour:
-            return _ANSI.sub("", text)
-        status = getattr(record, "http_status", None)
-        if status is None or status == "200":
-            return text
-        for prefix, style in _STATUS_STYLES:
-            if status.startswith(prefix):
-                return f"\x1b[{style}m{text}\x1b[0m"
-        return text
-
-
-_LOGGING_LOCK = threading.Lock()
-
-
-class _StripColourFilter(logging.Filter):
-    """Remove ANSI colour codes from Werkzeug's own messages when not on a terminal."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = _ANSI.sub("", record.msg)
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(_ANSI.sub("", arg) if isinstance(arg, str) else arg for arg in record.args)
-        return True
-
-
-def configure_dev_logging(stream: IO[str] | None = None) -> None:
-    """Show the dev server's messages on *stream* (stderr), unless the app owner configured logging.
-
-    Adds a handler to the ``clastic`` logger only when neither it nor the
-    root logger has one; request lines are coloured only on a terminal, and
-    Werkzeug's own messages lose their colour codes elsewhere.
-    """
-    stream = stream or sys.stderr
-    package = logging.getLogger("clastic")
-    with _LOGGING_LOCK:  # two serve() calls in two threads must not add two handlers
-        if not logging.getLogger().handlers and not package.handlers:
-            handler = logging.StreamHandler(stream)
-            handler.setFormatter(DevFormatter(colour=wants_colour(stream)))
-            package.addHandler(handler)
-            if package.level == logging.NOTSET:
-                package.setLevel(logging.INFO)
-        werkzeug_logger = logging.getLogger("werkzeug")
-        if not wants_colour(stream) and not any(isinstance(f, _StripColourFilter) for f in werkzeug_logger.filters):
-            werkzeug_logger.addFilter(_StripColourFilter())
