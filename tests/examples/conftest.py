@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import os
-import pkgutil
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 from example_helpers import ARTIFACTS, ServerProcess, free_port
-
-import clastic.errors
-import clastic.middleware
-import clastic.render
-
-# Editable workspace: clastic/__init__.py imports clastic.middleware, .render
-# and .errors before it extends its own __path__, so those subpackages miss
-# the satellites' folders. Until core extends __path__ first, extend them
-# again here for the in-process tests (a no-op once core is fixed). Examples
-# run as subprocesses (python app.py, gunicorn) get no such help.
-for _package in (clastic.middleware, clastic.render, clastic.errors):
-    _package.__path__ = pkgutil.extend_path(_package.__path__, _package.__name__)
+from playwright.sync_api import sync_playwright
 
 
 @pytest.fixture
