@@ -65,7 +65,7 @@ def test_no_values_returns_the_same_application():
 
 
 def test_unknown_resource_names_the_closest_one():
-    with pytest.raises(KeyError, match=r"no resource named 'dbb'.*\['db', 'mode'\].*Did you mean 'db'\?"):
+    with pytest.raises(LookupError, match=r"no resource named 'dbb'.*\['db', 'mode'\].*Did you mean 'db'\?"):
         override_resources(build_app(), dbb="x")
 
 

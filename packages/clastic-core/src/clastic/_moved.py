@@ -42,6 +42,7 @@ MOVED: dict[str, dict[str, tuple[str, str]]] = {
         "ChameleonRenderFactory": ("clastic.render.chameleon", "clastic-render"),
         "MakoRenderFactory": ("clastic.render.mako", "clastic-render[mako]"),
         "Jinja2RenderFactory": ("clastic.render.jinja2", "clastic-render[jinja2]"),
+        "AutoRenderFactory": ("clastic.render.auto", "clastic-render"),
     },
     "clastic.errors": {
         "ContextualErrorHandler": ("clastic.errors.contextual", "clastic-errors"),

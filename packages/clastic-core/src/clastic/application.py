@@ -23,7 +23,13 @@ from clastic._moved import satellite_available
 from clastic._router import Router
 from clastic.errors.handler import ErrorHandler
 from clastic.errors.http import HTTPException
-from clastic.exceptions import ApplicationFrozenError, ReservedArgumentError, URLBuildError, did_you_mean
+from clastic.exceptions import (
+    ApplicationFrozenError,
+    ReservedArgumentError,
+    UnknownResourceError,
+    URLBuildError,
+    did_you_mean,
+)
 from clastic.middleware.core import check_middleware
 from clastic.route import S_REDIRECT, SLASH_MODES, BoundRoute, Route
 from clastic.wrappers import Request, Response, respond
@@ -258,12 +264,13 @@ class Application:
         Meant for tests (``app.with_resources(db=FakeDB())``): the copy is
         checked and compiled like the original, and the override also reaches
         embedded Applications and route-level resources of the same name. An
-        unknown name raises ``KeyError`` naming the closest resource.
+        unknown name raises :class:`~clastic.exceptions.UnknownResourceError`
+        (a ``LookupError``) naming the closest resource.
         """
         known = self._resource_names()
         unknown = sorted(set(overrides) - known)
         if unknown:
-            raise KeyError(
+            raise UnknownResourceError(
                 f"with_resources(): no resource named {unknown[0]!r} in this Application "
                 f"(resources: {sorted(known)}).{did_you_mean(unknown[0], known)}"
             )
@@ -396,8 +403,12 @@ class Application:
         except RerouteWSGI as reroute:
             return reroute.wsgi_app(environ, start_response)
         if request.__dict__.get("files"):
-            # Uploaded files are spooled to temporary files: close them once the response is sent.
-            response.call_on_close(request.close)
+            # Uploads are spooled to temporary files: close them now, or once a
+            # streamed response (which might still read them) is sent.
+            if response.is_streamed:
+                response.call_on_close(request.close)
+            else:
+                request.close()
         return respond(response, environ, start_response)
 
     def dispatch(self, request: Request) -> Response:

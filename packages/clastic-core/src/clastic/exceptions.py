@@ -74,6 +74,10 @@ class URLBuildError(ClasticError, LookupError):
     """``Application.url_for`` could not build a URL from the given values."""
 
 
+class UnknownResourceError(ClasticError, LookupError):
+    """A resource name that the Application does not have."""
+
+
 class ApplicationFrozenError(ClasticError, RuntimeError):
     """The Application already serves requests and can no longer change."""
 
