@@ -17,7 +17,7 @@ import clastic.middleware
 if importlib.util.find_spec("clastic.middleware.url") is None:
     clastic.middleware.__path__ = pkgutil.extend_path(clastic.middleware.__path__, "clastic.middleware")
 
-from middleware_helpers import RedisServer, ServerProcess  # noqa: E402
+from middleware_helpers import RedisServer, ServerProcess
 
 
 @pytest.fixture(scope="session")

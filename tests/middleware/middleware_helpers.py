@@ -55,7 +55,9 @@ class RedisServer:
     def __init__(self, workdir: Path) -> None:
         executable = shutil.which("redis-server")
         if executable is None:
-            raise RuntimeError("redis-server is not installed (apt-get install redis-server); scripts/system-deps.sh installs it")
+            raise RuntimeError(
+                "redis-server is not installed (apt-get install redis-server); scripts/system-deps.sh installs it"
+            )
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         workdir.mkdir(parents=True, exist_ok=True)
@@ -81,7 +83,11 @@ class ServerProcess:
     def __init__(self, *args: str) -> None:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
-            [sys.executable, str(SERVER_SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+            [sys.executable, str(SERVER_SCRIPT), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
         )
         try:
             self.port = self._read_port(timeout=30)
@@ -148,7 +154,9 @@ class Browser:
         """GET *path*."""
         return self.request(port, "GET", path, **kwargs)
 
-    def post_form(self, port: int, path: str, form: dict[str, str], **kwargs: Any) -> tuple[int, http.client.HTTPMessage, bytes]:
+    def post_form(
+        self, port: int, path: str, form: dict[str, str], **kwargs: Any
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
         """POST *form* url-encoded."""
         headers = {"Content-Type": "application/x-www-form-urlencoded", **kwargs.pop("headers", {})}
         return self.request(port, "POST", path, body=urlencode(form), headers=headers, **kwargs)

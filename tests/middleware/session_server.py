@@ -21,7 +21,7 @@ from clastic import GET, POST, Application, render_json
 if importlib.util.find_spec("clastic.middleware.session") is None:
     clastic.middleware.__path__ = pkgutil.extend_path(clastic.middleware.__path__, "clastic.middleware")
 
-from clastic.middleware.session import RedisSessionStore, SessionMiddleware, SQLiteSessionStore  # noqa: E402
+from clastic.middleware.session import RedisSessionStore, SessionMiddleware, SQLiteSessionStore
 
 
 def show(session, key):

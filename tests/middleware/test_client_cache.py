@@ -36,7 +36,9 @@ def make_app(**options):
 
 
 def test_directives_and_etag():
-    resp = Client(make_app(max_age=3600, s_maxage=60, public=True, must_revalidate=True, immutable=True)).get("/article")
+    resp = Client(make_app(max_age=3600, s_maxage=60, public=True, must_revalidate=True, immutable=True)).get(
+        "/article"
+    )
     directives = {d.strip() for d in resp.headers["Cache-Control"].split(",")}
     assert directives == {"max-age=3600", "s-maxage=60", "public", "must-revalidate", "immutable"}
     assert resp.headers["ETag"].startswith('"') and "Date" in resp.headers
@@ -63,7 +65,11 @@ def test_untouched_responses():
     assert client.get("/own").headers["Cache-Control"] == "no-store"
     assert "ETag" not in client.get("/streamed").headers
     missing_resp = client.get("/missing")
-    assert missing_resp.status_code == 404 and "Cache-Control" not in missing_resp.headers and "ETag" not in missing_resp.headers
+    assert (
+        missing_resp.status_code == 404
+        and "Cache-Control" not in missing_resp.headers
+        and "ETag" not in missing_resp.headers
+    )
     posted = client.post("/post")
     assert posted.text == "posted" and "Cache-Control" not in posted.headers and "ETag" not in posted.headers
     assert client.get("/nowhere").status_code == 404

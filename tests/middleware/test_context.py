@@ -31,10 +31,14 @@ def test_required_names_come_from_resources_middlewares_and_builtins():
 
 
 def test_existing_keys_are_kept_unless_overwrite():
-    app = Application([("/", page, render_json)], resources={"site_name": "Erosion"}, middlewares=[ContextProcessor(["site_name"])])
+    app = Application(
+        [("/", page, render_json)], resources={"site_name": "Erosion"}, middlewares=[ContextProcessor(["site_name"])]
+    )
     assert Client(app).get("/?preset=1").json == {"site_name": "set by the endpoint"}
     app = Application(
-        [("/", page, render_json)], resources={"site_name": "Erosion"}, middlewares=[ContextProcessor(["site_name"], overwrite=True)]
+        [("/", page, render_json)],
+        resources={"site_name": "Erosion"},
+        middlewares=[ContextProcessor(["site_name"], overwrite=True)],
     )
     assert Client(app).get("/?preset=1").json == {"site_name": "Erosion"}
 
@@ -56,13 +60,19 @@ def test_builtin_names_are_available():
 
 
 def test_non_dict_context_is_left_alone():
-    app = Application([("/", lambda: "plain text", render_basic)], resources={"site_name": "E"}, middlewares=[ContextProcessor(["site_name"])])
+    app = Application(
+        [("/", lambda: "plain text", render_basic)],
+        resources={"site_name": "E"},
+        middlewares=[ContextProcessor(["site_name"])],
+    )
     assert Client(app).get("/").text == "plain text"
 
 
 def test_required_name_nothing_provides_fails_when_the_app_is_built():
-    with pytest.raises(UnresolvedArgumentError, match="'site_nme'.*Did you mean 'site_name'"):
-        Application([("/", page, render_json)], resources={"site_name": "E"}, middlewares=[ContextProcessor(["site_nme"])])
+    with pytest.raises(UnresolvedArgumentError, match=r"'site_nme'.*Did you mean 'site_name'"):
+        Application(
+            [("/", page, render_json)], resources={"site_name": "E"}, middlewares=[ContextProcessor(["site_nme"])]
+        )
 
 
 def test_constructor_errors():
@@ -81,5 +91,9 @@ def test_constructor_errors():
 
 
 def test_simple_context_processor_defaults():
-    app = Application([("/", page, render_json)], resources={"site_name": "Erosion"}, middlewares=[SimpleContextProcessor("site_name", "user", lang="en")])
+    app = Application(
+        [("/", page, render_json)],
+        resources={"site_name": "Erosion"},
+        middlewares=[SimpleContextProcessor("site_name", "user", lang="en")],
+    )
     assert Client(app).get("/").json == {"title": "Home", "site_name": "Erosion", "user": None, "lang": "en"}

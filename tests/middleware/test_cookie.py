@@ -6,7 +6,7 @@ import json
 import logging
 import secrets
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from itsdangerous import URLSafeSerializer
@@ -16,7 +16,6 @@ from clastic import Application, render_basic, render_json
 from clastic.errors import NotFound
 from clastic.middleware.cookie import NEVER, NOW, SESSION, CookieTooLargeError, JSONCookie, SignedCookieMiddleware
 from clastic.testing import LiveServer
-
 from middleware_helpers import Browser
 
 SECRET = "correct horse battery staple"
@@ -79,7 +78,9 @@ def test_nested_change_is_a_modification():
         cookie["items"].append(len(cookie["items"]))
         return {"cookie": dict(cookie)}
 
-    client = Client(Application([("/append", append, render_json)], middlewares=[SignedCookieMiddleware(secret_key=SECRET)]))
+    client = Client(
+        Application([("/append", append, render_json)], middlewares=[SignedCookieMiddleware(secret_key=SECRET)])
+    )
     client.get("/append")
     assert client.get("/append").json == {"cookie": {"items": [0, 1]}}
 
@@ -102,7 +103,9 @@ def test_value_is_signed_json_with_sha256():
     "tamper",
     [
         lambda v: v[:-2] + ("AA" if not v.endswith("AA") else "BB"),  # signature changed
-        lambda v: base64.urlsafe_b64encode(b'{"d":{"admin":true},"e":null}').decode().rstrip("=") + "." + v.rsplit(".", 1)[1],
+        lambda v: (
+            base64.urlsafe_b64encode(b'{"d":{"admin":true},"e":null}').decode().rstrip("=") + "." + v.rsplit(".", 1)[1]
+        ),
         lambda v: "garbage",
         lambda v: "",
         lambda v: "a.b.c.d",
@@ -186,7 +189,12 @@ def test_emptying_the_cookie_deletes_it_and_untouched_empty_cookies_are_not_sent
         cookie.clear()
         return "ok"
 
-    client = Client(Application([("/put", put, render_json), ("/pop", pop_all, render_basic)], middlewares=[SignedCookieMiddleware(secret_key=SECRET)]))
+    client = Client(
+        Application(
+            [("/put", put, render_json), ("/pop", pop_all, render_basic)],
+            middlewares=[SignedCookieMiddleware(secret_key=SECRET)],
+        )
+    )
     client.get("/put?a=1")
     assert "Max-Age=0" in set_cookies(client.get("/pop"))[0]
     assert set_cookies(client.get("/pop")) == []
@@ -195,10 +203,12 @@ def test_emptying_the_cookie_deletes_it_and_untouched_empty_cookies_are_not_sent
 def test_set_expires_with_lifetime_and_datetime():
     def remember(cookie, request):
         cookie["a"] = 1
-        cookie.set_expires(datetime.now(timezone.utc) + timedelta(hours=1) if "dt" in request.args else 120)
+        cookie.set_expires(datetime.now(UTC) + timedelta(hours=1) if "dt" in request.args else 120)
         return "ok"
 
-    client = Client(Application([("/r", remember, render_basic)], middlewares=[SignedCookieMiddleware(secret_key=SECRET)]))
+    client = Client(
+        Application([("/r", remember, render_basic)], middlewares=[SignedCookieMiddleware(secret_key=SECRET)])
+    )
     assert "Max-Age=120" in set_cookies(client.get("/r"))[0]
     header = set_cookies(client.get("/r?dt=1"))[0]
     max_age = int(header.split("Max-Age=")[1].split(";")[0])
@@ -210,7 +220,9 @@ def test_set_expires_with_lifetime_and_datetime():
 
 
 def test_cookie_attributes():
-    mw = SignedCookieMiddleware("prefs", secret_key=SECRET, domain="example.com", path="/app", secure=True, http_only=True, samesite="Strict")
+    mw = SignedCookieMiddleware(
+        "prefs", secret_key=SECRET, domain="example.com", path="/app", secure=True, http_only=True, samesite="Strict"
+    )
     client = Client(Application([("/app/p", lambda prefs: prefs.update(x=1) or "ok", render_basic)], middlewares=[mw]))
     [header] = set_cookies(client.get("/app/p"))
     assert header.startswith("clastic_prefs=")
@@ -275,7 +287,7 @@ def test_oversize_cookie_fails_loudly_with_its_size(caplog):
 
 def test_unserialisable_value_is_a_clear_author_error(caplog):
     def bad(cookie):
-        cookie["when"] = datetime.now(timezone.utc)
+        cookie["when"] = datetime.now(UTC)
         return "ok"
 
     app = Application([("/bad", bad, render_basic)], middlewares=[SignedCookieMiddleware(secret_key=SECRET)])
@@ -289,7 +301,12 @@ def test_raised_http_error_keeps_the_cookie_change():
         cookie["seen_404"] = True
         raise NotFound("no such alias")
 
-    client = Client(Application([("/x", missing, render_basic), ("/show", show, render_json)], middlewares=[SignedCookieMiddleware(secret_key=SECRET)]))
+    client = Client(
+        Application(
+            [("/x", missing, render_basic), ("/show", show, render_json)],
+            middlewares=[SignedCookieMiddleware(secret_key=SECRET)],
+        )
+    )
     resp = client.get("/x")
     assert resp.status_code == 404 and set_cookies(resp)
     assert client.get("/show").json == {"cookie": {"seen_404": True}}

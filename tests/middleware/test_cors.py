@@ -100,7 +100,9 @@ def test_actual_request_from_another_origin_gets_no_cors_headers(server):
 
 
 def test_raised_http_error_carries_cors_headers(server):
-    status, headers, body = Browser().request(server.port, "POST", "/items", headers={"Origin": APP_ORIGIN, "Accept": "application/json"})
+    status, headers, body = Browser().request(
+        server.port, "POST", "/items", headers={"Origin": APP_ORIGIN, "Accept": "application/json"}
+    )
     assert status == 409 and json.loads(body)["detail"] == "already exists"
     assert headers["Access-Control-Allow-Origin"] == APP_ORIGIN
 

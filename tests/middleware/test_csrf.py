@@ -31,7 +31,10 @@ def transfer(amount):
 def make_app(**options):
     options.setdefault("secret_key", SECRET)
     return Application(
-        [GET("/form", lambda: {}, form_page), POST("/transfer", transfer, render_json, middlewares=[PostDataMiddleware({"amount": int})])],
+        [
+            GET("/form", lambda: {}, form_page),
+            POST("/transfer", transfer, render_json, middlewares=[PostDataMiddleware({"amount": int})]),
+        ],
         middlewares=[CSRFMiddleware(**options), SimpleContextProcessor("csrf_token")],
     )
 
@@ -62,7 +65,9 @@ def test_missing_token_is_403_with_a_clear_body():
 def test_forged_request_from_another_site_without_the_cookie_is_403():
     victim_token = token_from(Client(make_app()).get("/form"))
     attacker = Client(make_app())  # no cookie: the browser of someone who never loaded the form
-    resp = attacker.post("/transfer", data={"amount": "500", "csrf_token": victim_token}, headers={"Accept": "text/plain"})
+    resp = attacker.post(
+        "/transfer", data={"amount": "500", "csrf_token": victim_token}, headers={"Accept": "text/plain"}
+    )
     assert resp.status_code == 403 and "has no CSRF 'clastic_csrf' cookie" in resp.text
 
 
@@ -133,7 +138,11 @@ def session_app(store):
             POST("/transfer", transfer, render_json, middlewares=[PostDataMiddleware({"amount": int})]),
             POST("/logout", lambda session: session.clear() or "bye", render_basic),
         ],
-        middlewares=[SessionMiddleware(store, secret_key=SECRET), CSRFMiddleware(SECRET, session_arg="session"), SimpleContextProcessor("csrf_token")],
+        middlewares=[
+            SessionMiddleware(store, secret_key=SECRET),
+            CSRFMiddleware(SECRET, session_arg="session"),
+            SimpleContextProcessor("csrf_token"),
+        ],
     )
 
 
@@ -141,7 +150,9 @@ def test_session_mode_ties_the_token_to_the_session():
     store = MemorySessionStore()
     client = Client(session_app(store))
     page = client.get("/form")
-    assert [c.split("=")[0] for c in page.headers.getlist("Set-Cookie")] == ["clastic_session"]  # no separate CSRF cookie
+    assert [c.split("=")[0] for c in page.headers.getlist("Set-Cookie")] == [
+        "clastic_session"
+    ]  # no separate CSRF cookie
     token = token_from(page)
     assert client.post("/transfer", data={"amount": "3", "csrf_token": token}).json["transferred"] == 3
     client.post("/logout", headers={"X-CSRF-Token": token})

@@ -52,7 +52,9 @@ def post_form(app, data, **kwargs):
 
 
 def link_app(**options):
-    return Application([POST("/submit", add_entry, render_json, middlewares=[PostDataMiddleware(LINK_FIELDS, **options)])])
+    return Application(
+        [POST("/submit", add_entry, render_json, middlewares=[PostDataMiddleware(LINK_FIELDS, **options)])]
+    )
 
 
 def test_post_data_converts_like_the_tutorial():
@@ -80,7 +82,13 @@ def test_post_data_strict_names_field_and_type():
 
 
 def test_post_data_reads_multipart_forms_too():
-    data = {"target_url": "u", "new_alias": "a", "expiry_time": "1", "max_count": "2", "file": (io.BytesIO(b"x"), "x.txt")}
+    data = {
+        "target_url": "u",
+        "new_alias": "a",
+        "expiry_time": "1",
+        "max_count": "2",
+        "file": (io.BytesIO(b"x"), "x.txt"),
+    }
     resp = post_form(link_app(), data=data)
     assert resp.json == {"target_url": "u", "new_alias": "a", "expiry_time": 1, "max_count": 2}
 
@@ -132,7 +140,10 @@ def test_malformed_json_is_400_with_position():
 def test_wrong_content_type_is_400_naming_it():
     resp = post_json(json_app(), "a=1", "application/x-www-form-urlencoded")
     assert resp.status_code == 400
-    assert resp.json["detail"] == "expected a JSON body with Content-Type: application/json, got 'application/x-www-form-urlencoded'"
+    assert (
+        resp.json["detail"]
+        == "expected a JSON body with Content-Type: application/json, got 'application/x-www-form-urlencoded'"
+    )
 
 
 def test_empty_body_required_or_optional():
@@ -166,7 +177,13 @@ def test_chunked_json_over_limit_is_413_over_real_http():
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         try:
             chunks = (b'{"pad": "' + b"x" * 500 + b'",' for _ in range(10))
-            conn.request("POST", "/submit", body=chunks, headers={"Content-Type": "application/json", "Accept": "application/json"}, encode_chunked=True)
+            conn.request(
+                "POST",
+                "/submit",
+                body=chunks,
+                headers={"Content-Type": "application/json", "Accept": "application/json"},
+                encode_chunked=True,
+            )
             resp = conn.getresponse()
             status, body = resp.status, resp.read()
         finally:
@@ -174,7 +191,13 @@ def test_chunked_json_over_limit_is_413_over_real_http():
         assert status == 413 and b"at most 1000 bytes" in body
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         try:
-            conn.request("POST", "/submit", body=iter([b'{"a":', b" 1}"]), headers={"Content-Type": "application/json"}, encode_chunked=True)
+            conn.request(
+                "POST",
+                "/submit",
+                body=iter([b'{"a":', b" 1}"]),
+                headers={"Content-Type": "application/json"},
+                encode_chunked=True,
+            )
             resp = conn.getresponse()
             assert resp.status == 200 and json.loads(resp.read()) == {"received": {"a": 1}}
         finally:
@@ -212,15 +235,28 @@ def test_missing_file_is_none_or_400_in_strict_mode():
     assert post_form(upload_app(), data={"note": "n"}).json == {"avatar": None, "note": "n"}
     empty_input = {"avatar": (io.BytesIO(b""), ""), "note": "n"}
     assert post_form(upload_app(), data=empty_input).json == {"avatar": None, "note": "n"}
-    resp = post_form(upload_app(strict=True), data={"note": "n"}, content_type="multipart/form-data", headers={"Accept": "application/json"})
-    assert resp.status_code == 400 and resp.json["detail"] == "missing file upload 'avatar' (expected a file in the multipart form)"
+    resp = post_form(
+        upload_app(strict=True),
+        data={"note": "n"},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
+    assert (
+        resp.status_code == 400
+        and resp.json["detail"] == "missing file upload 'avatar' (expected a file in the multipart form)"
+    )
 
 
 def test_not_multipart():
     resp = post_form(upload_app(), data="note=n", content_type="application/x-www-form-urlencoded")
     assert resp.json == {"avatar": None, "note": "n"}
-    resp = post_form(upload_app(strict=True), data="{}", content_type="application/json", headers={"Accept": "application/json"})
-    assert resp.status_code == 400 and "expected a file upload (Content-Type: multipart/form-data), got 'application/json'" in resp.json["detail"]
+    resp = post_form(
+        upload_app(strict=True), data="{}", content_type="application/json", headers={"Accept": "application/json"}
+    )
+    assert (
+        resp.status_code == 400
+        and "expected a file upload (Content-Type: multipart/form-data), got 'application/json'" in resp.json["detail"]
+    )
 
 
 def test_file_over_per_file_limit_is_413_naming_field():
@@ -237,21 +273,36 @@ def test_upload_over_total_limit_is_413_before_reading():
 
 def test_too_many_parts_is_413():
     data = {f"f{i}": "x" for i in range(20)}
-    resp = post_form(upload_app(max_parts=10), data={**data, "avatar": (io.BytesIO(b"1"), "a")}, headers={"Accept": "application/json"})
+    resp = post_form(
+        upload_app(max_parts=10),
+        data={**data, "avatar": (io.BytesIO(b"1"), "a")},
+        headers={"Accept": "application/json"},
+    )
     assert resp.status_code == 413
 
 
 def test_upload_over_real_http():
-    app = Application([POST("/submit", describe_upload, render_json, middlewares=[FileUploadMiddleware("avatar"), PostDataMiddleware("note")])])
+    app = Application(
+        [
+            POST(
+                "/submit",
+                describe_upload,
+                render_json,
+                middlewares=[FileUploadMiddleware("avatar"), PostDataMiddleware("note")],
+            )
+        ]
+    )
     body = (
-        b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n"
-        b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.txt\"\r\n"
+        b'--BOUNDARY\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n'
+        b'--BOUNDARY\r\nContent-Disposition: form-data; name="avatar"; filename="a.txt"\r\n'
         b"Content-Type: text/plain\r\n\r\n" + b"A" * 700_000 + b"\r\n--BOUNDARY--\r\n"
     )
     with LiveServer(app) as server:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         try:
-            conn.request("POST", "/submit", body=body, headers={"Content-Type": "multipart/form-data; boundary=BOUNDARY"})
+            conn.request(
+                "POST", "/submit", body=body, headers={"Content-Type": "multipart/form-data; boundary=BOUNDARY"}
+            )
             resp = conn.getresponse()
             assert resp.status == 200
             assert json.loads(resp.read()) == {"avatar": "a.txt", "size": 700_000, "type": "text/plain", "note": "hi"}

@@ -61,5 +61,8 @@ def test_exceptions_propagate_or_are_shown(caplog):
 
 @pytest.mark.parametrize("name", ["prof", "p"])
 def test_custom_parameter_names(name):
-    app = Application([("/busy", busy_endpoint, render_basic)], middlewares=[SimpleProfileMiddleware(get_param_name=name, sort_param_name="s", enabled=True)])
+    app = Application(
+        [("/busy", busy_endpoint, render_basic)],
+        middlewares=[SimpleProfileMiddleware(get_param_name=name, sort_param_name="s", enabled=True)],
+    )
     assert "Sorted by tottime" in Client(app).get(f"/busy?{name}=yes&s=tottime").text

@@ -200,10 +200,14 @@ def test_unserialisable_value_is_a_clear_author_error(caplog):
         session["obj"] = object()
         return "ok"
 
-    app = Application([("/bad", bad, render_basic)], middlewares=[SessionMiddleware(MemorySessionStore(), secret_key=SECRET)])
+    app = Application(
+        [("/bad", bad, render_basic)], middlewares=[SessionMiddleware(MemorySessionStore(), secret_key=SECRET)]
+    )
     with caplog.at_level(logging.ERROR):
         assert Client(app).get("/bad").status_code == 500
-    assert "the session holds a value that cannot be stored as JSON" in str(next(r for r in caplog.records if r.exc_info).exc_info[1])
+    assert "the session holds a value that cannot be stored as JSON" in str(
+        next(r for r in caplog.records if r.exc_info).exc_info[1]
+    )
 
 
 def test_constructor_checks_and_protocol(caplog):
@@ -233,7 +237,9 @@ def test_sqlite_store_is_the_default(tmp_path, monkeypatch, caplog):
     client = Client(app)
     client.get("/put?a=1")
     assert client.get("/show").json["data"] == {"a": "1"}
-    rows = sqlite3.connect(tmp_path / "clastic_sessions.sqlite3").execute("SELECT data FROM clastic_sessions").fetchall()
+    rows = (
+        sqlite3.connect(tmp_path / "clastic_sessions.sqlite3").execute("SELECT data FROM clastic_sessions").fetchall()
+    )
     assert rows == [('{"a":"1"}',)]
 
 
@@ -293,7 +299,10 @@ def test_two_processes_share_a_session_through_sqlite(tmp_path, server_process):
     assert status == 200 and json.loads(body)["pid"] == first.pid
     answer = json.loads(browser.get(second.port, "/get/colour")[2])
     assert answer == {"pid": second.pid, "key": "colour", "value": "teal"}
-    counts = [json.loads(browser.request(port, "POST", "/count")[2]) for port in (first.port, second.port, first.port, second.port)]
+    counts = [
+        json.loads(browser.request(port, "POST", "/count")[2])
+        for port in (first.port, second.port, first.port, second.port)
+    ]
     assert [c["count"] for c in counts] == [1, 2, 3, 4]
     assert {c["pid"] for c in counts} == {first.pid, second.pid}
     stranger = Browser()
@@ -362,8 +371,15 @@ def test_two_processes_share_a_session_through_redis(redis_url, server_process):
     second = server_process("redis", redis_url, SECRET)
     browser = Browser()
     browser.request(first.port, "POST", "/set/colour/teal")
-    assert json.loads(browser.get(second.port, "/get/colour")[2]) == {"pid": second.pid, "key": "colour", "value": "teal"}
-    counts = [json.loads(browser.request(port, "POST", "/count")[2])["count"] for port in (second.port, first.port, second.port)]
+    assert json.loads(browser.get(second.port, "/get/colour")[2]) == {
+        "pid": second.pid,
+        "key": "colour",
+        "value": "teal",
+    }
+    counts = [
+        json.loads(browser.request(port, "POST", "/count")[2])["count"]
+        for port in (second.port, first.port, second.port)
+    ]
     assert counts == [1, 2, 3]
 
 
@@ -378,4 +394,9 @@ def test_other_secret_does_not_share(tmp_path, server_process):
 
 def test_session_is_injected_only_where_installed():
     with pytest.raises(NameError, match="'session'"):
-        Application([GET("/x", show, render_json), POST("/y", put, render_json, middlewares=[SessionMiddleware(MemorySessionStore(), secret_key=SECRET)])])
+        Application(
+            [
+                GET("/x", show, render_json),
+                POST("/y", put, render_json, middlewares=[SessionMiddleware(MemorySessionStore(), secret_key=SECRET)]),
+            ]
+        )

@@ -50,7 +50,18 @@ def test_every_status_is_counted_and_none_is_changed(caplog):
     assert summary["/broken"]["KeyError"]["count"] == 1
     entry = summary["/hello/<name>"]["200"]
     assert entry["min"] <= entry["quantiles"]["0.5"] <= entry["max"]
-    assert set(entry) == {"count", "sampled", "mean", "min", "max", "std_dev", "mad", "quantiles", "last_hit", "total_duration"}
+    assert set(entry) == {
+        "count",
+        "sampled",
+        "mean",
+        "min",
+        "max",
+        "std_dev",
+        "mad",
+        "quantiles",
+        "last_hit",
+        "total_duration",
+    }
     assert set(entry["quantiles"]) == {"0.25", "0.5", "0.75", "0.9", "0.95", "0.99"}
 
 

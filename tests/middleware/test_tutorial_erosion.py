@@ -56,7 +56,7 @@ def home(host_url, db, cookie):
 
 
 def add_entry(db, cookie, target_url, new_alias, expiry_time, max_count):
-    entry = db.add_link(
+    entry = db.add_link(  # noqa: F841 - unused, as in the tutorial
         alias=new_alias,
         target_url=target_url,
         expiry_time=expiry_time,
@@ -78,9 +78,7 @@ def create_app(config_path):
     config.read(config_path)
     host_url = config["erosion"]["host_url"].rstrip("/") + "/"
     resources = {"host_url": host_url, "db": LinkDB()}
-    new_link_mw = PostDataMiddleware(
-        {"target_url": str, "new_alias": str, "expiry_time": int, "max_count": int}
-    )
+    new_link_mw = PostDataMiddleware({"target_url": str, "new_alias": str, "expiry_time": int, "max_count": int})
     routes = [
         ("/", home, render_basic),
         POST("/submit", add_entry, middlewares=[new_link_mw]),
@@ -100,7 +98,12 @@ def test_erosion_middlewares_over_http(tmp_path):
     ini.write_text("[erosion]\nhost_url = http://localhost:5000\ncookie_secret = s3cr3t-from-the-ini\n")
     browser = Browser()
     with LiveServer(create_app(str(ini))) as server:
-        form = {"target_url": "https://example.com/a/long/path", "new_alias": "ex", "expiry_time": "3600", "max_count": "5"}
+        form = {
+            "target_url": "https://example.com/a/long/path",
+            "new_alias": "ex",
+            "expiry_time": "3600",
+            "max_count": "5",
+        }
         status, headers, _ = browser.post_form(server.port, "/submit", form)
         assert status == 303 and headers["Location"].endswith("/")
         assert "clastic_cookie" in browser.cookies

@@ -101,7 +101,9 @@ def test_upstream_names_resolve_to_this_class():
 
 
 def test_script_root_when_mounted_under_a_prefix():
-    app = Application([("/where", lambda script_root: f"root={script_root!r}", render_basic)], middlewares=[ScriptRootMiddleware()])
+    app = Application(
+        [("/where", lambda script_root: f"root={script_root!r}", render_basic)], middlewares=[ScriptRootMiddleware()]
+    )
     mounted = DispatcherMiddleware(Application([]), {"/tools": app})
     assert Client(mounted).get("/tools/where").text == "root='/tools'"
     assert Client(app).get("/where").text == "root=''"

@@ -90,7 +90,8 @@ def load_form(
     check_content_length(request, max_content_length, what)
     request.max_content_length = _lower_limit(request.max_content_length, _plus_one(max_content_length))
     request.max_form_memory_size = _lower_limit(request.max_form_memory_size, max_form_memory_size)
-    request.max_form_parts = _lower_limit(request.max_form_parts, max_form_parts)
+    if max_form_parts is not None:
+        request.max_form_parts = min(request.max_form_parts, max_form_parts)
     try:
         form, files = request.form, request.files
     except wz_exceptions.HTTPException as ex:
@@ -98,7 +99,9 @@ def load_form(
     if max_content_length is not None and request.content_length is None and _consumed(request) > max_content_length:
         # A chunked body stops silently at the limit; one byte more shows it went on.
         request.close()
-        raise RequestEntityTooLarge(f"the {what} is larger than this endpoint accepts (at most {format_size(max_content_length)})")
+        raise RequestEntityTooLarge(
+            f"the {what} is larger than this endpoint accepts (at most {format_size(max_content_length)})"
+        )
     return form, files
 
 

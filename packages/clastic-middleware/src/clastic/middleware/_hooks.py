@@ -76,7 +76,7 @@ def make_hook(
     names = tuple(param.name for param in params[1:])
 
     def hook(next: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        values = dict(zip(names, args))
+        values = dict(zip(names, args, strict=False))  # trailing ones may come by name
         values.update(kwargs)
         return impl(next, **values)
 

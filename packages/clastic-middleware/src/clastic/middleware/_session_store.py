@@ -270,12 +270,12 @@ class RedisSessionStore:
             raise ImportError(
                 "RedisSessionStore needs the redis package; install it with: pip install 'clastic-middleware[redis]'"
             ) from ex
-        if client is None and url is None:
-            raise TypeError("RedisSessionStore needs a redis client or a url such as 'redis://127.0.0.1:6379/0'")
-        if client is not None and url is not None:
-            raise TypeError("RedisSessionStore takes a client or a url, not both")
         if client is None:
+            if url is None:
+                raise TypeError("RedisSessionStore needs a redis client or a url such as 'redis://127.0.0.1:6379/0'")
             client = redis.Redis.from_url(url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
+        elif url is not None:
+            raise TypeError("RedisSessionStore takes a client or a url, not both")
         self.client = client
         self.prefix = prefix
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError,)
@@ -295,11 +295,11 @@ class RedisSessionStore:
             fields = self.client.hgetall(self._key(session_id))
         except self._errors as ex:
             raise self._fail("read a session", ex) from ex
-        fields = {_text(key): _text(value) for key, value in fields.items()}
-        if "data" not in fields:
+        decoded = {_text(key): _text(value) for key, value in fields.items()}
+        if "data" not in decoded:
             return None
         try:
-            return SessionRecord(fields["data"], float(fields.get("created", 0)), float(fields.get("accessed", 0)))
+            return SessionRecord(decoded["data"], float(decoded.get("created", 0)), float(decoded.get("accessed", 0)))
         except ValueError:
             logger.warning("session %r in Redis has unreadable timestamps; treating it as missing", session_id[:8])
             return None
@@ -310,7 +310,10 @@ class RedisSessionStore:
         try:
             with self.client.pipeline(transaction=True) as pipe:
                 pipe.delete(key)
-                pipe.hset(key, mapping={"data": record.data, "created": repr(record.created), "accessed": repr(record.accessed)})
+                pipe.hset(
+                    key,
+                    mapping={"data": record.data, "created": repr(record.created), "accessed": repr(record.accessed)},
+                )
                 if expires_at is not None:
                     pipe.pexpireat(key, int(expires_at * 1000))
                 pipe.execute()

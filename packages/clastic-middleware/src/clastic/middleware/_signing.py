@@ -20,12 +20,12 @@ from itsdangerous import Signer, URLSafeSerializer, URLSafeTimedSerializer
 
 __all__ = [
     "SAMESITE_VALUES",
+    "check_cookie_name",
     "check_samesite",
+    "epoch",
     "make_serializer",
     "make_signer",
     "make_timed_serializer",
-    "check_cookie_name",
-    "epoch",
     "normalize_keys",
     "to_seconds",
 ]

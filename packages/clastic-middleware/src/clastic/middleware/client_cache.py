@@ -20,7 +20,16 @@ from clastic.errors import HTTPException
 
 __all__ = ["HTTPCacheMiddleware"]
 
-_FLAGS = ("no_cache", "no_store", "no_transform", "must_revalidate", "proxy_revalidate", "public", "private", "immutable")
+_FLAGS = (
+    "no_cache",
+    "no_store",
+    "no_transform",
+    "must_revalidate",
+    "proxy_revalidate",
+    "public",
+    "private",
+    "immutable",
+)
 
 
 class HTTPCacheMiddleware(Middleware):
@@ -100,4 +109,6 @@ class HTTPCacheMiddleware(Middleware):
 
     def __repr__(self) -> str:
         flags = [name for name in _FLAGS if self.flags[name]]
-        return f"{type(self).__name__}(max_age={self.max_age!r}, s_maxage={self.s_maxage!r}, flags={flags!r}, use_etags={self.use_etags!r})"
+        name = type(self).__name__
+        ages = f"max_age={self.max_age!r}, s_maxage={self.s_maxage!r}"
+        return f"{name}({ages}, flags={flags!r}, use_etags={self.use_etags!r})"

@@ -20,7 +20,7 @@ from clastic import Middleware, Request, Response
 from clastic.errors import HTTPException
 
 try:
-    import brotli
+    import brotli  # type: ignore[import-untyped]  # the package ships no type hints
 except ImportError:  # the optional extra: clastic-middleware[brotli]
     brotli = None
 
@@ -56,7 +56,9 @@ class GzipMiddleware(Middleware):
         brotli_quality: Brotli quality, 0 to 11.
     """
 
-    def __init__(self, compress_level: int = 6, *, min_size: int = 500, use_brotli: bool = True, brotli_quality: int = 5) -> None:
+    def __init__(
+        self, compress_level: int = 6, *, min_size: int = 500, use_brotli: bool = True, brotli_quality: int = 5
+    ) -> None:
         if not 1 <= compress_level <= 9:
             raise ValueError(f"GzipMiddleware: compress_level must be between 1 and 9, got {compress_level!r}")
         if not 0 <= brotli_quality <= 11:
@@ -113,7 +115,9 @@ class GzipMiddleware(Middleware):
             response.set_etag(etag, weak=True)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(compress_level={self.compress_level!r}, min_size={self.min_size!r}, use_brotli={self.use_brotli!r})"
+        name = type(self).__name__
+        options = f"compress_level={self.compress_level!r}, min_size={self.min_size!r}"
+        return f"{name}({options}, use_brotli={self.use_brotli!r})"
 
 
 def _compressible(request: Request, response: Response) -> bool:

@@ -71,14 +71,16 @@ class ContextProcessor(Middleware):
         if defaults is not None and not isinstance(defaults, Mapping):
             raise TypeError(f"{owner}: defaults must be a mapping of names to values, got {defaults!r}")
         self.required = tuple(_check_names(required or (), owner=owner, what="required"))
-        self.defaults = dict(zip(_check_names((defaults or {}).keys(), owner=owner, what="default"), (defaults or {}).values()))
+        defaults = dict(defaults or {})
+        _check_names(defaults, owner=owner, what="default")
+        self.defaults = defaults
         both = sorted(set(self.required) & set(self.defaults))
         if both:
             raise AmbiguousArgumentError(
                 f"{owner}: ambiguous argument {both[0]!r}: it is both required and given a default; list it in only one"
             )
         self.overwrite = overwrite
-        self.render = _make_render_hook(self)  # type: ignore[assignment]  # built per instance for its names
+        self.render = _make_render_hook(self)  # built per instance, for its names
 
     def process(self, context: Any, values: Mapping[str, Any]) -> None:
         """Fill *context* in place from the injected *values* and the defaults."""
@@ -92,7 +94,8 @@ class ContextProcessor(Middleware):
                 context[name] = values.get(name, default)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(required={list(self.required)!r}, defaults={self.defaults!r}, overwrite={self.overwrite!r})"
+        name = type(self).__name__
+        return f"{name}(required={list(self.required)!r}, defaults={self.defaults!r}, overwrite={self.overwrite!r})"
 
 
 def _make_render_hook(processor: ContextProcessor) -> Callable[..., Any]:

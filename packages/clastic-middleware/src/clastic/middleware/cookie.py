@@ -30,7 +30,6 @@ from werkzeug.http import dump_cookie
 from clastic import Middleware, Request, Response
 from clastic.errors import HTTPException
 from clastic.middleware._hooks import check_arg_name
-from clastic.middleware._tracked import TrackedDict
 from clastic.middleware._signing import (
     SecretKey,
     check_cookie_name,
@@ -39,6 +38,7 @@ from clastic.middleware._signing import (
     make_serializer,
     normalize_keys,
 )
+from clastic.middleware._tracked import TrackedDict
 
 __all__ = [
     "DEFAULT_MAX_COOKIE_SIZE",
@@ -71,7 +71,7 @@ _UNSET: Any = object()
 
 def _check_expiry(value: object, *, owner: str) -> Expiry:
     if value in (SESSION, NEVER, NOW) and not isinstance(value, bool):
-        return value  # type: ignore[return-value]  # one of the three constants
+        return value
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return value
     if isinstance(value, timedelta) and value.total_seconds() > 0:
@@ -303,7 +303,8 @@ class SignedCookieMiddleware(Middleware):
         )
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(arg_name={self.arg_name!r}, cookie_name={self.cookie_name!r}, expiry={self.expiry!r})"
+        name = type(self).__name__
+        return f"{name}(arg_name={self.arg_name!r}, cookie_name={self.cookie_name!r}, expiry={self.expiry!r})"
 
 
 def _lifetime(expiry: Expiry) -> tuple[int | None, float | None]:
@@ -318,6 +319,6 @@ def _lifetime(expiry: Expiry) -> tuple[int | None, float | None]:
     elif isinstance(expiry, timedelta):
         seconds = expiry.total_seconds()
     else:
-        seconds = float(expiry)  # type: ignore[arg-type]  # validated by _check_expiry
+        seconds = float(expiry)
     seconds = max(0.0, min(seconds, MAX_BROWSER_LIFETIME))
     return int(seconds), now + seconds

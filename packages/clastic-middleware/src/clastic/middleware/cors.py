@@ -79,12 +79,16 @@ class CORSMiddleware(Middleware):
         if not self.any_origin:
             items = [allow_origins] if isinstance(allow_origins, (str, re.Pattern)) else list(allow_origins)
             if not items:
-                raise ValueError("CORSMiddleware: allow_origins is empty, so no origin would be allowed; list the origins or use '*'")
+                raise ValueError(
+                    "CORSMiddleware: allow_origins is empty, so no origin would be allowed; list the origins or use '*'"
+                )
             self.origins = frozenset(_check_origin(item) for item in items if isinstance(item, str))
             self.origin_patterns = tuple(item for item in items if isinstance(item, re.Pattern))
             unknown = [item for item in items if not isinstance(item, (str, re.Pattern))]
             if unknown:
-                raise TypeError(f"CORSMiddleware: allowed origins must be strings or compiled patterns, got {unknown[0]!r}")
+                raise TypeError(
+                    f"CORSMiddleware: allowed origins must be strings or compiled patterns, got {unknown[0]!r}"
+                )
         if allow_credentials and self.any_origin:
             raise ValueError(
                 "CORSMiddleware: allow_credentials=True cannot be combined with allow_origins='*' (browsers refuse "
@@ -150,19 +154,27 @@ class CORSMiddleware(Middleware):
             raise self._refuse(f"origin {origin[:100]!r} is not allowed to make cross-origin requests here")
         method = request.headers.get("Access-Control-Request-Method", "").strip().upper()
         if not self.any_method and method not in self.methods:
-            raise self._refuse(f"method {method[:20]!r} is not allowed cross-origin (allowed: {', '.join(self.methods)})")
-        requested = [h.strip().lower() for h in request.headers.get("Access-Control-Request-Headers", "").split(",") if h.strip()]
+            raise self._refuse(
+                f"method {method[:20]!r} is not allowed cross-origin (allowed: {', '.join(self.methods)})"
+            )
+        requested = [
+            h.strip().lower() for h in request.headers.get("Access-Control-Request-Headers", "").split(",") if h.strip()
+        ]
         if not self.any_header:
             refused = [h for h in requested if h not in self.headers and h not in SAFELISTED_HEADERS]
             if refused:
                 allowed = ", ".join(self.headers) or "only the CORS-safelisted headers"
-                raise self._refuse(f"request header {refused[0][:64]!r} is not allowed cross-origin (allowed: {allowed})")
+                raise self._refuse(
+                    f"request header {refused[0][:64]!r} is not allowed cross-origin (allowed: {allowed})"
+                )
         response = Response(status=204)
         self.decorate(response, origin)
         headers = response.headers
         headers["Access-Control-Allow-Methods"] = method if self.any_method else ", ".join(self.methods)
         if requested:
-            headers["Access-Control-Allow-Headers"] = ", ".join(requested) if self.any_header else ", ".join(self.headers or requested)
+            headers["Access-Control-Allow-Headers"] = (
+                ", ".join(requested) if self.any_header else ", ".join(self.headers or requested)
+            )
             response.vary.add("Access-Control-Request-Headers")
         if self.max_age is not None:
             headers["Access-Control-Max-Age"] = str(self.max_age)

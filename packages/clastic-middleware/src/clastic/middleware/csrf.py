@@ -99,7 +99,7 @@ class CSRFMiddleware(Middleware):
         self._cookie_signer = make_signer(keys, salt="clastic.middleware.csrf.cookie")
         self.provides = (arg_name,)  # type: ignore[misc]  # per-instance provides
         required = ["request"] + ([self.session_arg] if self.session_arg else [])
-        self.request = make_hook(self._handle, name="request", required=required)  # type: ignore[assignment]  # per-instance signature
+        self.request = make_hook(self._handle, name="request", required=required)  # per instance, for session_arg
 
     # -- the hook ------------------------------------------------------------
 
@@ -110,12 +110,11 @@ class CSRFMiddleware(Middleware):
                 f"CSRFMiddleware(session_arg={self.session_arg!r}) expected a dict-like session, got "
                 f"{type(session).__name__}; install SessionMiddleware before CSRFMiddleware"
             )
-        secret = self._load_secret(request, session)
-        fresh = secret is None
-        if fresh:
-            secret = secrets.token_urlsafe(32)
-            if session is not None:
-                session[SESSION_KEY] = secret
+        loaded = self._load_secret(request, session)
+        fresh = loaded is None
+        secret = loaded or secrets.token_urlsafe(32)
+        if fresh and session is not None:
+            session[SESSION_KEY] = secret
         if request.method not in self.safe_methods:
             if fresh:
                 where = "session" if session is not None else f"{self.cookie_name!r} cookie"
@@ -183,12 +182,15 @@ class CSRFMiddleware(Middleware):
         try:
             received = self._tokens.loads(token, max_age=self.max_age)
         except SignatureExpired as ex:
-            raise Forbidden("CSRF check failed: the CSRF token has expired; reload the form and submit it again") from ex
+            raise Forbidden(
+                "CSRF check failed: the CSRF token has expired; reload the form and submit it again"
+            ) from ex
         except BadData as ex:
             raise Forbidden("CSRF check failed: the CSRF token is malformed or was not issued by this site") from ex
         if not isinstance(received, str) or not hmac.compare_digest(received.encode(), secret.encode()):
             raise Forbidden(
-                "CSRF check failed: the CSRF token belongs to another session or browser; reload the form and submit it again"
+                "CSRF check failed: the CSRF token belongs to another session or browser; "
+                "reload the form and submit it again"
             )
 
     def __repr__(self) -> str:

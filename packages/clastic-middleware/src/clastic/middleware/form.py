@@ -162,7 +162,9 @@ class JSONBodyMiddleware(Middleware):
 
     def _empty(self) -> None:
         if self.required:
-            raise BadRequest("the request body is empty; this endpoint expects a JSON document (Content-Type: application/json)")
+            raise BadRequest(
+                "the request body is empty; this endpoint expects a JSON document (Content-Type: application/json)"
+            )
         return None
 
     def __repr__(self) -> str:
@@ -237,7 +239,9 @@ class FileUploadMiddleware(Middleware):
             if upload is not None and not upload.filename and _size(upload) == 0:
                 upload = None  # a file input left empty sends an unnamed, empty part
             if upload is None and self.strict:
-                raise BadRequest(f"missing file upload {name!r} (expected a file in the multipart form)", extensions={"field": name})
+                raise BadRequest(
+                    f"missing file upload {name!r} (expected a file in the multipart form)", extensions={"field": name}
+                )
             if upload is not None and self.max_file_size is not None:
                 size = _size(upload)
                 if size > self.max_file_size:

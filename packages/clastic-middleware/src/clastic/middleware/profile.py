@@ -99,7 +99,9 @@ class SimpleProfileMiddleware(Middleware):
             profiler.disable()
         return self.render_profile(profiler, sort_key, request, failure)
 
-    def render_profile(self, profiler: cProfile.Profile, sort_key: str, request: Request, failure: str = "") -> Response:
+    def render_profile(
+        self, profiler: cProfile.Profile, sort_key: str, request: Request, failure: str = ""
+    ) -> Response:
         """Return an HTML page with the statistics of *profiler*."""
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)

@@ -39,7 +39,14 @@ from clastic.middleware._session_store import SessionRecord as SessionRecord
 from clastic.middleware._session_store import SessionStore as SessionStore
 from clastic.middleware._session_store import SessionStoreError as SessionStoreError
 from clastic.middleware._session_store import SQLiteSessionStore as SQLiteSessionStore
-from clastic.middleware._signing import SecretKey, check_cookie_name, check_samesite, make_signer, normalize_keys, to_seconds
+from clastic.middleware._signing import (
+    SecretKey,
+    check_cookie_name,
+    check_samesite,
+    make_signer,
+    normalize_keys,
+    to_seconds,
+)
 from clastic.middleware._tracked import TrackedDict
 
 __all__ = [
@@ -156,7 +163,10 @@ class SessionMiddleware(Middleware):
             logger.info("%s stores sessions in %s", owner, store.path)
         for method in ("load", "save", "touch", "delete"):
             if not callable(getattr(store, method, None)):
-                raise TypeError(f"{owner}: the store {store!r} has no {method}() method; see clastic.middleware.session.SessionStore")
+                raise TypeError(
+                    f"{owner}: the store {store!r} has no {method}() method; "
+                    "see clastic.middleware.session.SessionStore"
+                )
         self.store = store
         self.arg_name = check_arg_name(arg_name, owner=owner)
         self.cookie_name = check_cookie_name(cookie_name, owner=owner)
@@ -198,9 +208,17 @@ class SessionMiddleware(Middleware):
         return None
 
     def _unavailable(self, request: Request, ex: SessionStoreError, action: str) -> HTTPException:
-        logger.error("session store failed while %s the session for %s %s: %s", action, request.method, request.path, ex, exc_info=ex)
+        logger.error(
+            "session store failed while %s the session for %s %s: %s",
+            action,
+            request.method,
+            request.path,
+            ex,
+            exc_info=ex,
+        )
         return ServiceUnavailable(
-            "Session storage is temporarily unavailable, so this request could not be completed. Please try again in a moment.",
+            "Session storage is temporarily unavailable, so this request could not be completed. "
+            "Please try again in a moment.",
             headers={"Retry-After": "5"},
         )
 
@@ -214,7 +232,11 @@ class SessionMiddleware(Middleware):
         try:
             session_id = self._signer.unsign(raw).decode("ascii")
         except (BadData, UnicodeDecodeError):
-            logger.info("ignoring session cookie on %s %s: it is not signed by any of the secret keys", request.method, request.path)
+            logger.info(
+                "ignoring session cookie on %s %s: it is not signed by any of the secret keys",
+                request.method,
+                request.path,
+            )
             return Session()
         record = self.store.load(session_id)
         if record is None:

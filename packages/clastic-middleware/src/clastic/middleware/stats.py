@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from boltons.statsutils import Stats
+from boltons.statsutils import Stats  # type: ignore[import-untyped]  # boltons ships no type hints
 
 from clastic import GET, POST, Application, Middleware, Request, Response, render_basic
 from clastic.errors import HTTPException, HTTPNotImplemented
@@ -105,7 +105,9 @@ class StatsMiddleware(Middleware):
         self.record(request, _route, start_wall, time.perf_counter() - start, status, mimetype)
         return response
 
-    def record(self, request: Request, route: Any, start_time: float, duration: float, status: str, content_type: str | None) -> None:
+    def record(
+        self, request: Request, route: Any, start_time: float, duration: float, status: str, content_type: str | None
+    ) -> None:
         """Add one hit to the statistics."""
         pattern = UNMATCHED if getattr(route, "name", None) == "_null_route" else getattr(route, "pattern", str(route))
         hit = Hit(start_time, request.url, pattern, status, duration, content_type)
@@ -128,7 +130,9 @@ class StatsMiddleware(Middleware):
         """
         with self._lock:
             snapshot = {
-                pattern: {status: (list(r.hits), r.count, r.total_duration, r.last_hit) for status, r in by_status.items()}
+                pattern: {
+                    status: (list(r.hits), r.count, r.total_duration, r.last_hit) for status, r in by_status.items()
+                }
                 for pattern, by_status in self._reservoirs.items()
             }
         summary: dict[str, dict[str, dict[str, Any]]] = {}
