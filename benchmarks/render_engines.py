@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import gc
 import html
-import pkgutil
 import statistics
 import sys
 import tempfile
@@ -32,17 +31,11 @@ from typing import Any
 
 from werkzeug.test import create_environ
 
-import clastic.render
 from clastic import Application, Response
-
-# Until clastic-core extends clastic.__path__ before importing clastic.render,
-# the editable workspace needs clastic.render's path extended again.
-clastic.render.__path__ = pkgutil.extend_path(clastic.render.__path__, "clastic.render")
-
-from clastic.render.ashes import AshesRenderFactory  # noqa: E402 - after the path fix above
-from clastic.render.chameleon import ChameleonRenderFactory  # noqa: E402
-from clastic.render.jinja2 import Jinja2RenderFactory  # noqa: E402
-from clastic.render.mako import MakoRenderFactory  # noqa: E402
+from clastic.render.ashes import AshesRenderFactory
+from clastic.render.chameleon import ChameleonRenderFactory
+from clastic.render.jinja2 import Jinja2RenderFactory
+from clastic.render.mako import MakoRenderFactory
 
 TEMPLATES = {
     "ashes": (

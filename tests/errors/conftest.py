@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import pkgutil
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from werkzeug.test import Client, TestResponse
 
-import clastic.errors
-
-# Editable workspace: clastic/__init__.py extends clastic.__path__ only after it
-# has imported clastic.errors, so clastic.errors misses the satellites' portions.
-# Until core extends __path__ first, extend it again here (a no-op once fixed).
-if importlib.util.find_spec("clastic.errors.contextual") is None:
-    clastic.errors.__path__ = pkgutil.extend_path(clastic.errors.__path__, "clastic.errors")
 
 #: Accept header per body format.
 FORMATS = {

@@ -18,12 +18,11 @@ from clastic.render.jinja2 import Jinja2RenderFactory
 from clastic.render.mako import MakoRenderFactory
 from clastic.render.mako_templates import MakoRenderFactory as MakoFromOriginalModule
 
-# Run in a fresh interpreter (with the same workaround as conftest.py).
+# Run in a fresh interpreter.
 PRELUDE = """
-import pkgutil, sys
+import sys
 {hide}
 import clastic.render
-clastic.render.__path__ = pkgutil.extend_path(clastic.render.__path__, "clastic.render")
 """
 
 
