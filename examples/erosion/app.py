@@ -129,6 +129,7 @@ def check_number(value, field, label, maximum):
 
 
 def describe_expiry(entry, now):
+    """Say when *entry* expires by time: "expired", "never expires", "expires in 5 minutes"."""
     if entry["expired"]:
         return "expired"
     if not entry["expires"]:
@@ -171,11 +172,13 @@ def page_context(host_url, db, cookie, new_entry_alias=None, error=None, form=No
 
 
 def home(host_url, db, cookie):
+    """The form and the recorded links, with the notice for a link just created."""
     new_entry_alias = cookie.pop("new_entry_alias", None)
     return page_context(host_url, db, cookie, new_entry_alias=new_entry_alias)
 
 
 def add_entry(db, cookie, host_url, target_url, new_alias, expiry_time, max_count):
+    """Record a link and go home, or give the form back with what is wrong (400, 409)."""
     form = {"target_url": target_url, "new_alias": new_alias, "expiry_time": expiry_time, "max_count": max_count}
     try:
         target_url = check_target_url(target_url)
@@ -201,6 +204,7 @@ def add_entry(db, cookie, host_url, target_url, new_alias, expiry_time, max_coun
 
 
 def use_entry(alias, db):
+    """Count a click and redirect to the alias's target; 404 when unknown, 410 when expired."""
     entry = db.use_link(alias)
     if entry is None:
         # Not breaking: routes added after this one (such as the development

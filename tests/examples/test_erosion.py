@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from example_helpers import Browser, Reply, free_port, load_example
-
 from clastic.testing import LiveServer
+from example_helpers import Browser, Reply, free_port, load_example
 
 LINK_ITEM = re.compile(
     r'<li class="link(?P<classes>[^"]*)" data-alias="(?P<alias>[^"]+)">.*?'

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from example_helpers import free_port, load_example
-
 from clastic.testing import LiveServer
+from example_helpers import free_port, load_example
 
 pytestmark = pytest.mark.browser
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from example_helpers import Browser, load_example
-
 from clastic.testing import LiveServer
+from example_helpers import Browser, load_example
 
 
 @pytest.fixture(scope="module")

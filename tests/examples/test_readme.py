@@ -6,10 +6,9 @@ import re
 import tomllib
 
 import pytest
-from example_helpers import REPO
-
 from clastic import Application, render_basic
 from clastic.exceptions import ConflictingProvidesError, InvalidPattern, UnresolvedArgumentError
+from example_helpers import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 ERROR_LINE = re.compile(r"^(clastic\.exceptions\.\w+): (.*)$", re.M)

@@ -6,9 +6,8 @@ import json
 import re
 
 import pytest
-from example_helpers import Browser, load_example
-
 from clastic.testing import LiveServer
+from example_helpers import Browser, load_example
 
 TUTORIAL_CURL_BODY = {"dt": "2020-04-01T10:28", "src": "Australia/Tasmania", "dst": "Africa/Timbuktu"}
 

@@ -6,7 +6,6 @@ import shutil
 import textwrap
 
 import pytest
-
 from packaging_helpers import REPO, Virtualenv
 
 SIX = ["clastic-core", "clastic-middleware", "clastic-render", "clastic-static", "clastic-meta", "clastic-errors"]
