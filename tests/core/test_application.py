@@ -327,3 +327,11 @@ def test_debug_uses_the_contextual_handler_when_clastic_errors_is_installed():
     app = Application([], debug=True)
     expected = "ContextualErrorHandler" if satellite_available("clastic.errors.contextual") else "ErrorHandler"
     assert type(app.error_handler).__name__ == expected
+
+
+def test_local_client_requests_come_from_loopback():
+    app = Application([("/", lambda request: str(request.remote_addr), render_basic)])
+    client = app.get_local_client()
+    assert client.get("/").text == "127.0.0.1"
+    assert client.get("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}).text == "10.1.2.3"
+    assert client.get("/", environ_base={}).text == "None"

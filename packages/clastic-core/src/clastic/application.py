@@ -378,8 +378,10 @@ class Application:
         return path
 
     def get_local_client(self) -> Client:
-        """Return a Werkzeug test client for this Application."""
-        return Client(self)
+        """Return a Werkzeug test client for this Application, requesting from 127.0.0.1."""
+        from clastic.testing import LocalClient
+
+        return LocalClient(self)
 
     def serve(self, *args: Any, **kwargs: Any) -> Any:
         """Serve this Application with the development server (see :func:`clastic.server.serve`)."""

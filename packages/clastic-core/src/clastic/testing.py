@@ -21,16 +21,30 @@ if TYPE_CHECKING:
     from clastic._types import WSGIApplication
     from clastic.application import Application
 
-__all__ = ["LiveServer", "make_client", "override_resources"]
+__all__ = ["LiveServer", "LocalClient", "make_client", "override_resources"]
 
 
-def make_client(app: WSGIApplication) -> Client:
-    """Return a Werkzeug test client for *app* (no server, no sockets).
+class LocalClient(Client):
+    """A Werkzeug test client whose requests come from 127.0.0.1, as from a local browser.
+
+    Werkzeug's client sends no ``REMOTE_ADDR``; debug pages and ``/_meta/``
+    answer only loopback clients. Pass ``environ_base`` to a request to set
+    the client address yourself (``environ_base={}`` sends none).
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if (not args or isinstance(args[0], str)) and "environ_base" not in kwargs:
+            kwargs["environ_base"] = {"REMOTE_ADDR": "127.0.0.1"}
+        return super().open(*args, **kwargs)
+
+
+def make_client(app: WSGIApplication) -> LocalClient:
+    """Return a test client for *app* (no server, no sockets), requesting from 127.0.0.1.
 
     Args:
         app: Any WSGI application, usually a :class:`clastic.Application`.
     """
-    return Client(app)
+    return LocalClient(app)
 
 
 def override_resources(app: Application, **values: Any) -> Application:
