@@ -256,7 +256,7 @@ def test_data_expiry_is_deprecated_and_acts_as_expiry():
 
 
 def test_missing_secret_key_logs_a_warning_and_still_works(caplog):
-    with caplog.at_level(logging.WARNING, logger="clastic.middleware._signing"):
+    with caplog.at_level(logging.WARNING, logger="clastic.middleware.cookie"):
         app = make_app(secret_key=None)
     assert "has no secret_key: using a random key" in caplog.text
     client = Client(app)

@@ -174,3 +174,19 @@ def test_over_real_http():
         assert status == 200 and b'"transferred": 9' in body
         status, _, body = Browser().post_form(server.port, "/transfer", {"amount": "9", "csrf_token": token})
         assert status == 403 and b"CSRF check failed" in body
+
+
+def test_unmatched_requests_keep_their_404_and_get_no_cookie():
+    resp = Client(make_app()).post("/nowhere", data={"amount": "1"})
+    assert resp.status_code == 404 and "Set-Cookie" not in resp.headers
+
+
+def test_large_urlencoded_body_without_header_token_is_413():
+    client = Client(make_app(max_form_size=100))
+    token = token_from(client.get("/form"))
+    resp = client.post(
+        "/transfer", data={"amount": "1", "pad": "x" * 500, "csrf_token": token}, headers={"Accept": "text/plain"}
+    )
+    assert resp.status_code == 413
+    resp = client.post("/transfer", data={"amount": "1", "pad": "x" * 500}, headers={"X-CSRF-Token": token})
+    assert resp.status_code == 200 and resp.json["transferred"] == 1

@@ -308,3 +308,21 @@ def test_upload_over_real_http():
             assert json.loads(resp.read()) == {"avatar": "a.txt", "size": 700_000, "type": "text/plain", "note": "hi"}
         finally:
             conn.close()
+
+
+def test_app_level_body_middlewares_leave_unmatched_requests_their_404():
+    def both(json_body, target_url, avatar):
+        return {"json": json_body, "target_url": target_url, "avatar": avatar}
+
+    app = Application(
+        [POST("/submit", both, render_json)],
+        middlewares=[
+            JSONBodyMiddleware(),
+            PostDataMiddleware({"target_url": str}, strict=True),
+            FileUploadMiddleware("avatar", strict=True),
+        ],
+    )
+    resp = Client(app).post("/elsewhere", data="{not json", content_type="application/json")
+    assert resp.status_code == 404
+    assert Client(app).get("/submit").status_code == 405
+    assert Client(app).post("/submit", data="{}", content_type="application/json").status_code == 400

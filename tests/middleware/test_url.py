@@ -8,7 +8,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client
 
 import clastic
-from clastic import Application, render_basic, render_json
+from clastic import GET, Application, render_basic, render_json
 from clastic.exceptions import ReservedArgumentError, UnresolvedArgumentError
 from clastic.middleware.url import GetParamMiddleware, ScriptRootMiddleware
 
@@ -114,3 +114,13 @@ def test_script_root_custom_name():
     assert Client(app).get("/").text == "-"
     with pytest.raises(ValueError, match="not a valid Python identifier"):
         ScriptRootMiddleware("script root")
+
+
+def test_app_level_strict_params_leave_unmatched_requests_their_404_and_405():
+    app = Application(
+        [GET("/search", search, render_json)], middlewares=[GetParamMiddleware({"q": str, "page": int}, strict=True)]
+    )
+    client = Client(app)
+    assert client.get("/search").status_code == 400
+    assert client.get("/elsewhere").status_code == 404
+    assert client.post("/search").status_code == 405

@@ -38,7 +38,9 @@ SAMESITE_VALUES = ("Lax", "Strict", "None")
 SecretKey = str | bytes
 
 
-def normalize_keys(secret_key: SecretKey | Sequence[SecretKey] | None, *, owner: str) -> tuple[list[bytes], bool]:
+def normalize_keys(
+    secret_key: SecretKey | Sequence[SecretKey] | None, *, owner: str, log: logging.Logger = logger
+) -> tuple[list[bytes], bool]:
     """Return ``(keys newest first, generated)`` from a key or a list of keys.
 
     With no key, a random one is generated and a warning is logged: what it
@@ -48,9 +50,10 @@ def normalize_keys(secret_key: SecretKey | Sequence[SecretKey] | None, *, owner:
     Args:
         secret_key: A key, a list of keys (the first signs, all verify), or ``None``.
         owner: The middleware, for messages.
+        log: Where to log the warning (the middleware module's logger).
     """
     if secret_key is None:
-        logger.warning(
+        log.warning(
             "%s has no secret_key: using a random key, so what it signs becomes invalid when this process "
             "restarts and is not accepted by other worker processes; pass secret_key=... (for example read "
             "from your configuration file)",

@@ -195,7 +195,7 @@ class SignedCookieMiddleware(Middleware):
         self.samesite = check_samesite(samesite, secure, owner=owner)
         self.refresh = refresh
         self.max_cookie_size = max_cookie_size
-        keys, self.random_key = normalize_keys(secret_key, owner=f"{owner}(arg_name={arg_name!r})")
+        keys, self.random_key = normalize_keys(secret_key, owner=f"{owner}(arg_name={arg_name!r})", log=logger)
         self._serializer = make_serializer(keys, salt=f"clastic.middleware.cookie:{self.cookie_name}")
         self.provides = (arg_name,)  # type: ignore[misc]  # per-instance provides
 

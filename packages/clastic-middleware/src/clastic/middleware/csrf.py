@@ -28,8 +28,8 @@ from werkzeug.http import dump_cookie
 
 from clastic import Middleware, Request, Response
 from clastic.errors import Forbidden, HTTPException
-from clastic.middleware._body import load_form
-from clastic.middleware._hooks import check_arg_name, make_hook
+from clastic.middleware._body import load_form, release_files
+from clastic.middleware._hooks import check_arg_name, is_unmatched, make_hook
 from clastic.middleware._signing import (
     SecretKey,
     check_cookie_name,
@@ -48,6 +48,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Key of the secret in the session (session mode).
 SESSION_KEY = "_clastic_csrf"
 
+_URLENCODED = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
+
 
 class CSRFMiddleware(Middleware):
     """Require a valid CSRF token on unsafe requests; provide the token to endpoints.
@@ -63,6 +66,9 @@ class CSRFMiddleware(Middleware):
         form_field: Form field that may carry the token.
         max_age: Seconds a token stays valid; ``None`` for as long as its secret.
         safe_methods: Methods exempt from the check.
+        max_form_size: Largest url-encoded body read to find the token field
+            (413 past it, before reading); send the token in the header to
+            post larger ones.
         cookie_secure, cookie_samesite, cookie_path, cookie_domain: The cookie's attributes.
     """
 
@@ -77,6 +83,7 @@ class CSRFMiddleware(Middleware):
         form_field: str = "csrf_token",
         max_age: int | None = None,
         safe_methods: Iterable[str] = SAFE_METHODS,
+        max_form_size: int | None = 1024 * 1024,
         cookie_secure: bool = False,
         cookie_samesite: str | None = "Lax",
         cookie_path: str = "/",
@@ -90,21 +97,24 @@ class CSRFMiddleware(Middleware):
         self.form_field = form_field
         self.max_age = max_age
         self.safe_methods = frozenset(m.upper() for m in safe_methods)
+        self.max_form_size = max_form_size
         self.cookie_secure = cookie_secure
         self.cookie_samesite = check_samesite(cookie_samesite, cookie_secure, owner=owner)
         self.cookie_path = cookie_path
         self.cookie_domain = cookie_domain
-        keys, self.random_key = normalize_keys(secret_key, owner=owner)
+        keys, self.random_key = normalize_keys(secret_key, owner=owner, log=logger)
         self._tokens = make_timed_serializer(keys, salt="clastic.middleware.csrf.token")
         self._cookie_signer = make_signer(keys, salt="clastic.middleware.csrf.cookie")
         self.provides = (arg_name,)  # type: ignore[misc]  # per-instance provides
-        required = ["request"] + ([self.session_arg] if self.session_arg else [])
+        required = ["request", "_route"] + ([self.session_arg] if self.session_arg else [])
         self.request = make_hook(self._handle, name="request", required=required)  # per instance, for session_arg
 
     # -- the hook ------------------------------------------------------------
 
-    def _handle(self, next: Callable[..., Any], request: Request, **values: Any) -> Any:
+    def _handle(self, next: Callable[..., Any], request: Request, _route: Any, **values: Any) -> Any:
         session = values.get(self.session_arg) if self.session_arg else None
+        if is_unmatched(_route):  # a 404 or 405 is coming and nothing will run: no check, no new secret
+            return next(**{self.arg_name: None})
         if self.session_arg and not isinstance(session, MutableMapping):
             raise TypeError(
                 f"CSRFMiddleware(session_arg={self.session_arg!r}) expected a dict-like session, got "
@@ -124,12 +134,16 @@ class CSRFMiddleware(Middleware):
                 )
             self.verify(request, secret)
         token = self._tokens.dumps(secret)
+        response = None
         try:
             response = next(**{self.arg_name: token})
         except HTTPException as ex:
             if fresh and session is None:
                 self._set_cookie(ex, secret)
             raise
+        finally:
+            if request.mimetype == _MULTIPART:
+                release_files(request, response)
         if fresh and session is None and isinstance(response, Response):
             self._set_cookie(response, secret)
         return response
@@ -166,10 +180,13 @@ class CSRFMiddleware(Middleware):
         token = request.headers.get(self.header_name)
         if token:
             return token
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if request.mimetype == _MULTIPART:
             form, _files = load_form(request, max_content_length=None, what="form")
-            return form.get(self.form_field) or None
-        return None
+        elif request.mimetype == _URLENCODED:
+            form, _files = load_form(request, max_content_length=self.max_form_size, what="form")
+        else:
+            return None
+        return form.get(self.form_field) or None
 
     def verify(self, request: Request, secret: str) -> None:
         """Raise a 403 unless *request* carries a valid token for *secret*."""

@@ -177,7 +177,7 @@ class SessionMiddleware(Middleware):
         self.secure = secure
         self.http_only = http_only
         self.samesite = check_samesite(samesite, secure, owner=owner)
-        keys, self.random_key = normalize_keys(secret_key, owner=owner)
+        keys, self.random_key = normalize_keys(secret_key, owner=owner, log=logger)
         self._signer = make_signer(keys, salt="clastic.middleware.session")
         # Record a use at most this often when nothing else changed (idle expiry needs it).
         self.touch_interval = None if self.idle_timeout is None else min(60.0, self.idle_timeout / 10)

@@ -24,6 +24,7 @@ from boltons.statsutils import Stats  # type: ignore[import-untyped]  # boltons 
 
 from clastic import GET, POST, Application, Middleware, Request, Response, render_basic
 from clastic.errors import HTTPException, HTTPNotImplemented
+from clastic.middleware._hooks import is_unmatched
 
 __all__ = ["DEFAULT_QUANTILES", "Hit", "StatsMiddleware", "create_stats_app"]
 
@@ -109,7 +110,7 @@ class StatsMiddleware(Middleware):
         self, request: Request, route: Any, start_time: float, duration: float, status: str, content_type: str | None
     ) -> None:
         """Add one hit to the statistics."""
-        pattern = UNMATCHED if getattr(route, "name", None) == "_null_route" else getattr(route, "pattern", str(route))
+        pattern = UNMATCHED if is_unmatched(route) else getattr(route, "pattern", str(route))
         hit = Hit(start_time, request.url, pattern, status, duration, content_type)
         with self._lock:
             by_status = self._reservoirs.setdefault(pattern, {})
