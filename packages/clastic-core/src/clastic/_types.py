@@ -1,21 +1,6 @@
-"""Type aliases shared by clastic-core modules (annotations only)."""
+"""Deprecated private alias of :mod:`clastic.types`, kept while modules move over."""
 
-from __future__ import annotations
-
-from collections.abc import Callable, Iterable
-from typing import Any, Protocol
-
-WSGIEnvironment = dict[str, Any]
-StartResponse = Callable[..., Callable[[bytes], object]]
-WSGIApplication = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
-
-
-class RenderFactory(Protocol):
-    """Turns a route's render argument (a template name, say) into a render function.
-
-    Called once per route when the route is bound to an Application. Raise
-    ``LookupError`` or ``ValueError`` with a clear message when the argument
-    cannot be used (a missing template); the Application adds the route.
-    """
-
-    def __call__(self, render_arg: Any) -> Callable[..., Any]: ...
+from clastic.types import RenderFactory as RenderFactory
+from clastic.types import StartResponse as StartResponse
+from clastic.types import WSGIApplication as WSGIApplication
+from clastic.types import WSGIEnvironment as WSGIEnvironment

@@ -35,7 +35,7 @@ from clastic.route import S_REDIRECT, SLASH_MODES, BoundRoute, Route
 from clastic.wrappers import Request, Response, respond
 
 if TYPE_CHECKING:
-    from clastic._types import StartResponse, WSGIApplication, WSGIEnvironment
+    from clastic.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["Application", "DispatchState", "RerouteWSGI", "SubApplication"]
 

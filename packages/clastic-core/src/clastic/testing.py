@@ -18,7 +18,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import Client
 
 if TYPE_CHECKING:
-    from clastic._types import WSGIApplication
+    from clastic.types import WSGIApplication
     from clastic.application import Application
 
 __all__ = ["LiveServer", "LocalClient", "make_client", "override_resources"]

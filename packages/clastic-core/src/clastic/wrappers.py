@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from clastic._types import StartResponse, WSGIEnvironment
+    from clastic.types import StartResponse, WSGIEnvironment
 
 __all__ = ["Request", "Response", "respond"]
 

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Request, Response
 from clastic.errors.http import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 
 if TYPE_CHECKING:
-    from clastic._types import WSGIApplication
+    from clastic.types import WSGIApplication
 
 __all__ = ["ErrorHandler"]
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from clastic.exceptions import MiddlewareError
 
 if TYPE_CHECKING:
-    from clastic._types import WSGIApplication
+    from clastic.types import WSGIApplication
 
 __all__ = ["HOOK_NAMES", "MIDDLEWARE_PROTOCOL", "DummyMiddleware", "Middleware", "check_middleware", "merge_middlewares"]
 

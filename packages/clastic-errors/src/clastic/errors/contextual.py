@@ -49,7 +49,7 @@ from clastic.errors.reporting import Reporters, ReportingErrorHandler
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request, Response
 
-    from clastic._types import WSGIApplication
+    from clastic.types import WSGIApplication
 
 __all__ = ["ContextualErrorHandler", "ContextualInternalServerError", "ContextualNotFound"]
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from werkzeug.wrappers import Response
 
-    from clastic._types import StartResponse, WSGIApplication, WSGIEnvironment
+    from clastic.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["REPLErrorHandler"]
 
