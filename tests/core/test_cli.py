@@ -201,6 +201,15 @@ def test_application_code_errors_print_one_line_outside_the_dev_server():
     assert "building 'not_app:needs_argument()' failed" in factory.stderr and "TypeError" in factory.stderr
 
 
+def test_a_missing_dependency_is_not_an_unknown_module(tmp_path):
+    (tmp_path / "shopkit").mkdir()
+    (tmp_path / "shopkit" / "__init__.py").write_text("import shopkit_missing_dependency\n")
+    (tmp_path / "shopkit" / "web.py").write_text("app = None\n")
+    done = run_clastic(["routes", "shopkit.web:app"], cwd=tmp_path)
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
+    assert "importing 'shopkit.web:app' failed (shopkit/__init__.py:1): ModuleNotFoundError: No module named 'shopkit_missing_dependency'" in done.stderr
+
+
 def test_bad_option_values_are_usage_errors():
     done = run_clastic(["serve", "clean:create_app()", "--port", "99999"], cwd=FIXTURES)
     assert done.returncode == 2 and "port must be a number from 0 to 65535, got 99999" in done.stderr

@@ -145,12 +145,11 @@ def load_target(text: str, *, wrap_errors: bool = True) -> Application:
     with importing_target(target.text):
         obj = _resolve(module, target, wrap_errors)
     if not isinstance(obj, Application):
-        hint = ""
         if callable(obj) and target.expression and not target.expression.endswith(")"):
-            hint = f"; if it is a factory, call it: '{target.module}:{target.expression}()'"
-        raise TargetError(
-            f"{target.text!r} is {_describe(obj)}, not a clastic Application{hint or '; point at an Application (MODULE:app) or a function returning one (MODULE:create_app())'}"
-        )
+            hint = f"if it is a factory, call it: '{target.module}:{target.expression}()'"
+        else:
+            hint = "point at an Application (MODULE:app) or a function returning one (MODULE:create_app())"
+        raise TargetError(f"{target.text!r} is {_describe(obj)}, not a clastic Application; {hint}")
     return obj
 
 
@@ -170,7 +169,7 @@ def _import_module(target: Target, wrap_errors: bool) -> ModuleType:
         try:
             spec = importlib.util.find_spec(name)
         except ModuleNotFoundError as ex:
-            if ex.name and name.startswith(ex.name):  # a parent package of the target is missing
+            if ex.name and (name == ex.name or name.startswith(ex.name + ".")):  # a parent package is missing
                 spec = None
             elif wrap_errors:
                 raise AppLoadError(target.text, "importing", ex) from ex
