@@ -27,16 +27,18 @@ class MetaDevMount:
         self.prefix = prefix
 
     def entries(self, options: Mapping[str, Any]) -> Sequence[tuple[Any, int | None]]:
-        """Return ``[(("/_meta/", MetaApplication()), None)]`` unless ``options["use_meta"]`` is false.
+        """Return ``[(("/_meta/", MetaApplication()), 0)]`` unless ``options["use_meta"]`` is false.
 
-        Each call builds a new MetaApplication, so two served applications never share one.
+        The meta routes go first, so a catch-all route of the application
+        (``/<alias>``) cannot hide them. Each call builds a new
+        MetaApplication, so two served applications never share one.
 
         Args:
             options: The development server's options (``serve()`` keyword arguments).
         """
         if not options.get("use_meta", True):
             return []
-        return [((self.prefix, MetaApplication()), None)]
+        return [((self.prefix, MetaApplication()), 0)]
 
     def __repr__(self) -> str:
         return f"MetaDevMount(prefix={self.prefix!r})"
