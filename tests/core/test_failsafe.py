@@ -125,18 +125,22 @@ def test_name_error_at_build_cycle_with_clastic_serve(project, tmp_path):
 
 
 def test_clastic_serve_starts_on_the_failsafe_page_when_broken_from_the_start(project, tmp_path):
-    rewrite(project / "views.py", "import no_such_dependency_xyz\n" + VIEWS)
+    rewrite(project / "views.py", "from helpers import shout\n" + VIEWS.replace('"home page"', 'shout("home page")'))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     args = [clastic_script(), "serve", "app:app", "--port", str(port), "--reload-interval", "0.1", "--no-meta", "--no-static"]
     with DevProcess(args, cwd=project, log_dir=tmp_path / "logs") as server:
         data = failsafe_json(server, f"{base}/")
         assert data["error"] == "ModuleNotFoundError"
-        assert data["message"] == "No module named 'no_such_dependency_xyz'"
+        assert data["message"] == "No module named 'helpers'"
         assert data["location"] == {"file": str(project / "views.py"), "line": 1}
         # The loader's own frames are left out: the traceback starts in the user's code.
         assert "_target.py" not in data["traceback"] and "importlib" not in data["traceback"]
+        assert str(project) + "/" in data["watched_files"]  # the folder, where the missing module will appear
 
+        # Creating the missing module (no watched file is edited) brings the app back.
+        (project / "helpers.py").write_text("def shout(text):\n    return text.upper()\n")
+        server.wait_for(f"{base}/", is_app("HOME PAGE"))
         rewrite(project / "views.py", VIEWS)
         server.wait_for(f"{base}/", is_app("home page"))
 

@@ -16,7 +16,9 @@ server by hand. Clastic keeps the server up instead:
    what is broken.
 3. The parent serves the fail-safe page (:mod:`clastic._failsafe`) on the
    same address and port, and polls the watched files: the modules it had
-   loaded, the files named by the traceback and the ``extra_files``.
+   loaded, the files named by the traceback and the ``extra_files`` (and,
+   for an ``ImportError``, the folders of the project's files, so that
+   creating the missing module counts).
 4. When one changes, the parent stops the fail-safe server and goes back to
    step 1; the application is back, or the page shows the new error.
 
@@ -122,6 +124,12 @@ def module_files() -> list[str]:
         if os.path.isfile(filename):
             files.append(os.path.abspath(filename))
     return files
+
+
+def project_folders(files: Iterable[str]) -> list[str]:
+    """The folders (with a trailing separator) of the project's own files among *files*."""
+    project, _library = split_watched_files(files)
+    return list(dict.fromkeys(os.path.join(os.path.dirname(name), "") for name in project))
 
 
 class FileWatcher:
@@ -260,6 +268,9 @@ def supervise(
     while True:
         if failure is not None and watcher is not None:
             watcher.add(failure.files)
+            if failure.exc_type in ("ModuleNotFoundError", "ImportError"):
+                # Creating the missing module changes its folder's mtime.
+                watcher.add(project_folders(failure.files))
             try:
                 serve_failure(failure, address=address, port=port, watcher=watcher, interval=interval, request_handler=request_handler)
             except KeyboardInterrupt:
