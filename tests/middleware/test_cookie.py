@@ -9,6 +9,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from itsdangerous import URLSafeSerializer
 from werkzeug.test import Client
 
@@ -327,3 +329,15 @@ def test_over_real_http():
         browser.cookies["clastic_cookie"] = browser.cookies["clastic_cookie"].replace("e", "f", 1)  # tamper
         status, _, body = browser.get(server.port, "/show")
         assert status == 200 and json.loads(body) == {"cookie": {}}
+
+
+COOKIE_TEXT = st.text(
+    alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters=';,"\\'), max_size=300
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(raw=COOKIE_TEXT)
+def test_any_cookie_text_gives_an_empty_cookie_never_an_error(raw):
+    resp = Client(make_app()).get("/show", headers={"Cookie": f"clastic_cookie={raw}"})
+    assert resp.status_code == 200 and resp.json == {"cookie": {}}

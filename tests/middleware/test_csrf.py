@@ -4,6 +4,8 @@ import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.test import Client
 
 from clastic import GET, POST, Application, Response, render_basic, render_json
@@ -190,3 +192,12 @@ def test_large_urlencoded_body_without_header_token_is_413():
     assert resp.status_code == 413
     resp = client.post("/transfer", data={"amount": "1", "pad": "x" * 500}, headers={"X-CSRF-Token": token})
     assert resp.status_code == 200 and resp.json["transferred"] == 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(token=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=200))
+def test_any_token_text_is_a_403_never_a_500(token):
+    client = Client(make_app())
+    client.get("/form")
+    resp = client.post("/transfer", data={"amount": "1", "csrf_token": token}, headers={"Accept": "text/plain"})
+    assert resp.status_code == 403

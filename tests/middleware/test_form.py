@@ -5,6 +5,8 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 from werkzeug.wrappers import Response
 
@@ -326,3 +328,22 @@ def test_app_level_body_middlewares_leave_unmatched_requests_their_404():
     assert resp.status_code == 404
     assert Client(app).get("/submit").status_code == 405
     assert Client(app).post("/submit", data="{}", content_type="application/json").status_code == 400
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_any_json_body_is_parsed_or_a_400_never_a_500(body):
+    resp = post_json(json_app(), body)
+    assert resp.status_code in (200, 400)
+    if resp.status_code == 400:
+        assert resp.json["detail"].startswith(("the request body", "the JSON body"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(form=st.dictionaries(st.sampled_from(list(LINK_FIELDS)), st.text(max_size=30)))
+def test_any_form_values_are_converted_or_a_400_naming_the_field(form):
+    resp = post_form(link_app(strict=True), data=form, headers={"Accept": "application/problem+json"})
+    assert resp.status_code in (200, 400)
+    if resp.status_code == 400:
+        problem = json.loads(resp.data)
+        assert problem["field"] in LINK_FIELDS and problem["field"] in problem["detail"]

@@ -8,6 +8,8 @@ import sqlite3
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import redis
 from itsdangerous import Signer
 from werkzeug.test import Client
@@ -400,3 +402,12 @@ def test_session_is_injected_only_where_installed():
                 POST("/y", put, render_json, middlewares=[SessionMiddleware(MemorySessionStore(), secret_key=SECRET)]),
             ]
         )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    raw=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters=';,"\\'), max_size=200)
+)
+def test_any_session_cookie_text_gives_a_new_session_never_an_error(raw):
+    resp = Client(make_app(MemorySessionStore())).get("/show", headers={"Cookie": f"clastic_session={raw}"})
+    assert resp.status_code == 200 and resp.json == {"data": {}, "new": True}
