@@ -8,9 +8,9 @@ import sqlite3
 import time
 
 import pytest
+import redis
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import redis
 from itsdangerous import Signer
 from werkzeug.test import Client
 
