@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import pkgutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-import clastic.middleware
-
-# Editable workspace: clastic/__init__.py extends clastic.__path__ only after it
-# has imported clastic.middleware, so clastic.middleware misses the satellites'
-# folders. Until core extends __path__ first, extend it again (a no-op once fixed).
-if importlib.util.find_spec("clastic.middleware.url") is None:
-    clastic.middleware.__path__ = pkgutil.extend_path(clastic.middleware.__path__, "clastic.middleware")
 
 from middleware_helpers import RedisServer, ServerProcess
 

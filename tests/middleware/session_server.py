@@ -6,21 +6,13 @@ It binds 127.0.0.1 on a free port and writes ``PORT <n>`` as its first line on s
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
-import pkgutil
 import sys
 
 from werkzeug.serving import make_server
 
-import clastic.middleware
 from clastic import GET, POST, Application, render_json
-
-# Same workaround as conftest.py, until core extends clastic.__path__ first.
-if importlib.util.find_spec("clastic.middleware.session") is None:
-    clastic.middleware.__path__ = pkgutil.extend_path(clastic.middleware.__path__, "clastic.middleware")
-
 from clastic.middleware.session import RedisSessionStore, SessionMiddleware, SQLiteSessionStore
 
 

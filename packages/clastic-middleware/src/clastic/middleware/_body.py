@@ -12,10 +12,10 @@ from typing import Any
 
 from werkzeug import exceptions as wz_exceptions
 
-from clastic import Request, Response
+from clastic import Request
 from clastic.errors import ERROR_CODE_MAP, BadRequest, HTTPException, RequestEntityTooLarge
 
-__all__ = ["check_content_length", "convert_werkzeug_error", "format_size", "load_form", "read_body", "release_files"]
+__all__ = ["check_content_length", "convert_werkzeug_error", "format_size", "load_form", "read_body"]
 
 
 def format_size(size: int) -> str:
@@ -98,7 +98,6 @@ def load_form(
         raise convert_werkzeug_error(ex, what, max_content_length) from ex
     if max_content_length is not None and request.content_length is None and _consumed(request) > max_content_length:
         # A chunked body stops silently at the limit; one byte more shows it went on.
-        request.close()
         raise RequestEntityTooLarge(
             f"the {what} is larger than this endpoint accepts (at most {format_size(max_content_length)})"
         )
@@ -129,15 +128,3 @@ def read_body(request: Request, *, limit: int | None, what: str) -> bytes:
     if limit is not None and len(data) > limit:
         raise RequestEntityTooLarge(f"the {what} is larger than this endpoint accepts (at most {format_size(limit)})")
     return data
-
-
-def release_files(request: Request, response: Any) -> None:
-    """Close the request's uploaded files once *response* is sent (at once if there is none).
-
-    Werkzeug spools uploads to temporary files; closing them when the
-    response is done frees them even if the endpoint never looked at them.
-    """
-    if isinstance(response, Response):
-        response.call_on_close(request.close)
-    else:
-        request.close()

@@ -28,7 +28,7 @@ from werkzeug.http import dump_cookie
 
 from clastic import Middleware, Request, Response
 from clastic.errors import Forbidden, HTTPException
-from clastic.middleware._body import load_form, release_files
+from clastic.middleware._body import load_form
 from clastic.middleware._hooks import check_arg_name, is_unmatched, make_hook
 from clastic.middleware._signing import (
     SecretKey,
@@ -134,16 +134,12 @@ class CSRFMiddleware(Middleware):
                 )
             self.verify(request, secret)
         token = self._tokens.dumps(secret)
-        response = None
         try:
             response = next(**{self.arg_name: token})
         except HTTPException as ex:
             if fresh and session is None:
                 self._set_cookie(ex, secret)
             raise
-        finally:
-            if request.mimetype == _MULTIPART:
-                release_files(request, response)
         if fresh and session is None and isinstance(response, Response):
             self._set_cookie(response, secret)
         return response

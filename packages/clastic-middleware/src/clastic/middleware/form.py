@@ -19,8 +19,8 @@ from typing import Any
 from werkzeug.datastructures import FileStorage
 
 from clastic import Middleware, Request
-from clastic.errors import BadRequest, HTTPException, RequestEntityTooLarge
-from clastic.middleware._body import format_size, load_form, read_body, release_files
+from clastic.errors import BadRequest, RequestEntityTooLarge
+from clastic.middleware._body import format_size, load_form, read_body
 from clastic.middleware._hooks import check_arg_name, is_unmatched
 from clastic.middleware._params import extract_fields, parse_fields
 
@@ -78,12 +78,7 @@ class PostDataMiddleware(Middleware):
         if request.mimetype == _URLENCODED and self.max_form_size is not None:
             limit = self.max_form_size if limit is None else min(limit, self.max_form_size)
         form, _files = load_form(request, max_content_length=limit, what="form")
-        response = None
-        try:
-            response = next(**extract_fields(form, self.fields, strict=self.strict, kind="form field"))
-            return response
-        finally:
-            release_files(request, response)
+        return next(**extract_fields(form, self.fields, strict=self.strict, kind="form field"))
 
     def __repr__(self) -> str:
         params = {field.name: field.expected for field in self.fields}
@@ -226,17 +221,7 @@ class FileUploadMiddleware(Middleware):
         _form, files = load_form(
             request, max_content_length=self.max_content_length, max_form_parts=self.max_parts, what="multipart upload"
         )
-        try:
-            provided = self._collect(files)
-        except HTTPException:
-            request.close()
-            raise
-        response = None
-        try:
-            response = next(**provided)
-            return response
-        finally:
-            release_files(request, response)
+        return next(**self._collect(files))
 
     def _collect(self, files: Any) -> dict[str, FileStorage | None]:
         provided: dict[str, FileStorage | None] = {}
