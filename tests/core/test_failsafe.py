@@ -8,7 +8,6 @@ the file and see the application again, on the same port.
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import sys
 from pathlib import Path
@@ -270,11 +269,7 @@ def test_failsafe_app_answers_everything_and_escapes_the_error():
 
 
 @pytest.mark.browser
-def test_failsafe_page_in_chromium_reloads_itself_when_the_app_is_back(project, tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
+def test_failsafe_page_in_chromium_reloads_itself_when_the_app_is_back(project, tmp_path, chromium):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -282,19 +277,15 @@ def test_failsafe_page_in_chromium_reloads_itself_when_the_app_is_back(project, 
         server.wait_for(f"{base}/", is_app("home page"))
         rewrite(project / "views.py", VIEWS.replace("def home():", "def home(:"))
         server.wait_for(f"{base}/", is_failsafe)
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=chromium,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            )
-            try:
-                page = browser.new_page(viewport={"width": 1200, "height": 900})
-                page.goto(f"{base}/")
-                assert page.locator("h1").inner_text() == "SyntaxError"
-                assert "views.py" in page.locator(".where").inner_text()
-                assert page.locator("tr.hit td.num").inner_text() == "2"
-                page.screenshot(path=str(ARTIFACTS / "failsafe_page.png"), full_page=True)
-                rewrite(project / "views.py", VIEWS.replace("home page", "home page, fixed"))
-                page.wait_for_function("document.body.innerText.trim() === 'home page, fixed'", timeout=30_000)
-            finally:
-                browser.close()
+        context = chromium.new_context(viewport={"width": 1200, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(f"{base}/")
+            assert page.locator("h1").inner_text() == "SyntaxError"
+            assert "views.py" in page.locator(".where").inner_text()
+            assert page.locator("tr.hit td.num").inner_text() == "2"
+            page.screenshot(path=str(ARTIFACTS / "failsafe_page.png"), full_page=True)
+            rewrite(project / "views.py", VIEWS.replace("home page", "home page, fixed"))
+            page.wait_for_function("document.body.innerText.trim() === 'home page, fixed'", timeout=30_000)
+        finally:
+            context.close()

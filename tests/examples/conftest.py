@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
 from example_helpers import ARTIFACTS, ServerProcess, free_port
-from playwright.sync_api import sync_playwright
 
 
 @pytest.fixture
@@ -44,30 +42,6 @@ def artifacts_dir() -> Path:
     """``test-artifacts/examples/`` (created), for screenshots."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
-    """Headless Debian Chromium driven by Playwright, shared by the browser tests."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("chromium is not installed; `hatch run test` installs it (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, timeout=30_000)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

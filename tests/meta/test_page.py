@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +12,6 @@ from clastic.meta import MetaApplication, MetaPeripheral
 from clastic.testing import LiveServer
 
 ARTIFACTS = Path("/work/main/test-artifacts/meta")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 15_000
 
 pytestmark = pytest.mark.browser
@@ -80,18 +71,10 @@ def create_app() -> Application:
     )
 
 
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    playwright_sync = pytest.importorskip("playwright.sync_api")
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("Debian's chromium is not installed")
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, timeout=TIMEOUT_MS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+@pytest.fixture
+def browser(chromium: Any) -> Any:
+    """The session's shared Chromium (tests/conftest.py)."""
+    return chromium
 
 
 def test_meta_page_in_chromium(browser: Any) -> None:
