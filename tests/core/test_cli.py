@@ -316,3 +316,12 @@ def test_plugin_subcommands_from_entry_points(tmp_path):
     broken = run_clastic(["broken"], cwd=tmp_path, env=env)
     assert broken.returncode == 1
     assert "clastic broken: error: the command's plugin (clastic_greet_plugin:Broken) could not set up its arguments" in broken.stderr
+
+
+def test_python_dash_m_clastic_runs_the_command_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "clastic", "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.startswith("usage: clastic")

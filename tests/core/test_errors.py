@@ -199,3 +199,35 @@ def test_to_dict_to_json_and_xml_shapes():
     assert json.loads(err.to_json())["detail"] == "gone fishing"
     assert err.to_xml().startswith('<?xml version="1.0" encoding="utf-8"?>\n<http_error><code>404</code>')
     assert '<a href="https://example.com/e">' in err.to_html()
+
+
+def test_werkzeug_http_exceptions_from_request_parsing_become_client_errors():
+    from clastic import POST, Request
+
+    class SmallRequest(Request):
+        max_content_length = 100
+
+    class SmallApp(Application):
+        request_type = SmallRequest
+
+    app = SmallApp([POST("/f", lambda request: request.form.get("a", ""), render_basic)])
+    resp = app.get_local_client().post("/f", data={"a": "x" * 500})
+    assert resp.status_code == 413
+    assert "Request entity too large" in resp.text
+
+
+def test_null_route_is_marked_for_middlewares():
+    from clastic import Middleware
+
+    seen = []
+
+    class Watch(Middleware):
+        def request(self, next, _route):
+            seen.append(_route.is_null_route)
+            return next()
+
+    app = app_with(("/", lambda: "home", render_basic), middlewares=[Watch()])
+    client = app.get_local_client()
+    client.get("/")
+    client.get("/missing")
+    assert seen == [False, True]

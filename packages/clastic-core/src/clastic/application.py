@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.test import Client
 from werkzeug.utils import redirect
 
@@ -22,7 +23,7 @@ from clastic._inject import RESERVED_ARGS
 from clastic._moved import satellite_available
 from clastic._router import Router
 from clastic.errors.handler import ErrorHandler
-from clastic.errors.http import HTTPException
+from clastic.errors.http import HTTPException, from_werkzeug
 from clastic.exceptions import (
     ApplicationFrozenError,
     ReservedArgumentError,
@@ -129,6 +130,9 @@ class NullRoute(Route):
 
     It runs the application's middlewares, so they see unmatched requests too.
     """
+
+    #: Marks the bound route as the null route (``BoundRoute.is_null_route``).
+    answers_unmatched = True
 
     def __init__(self) -> None:
         super().__init__("/", _answer_unmatched, name="_null_route")
@@ -437,6 +441,8 @@ class Application:
                     raise _not_a_response(route, response)
             except HTTPException as ex:
                 response = ex
+            except WerkzeugHTTPException as ex:  # from request parsing, e.g. a form past max_content_length
+                response = from_werkzeug(ex)
             except RerouteWSGI:
                 raise
             except Exception:  # the one place that catches everything: answer 500 and log the traceback
@@ -464,6 +470,8 @@ class Application:
                 raise _not_a_response(route, response)
         except HTTPException as ex:
             return ex
+        except WerkzeugHTTPException as ex:
+            return from_werkzeug(ex)
         except RerouteWSGI:
             raise
         except Exception:  # the one place that catches everything: answer 500 and log the traceback

@@ -118,6 +118,8 @@ class Route:
 
     #: Methods for the method-specific subclasses (``GET``, ``POST``...).
     default_methods: ClassVar[frozenset[str] | None] = None
+    #: True only for the Application's null route (see ``BoundRoute.is_null_route``).
+    answers_unmatched: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -297,6 +299,15 @@ class BoundRoute:
     def regex(self) -> re.Pattern[str]:
         """The compiled matcher for this route's slash mode."""
         return self._regex
+
+    @property
+    def is_null_route(self) -> bool:
+        """True for the route that answers requests no other route matched (404, 405, OPTIONS).
+
+        Application-level middlewares run on it too; a middleware that only
+        makes sense for matched routes can skip its work when this is true.
+        """
+        return self.route.answers_unmatched
 
     @property
     def application(self) -> Application:

@@ -48,7 +48,7 @@ from clastic.exceptions import ClasticError, did_you_mean
 from clastic.plugins import DEV_MOUNTS_GROUP, iter_plugins
 
 if TYPE_CHECKING:
-    from clastic._types import WSGIApplication
+    from clastic.types import WSGIApplication
 
 __all__ = ["DevFormatter", "DevRequestHandler", "configure_dev_logging", "discover_dev_mounts", "make_dev_app", "serve", "wants_colour"]
 

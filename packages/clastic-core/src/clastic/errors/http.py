@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from xml.sax.saxutils import escape as xml_escape
 
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.wrappers import Request, Response
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ __all__ = [
     "ERROR_CODE_MAP",
     "MIME_SUPPORT_MAP",
     "HTTPException",
+    "from_werkzeug",
     "negotiate_mimetype",
 ]
 
@@ -619,3 +621,26 @@ ERROR_CODE_MAP: dict[int, type[HTTPException]] = {
 }  # fmt: skip
 
 __all__ += [cls.__name__ for cls in ERROR_CODE_MAP.values()]
+
+_ENTITY_HEADERS = frozenset({"content-type", "content-length"})
+
+
+def from_werkzeug(ex: WerkzeugHTTPException) -> HTTPException:
+    """Convert a Werkzeug HTTP exception into the matching Clastic error.
+
+    Werkzeug raises its own exceptions while parsing a request (a form past
+    ``max_content_length`` is a ``RequestEntityTooLarge``); Clastic answers
+    them like any client error instead of a 500.
+    """
+    code = ex.code or 500
+    error_type = ERROR_CODE_MAP.get(code)
+    if error_type is MethodNotAllowed:
+        error: HTTPException = MethodNotAllowed(getattr(ex, "valid_methods", None), detail=ex.description)
+    elif error_type is not None:
+        error = error_type(ex.description)
+    else:
+        error = HTTPException(ex.description, code=code, message=ex.name)
+    for name, value in ex.get_headers():
+        if name.lower() not in _ENTITY_HEADERS:
+            error.headers[name] = value
+    return error

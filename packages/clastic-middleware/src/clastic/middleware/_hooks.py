@@ -16,20 +16,17 @@ from typing import Any
 from clastic import RESERVED_ARGS
 from clastic.exceptions import ReservedArgumentError
 
-__all__ = ["NULL_ROUTE_NAME", "check_arg_name", "is_unmatched", "make_hook"]
-
-#: Name of the route core runs when no route matched (404, 405, OPTIONS); application
-#: middlewares run on it too.
-NULL_ROUTE_NAME = "_null_route"
+__all__ = ["check_arg_name", "is_unmatched", "make_hook"]
 
 
 def is_unmatched(route: object) -> bool:
-    """True when *route* (the injected ``_route``) is core's route for unmatched requests.
+    """True when *route* (the injected ``_route``) is core's null route for unmatched requests.
 
-    Middlewares that read request data for an endpoint skip that work there:
-    no endpoint will use it, and the client should get the 404 or 405.
+    Application middlewares run on it too. Middlewares that read request data
+    for an endpoint skip that work there: no endpoint will use it, and the
+    client should get the 404 or 405.
     """
-    return getattr(route, "name", None) == NULL_ROUTE_NAME
+    return bool(getattr(route, "is_null_route", False))
 
 
 def check_arg_name(name: object, *, owner: str, what: str = "argument name") -> str:

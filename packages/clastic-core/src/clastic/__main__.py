@@ -1,0 +1,5 @@
+"""``python -m clastic``: the ``clastic`` command line."""
+
+from clastic.cli import main
+
+raise SystemExit(main())
