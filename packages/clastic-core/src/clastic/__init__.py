@@ -15,7 +15,7 @@ from werkzeug.utils import append_slash_redirect as append_slash_redirect
 from werkzeug.utils import redirect as redirect
 
 from clastic._inject import RESERVED_ARGS as RESERVED_ARGS
-from clastic._moved import install_import_hint, make_module_getattr
+from clastic._moved import make_module_getattr
 from clastic.application import Application as Application
 from clastic.application import DispatchState as DispatchState
 from clastic.application import RerouteWSGI as RerouteWSGI
@@ -56,4 +56,3 @@ BaseResponse = Response
 
 __version__ = "26.1.0"
 __getattr__ = make_module_getattr(__name__)
-install_import_hint()

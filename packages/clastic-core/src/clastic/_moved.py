@@ -9,14 +9,10 @@ refers to its satellites.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.machinery
 import importlib.util
-import sys
-from collections.abc import Callable, Sequence
-from types import ModuleType
+from collections.abc import Callable
 
-__all__ = ["MOVED", "SATELLITE_MODULES", "install_import_hint", "make_module_getattr", "satellite_available"]
+__all__ = ["MOVED", "make_module_getattr", "satellite_available"]
 
 #: package -> {name: (module that defines it, distribution that ships it)}
 MOVED: dict[str, dict[str, tuple[str, str]]] = {
@@ -58,40 +54,6 @@ MOVED: dict[str, dict[str, tuple[str, str]]] = {
         "ReportingErrorHandler": ("clastic.errors.reporting", "clastic-errors"),
     },
 }
-
-
-#: Satellite module (or package) -> the distribution that ships it.
-SATELLITE_MODULES: dict[str, str] = {
-    module: dist.split("[", 1)[0] for table in MOVED.values() for module, dist in table.values()
-}
-
-
-class _SatelliteImportHint(importlib.abc.MetaPathFinder):
-    """Last finder on ``sys.meta_path``: a satellite module nobody found gets an install hint.
-
-    ``import clastic.static`` without clastic-static installed then fails with
-    "No module named 'clastic.static'; it is provided by clastic-static ..."
-    instead of a bare ModuleNotFoundError.
-    """
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        module = fullname
-        while module.startswith("clastic."):
-            dist = SATELLITE_MODULES.get(module)
-            if dist is not None:
-                raise ModuleNotFoundError(
-                    f"No module named {fullname!r}; it is provided by {dist}: pip install {dist}", name=fullname
-                )
-            module = module.rpartition(".")[0]
-        return None
-
-
-def install_import_hint() -> None:
-    """Append the satellite import hint to ``sys.meta_path`` (once)."""
-    if not any(isinstance(finder, _SatelliteImportHint) for finder in sys.meta_path):
-        sys.meta_path.append(_SatelliteImportHint())
 
 
 def satellite_available(module: str) -> bool:

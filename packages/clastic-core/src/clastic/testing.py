@@ -67,8 +67,9 @@ def override_resources(app: Application, **values: Any) -> Application:
     Raises:
         TypeError: *app* is not a Clastic Application (a WSGI wrapper around
             one, say), so it cannot be rebuilt.
-        KeyError: A name is not a resource of *app* or of anything it embeds;
-            the message lists the resources and suggests the closest one.
+        UnknownResourceError: A name is not a resource of *app* or of anything it
+            embeds (a ``LookupError``); the message lists the resources and
+            suggests the closest one.
     """
     from clastic.application import Application
 
