@@ -335,3 +335,20 @@ def test_local_client_requests_come_from_loopback():
     assert client.get("/").text == "127.0.0.1"
     assert client.get("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}).text == "10.1.2.3"
     assert client.get("/", environ_base={}).text == "None"
+
+
+def test_requests_leave_no_reference_cycles_behind():
+    import gc
+
+    from werkzeug.test import create_environ
+
+    app = Application([("/", lambda request: "hi", render_basic), GET("/only-get", lambda: "x", render_basic)])
+    environs = [create_environ(path) for path in ("/", "/missing", "/only-get")]
+    gc.collect()
+    gc.disable()
+    try:
+        for environ in environs * 50:
+            b"".join(app(dict(environ), lambda status, headers, exc_info=None: None))
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

@@ -402,7 +402,9 @@ class Application:
 
     def _dispatch_wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         self._serving = True
-        request = self.request_type(environ)
+        # populate_request=False: putting the request into its own environ makes a
+        # reference cycle per request, left for the garbage collector to find.
+        request = self.request_type(environ, populate_request=False)
         request.request_id = next(self._request_ids)
         try:
             response = self.dispatch(request)
