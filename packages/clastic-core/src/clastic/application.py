@@ -436,21 +436,7 @@ class Application:
             if canonical is not None:
                 return _slash_redirect(request, canonical)
             request.path_params = values
-            # The body of _execute, inlined: this is the hot path of every request.
-            try:
-                response = route.execute(request, state, **values)
-                if not isinstance(response, Response):
-                    raise _not_a_response(route, response)
-            except HTTPException as ex:
-                response = ex
-            except WerkzeugHTTPException as ex:  # from request parsing, e.g. a form past max_content_length
-                response = from_werkzeug(ex)
-            except RerouteWSGI:
-                raise
-            except Exception:  # the one place that catches everything: answer 500 and log the traceback
-                response = self.error_handler.uncaught_to_response(
-                    _application=self, _route=route, request=request, _dispatch_state=state
-                )
+            response = self._execute(route, request, state, values)
             if isinstance(response, HTTPException):
                 if response.source_route is None:
                     response.source_route = route
