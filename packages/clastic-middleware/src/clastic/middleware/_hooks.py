@@ -16,17 +16,7 @@ from typing import Any
 from clastic import RESERVED_ARGS
 from clastic.exceptions import ReservedArgumentError
 
-__all__ = ["check_arg_name", "is_unmatched", "make_hook"]
-
-
-def is_unmatched(route: object) -> bool:
-    """True when *route* (the injected ``_route``) is core's null route for unmatched requests.
-
-    Application middlewares run on it too. Middlewares that read request data
-    for an endpoint skip that work there: no endpoint will use it, and the
-    client should get the 404 or 405.
-    """
-    return bool(getattr(route, "is_null_route", False))
+__all__ = ["check_arg_name", "make_hook"]
 
 
 def check_arg_name(name: object, *, owner: str, what: str = "argument name") -> str:

@@ -29,7 +29,7 @@ from werkzeug.http import dump_cookie
 from clastic import Middleware, Request, Response
 from clastic.errors import Forbidden, HTTPException
 from clastic.middleware._body import load_form
-from clastic.middleware._hooks import check_arg_name, is_unmatched, make_hook
+from clastic.middleware._hooks import check_arg_name, make_hook
 from clastic.middleware._signing import (
     SecretKey,
     check_cookie_name,
@@ -38,6 +38,7 @@ from clastic.middleware._signing import (
     make_timed_serializer,
     normalize_keys,
 )
+from clastic.route import BoundRoute
 
 __all__ = ["SAFE_METHODS", "SESSION_KEY", "CSRFMiddleware"]
 
@@ -111,9 +112,9 @@ class CSRFMiddleware(Middleware):
 
     # -- the hook ------------------------------------------------------------
 
-    def _handle(self, next: Callable[..., Any], request: Request, _route: Any, **values: Any) -> Any:
+    def _handle(self, next: Callable[..., Any], request: Request, _route: BoundRoute, **values: Any) -> Any:
         session = values.get(self.session_arg) if self.session_arg else None
-        if is_unmatched(_route):  # a 404 or 405 is coming and nothing will run: no check, no new secret
+        if _route.is_null_route:  # a 404 or 405 is coming and nothing will run: no check, no new secret
             return next(**{self.arg_name: None})
         if self.session_arg and not isinstance(session, MutableMapping):
             raise TypeError(

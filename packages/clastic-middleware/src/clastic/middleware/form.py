@@ -21,8 +21,9 @@ from werkzeug.datastructures import FileStorage
 from clastic import Middleware, Request
 from clastic.errors import BadRequest, RequestEntityTooLarge
 from clastic.middleware._body import format_size, load_form, read_body
-from clastic.middleware._hooks import check_arg_name, is_unmatched
+from clastic.middleware._hooks import check_arg_name
 from clastic.middleware._params import extract_fields, parse_fields
+from clastic.route import BoundRoute
 
 __all__ = ["FileUploadMiddleware", "JSONBodyMiddleware", "PostDataMiddleware"]
 
@@ -70,9 +71,9 @@ class PostDataMiddleware(Middleware):
         #: The names this middleware provides (one per field).
         self.provides = tuple(field.name for field in self.fields)  # type: ignore[misc]  # per-instance provides
 
-    def request(self, next: Callable[..., Any], request: Request, _route: Any) -> Any:
+    def request(self, next: Callable[..., Any], request: Request, _route: BoundRoute) -> Any:
         """Parse the form within the limits and pass the fields on."""
-        if is_unmatched(_route):  # a 404 or 405 is coming; leave the body alone
+        if _route.is_null_route:  # a 404 or 405 is coming; leave the body alone
             return next(**dict.fromkeys(self.provides))
         limit = self.max_content_length
         if request.mimetype == _URLENCODED and self.max_form_size is not None:
@@ -120,9 +121,9 @@ class JSONBodyMiddleware(Middleware):
         self.required = required
         self.provides = (arg_name,)  # type: ignore[misc]  # per-instance provides
 
-    def request(self, next: Callable[..., Any], request: Request, _route: Any) -> Any:
+    def request(self, next: Callable[..., Any], request: Request, _route: BoundRoute) -> Any:
         """Parse the body and pass it on as *arg_name*."""
-        if is_unmatched(_route):  # a 404 or 405 is coming; leave the body alone
+        if _route.is_null_route:  # a 404 or 405 is coming; leave the body alone
             return next(**{self.arg_name: None})
         return next(**{self.arg_name: self.parse(request)})
 
@@ -206,9 +207,9 @@ class FileUploadMiddleware(Middleware):
         self.max_parts = max_parts
         self.provides = self.names  # type: ignore[misc]  # per-instance provides
 
-    def request(self, next: Callable[..., Any], request: Request, _route: Any) -> Any:
+    def request(self, next: Callable[..., Any], request: Request, _route: BoundRoute) -> Any:
         """Parse the multipart body within the limits and pass the files on."""
-        if is_unmatched(_route):  # a 404 or 405 is coming; leave the body alone
+        if _route.is_null_route:  # a 404 or 405 is coming; leave the body alone
             return next(**dict.fromkeys(self.names))
         if request.mimetype != _MULTIPART:
             if self.strict:

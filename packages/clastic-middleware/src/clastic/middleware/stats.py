@@ -24,7 +24,7 @@ from boltons.statsutils import Stats  # type: ignore[import-untyped]  # boltons 
 
 from clastic import GET, POST, Application, Middleware, Request, Response, render_basic
 from clastic.errors import HTTPException, HTTPNotImplemented
-from clastic.middleware._hooks import is_unmatched
+from clastic.route import BoundRoute
 
 __all__ = ["DEFAULT_QUANTILES", "Hit", "StatsMiddleware", "create_stats_app"]
 
@@ -90,7 +90,7 @@ class StatsMiddleware(Middleware):
         self._rng = random.Random()
         self._reservoirs: dict[str, dict[str, _Reservoir]] = {}
 
-    def request(self, next: Callable[..., Any], request: Request, _route: Any) -> Any:
+    def request(self, next: Callable[..., Any], request: Request, _route: BoundRoute) -> Any:
         """Time the rest of the chain and record its status, whatever it is."""
         start_wall, start = time.time(), time.perf_counter()
         try:
@@ -107,10 +107,10 @@ class StatsMiddleware(Middleware):
         return response
 
     def record(
-        self, request: Request, route: Any, start_time: float, duration: float, status: str, content_type: str | None
+        self, request: Request, route: BoundRoute, start_time: float, duration: float, status: str, content_type: str | None
     ) -> None:
         """Add one hit to the statistics."""
-        pattern = UNMATCHED if is_unmatched(route) else getattr(route, "pattern", str(route))
+        pattern = UNMATCHED if route.is_null_route else route.pattern
         hit = Hit(start_time, request.url, pattern, status, duration, content_type)
         with self._lock:
             by_status = self._reservoirs.setdefault(pattern, {})

@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from clastic import Middleware, Request
-from clastic.middleware._hooks import check_arg_name, is_unmatched
+from clastic.middleware._hooks import check_arg_name
 from clastic.middleware._params import extract_fields, parse_fields
+from clastic.route import BoundRoute
 
 __all__ = ["GetParamMiddleware", "ScriptRootMiddleware"]
 
@@ -49,9 +50,9 @@ class GetParamMiddleware(Middleware):
         #: The names this middleware provides (one per parameter).
         self.provides = tuple(field.name for field in self.fields)  # type: ignore[misc]  # per-instance provides
 
-    def request(self, next: Callable[..., Any], request: Request, _route: Any) -> Any:
+    def request(self, next: Callable[..., Any], request: Request, _route: BoundRoute) -> Any:
         """Read the parameters from ``request.args`` and pass them on."""
-        if is_unmatched(_route):  # a 404 or 405 is coming; no endpoint needs the values
+        if _route.is_null_route:  # a 404 or 405 is coming; no endpoint needs the values
             return next(**dict.fromkeys(self.provides))
         return next(**extract_fields(request.args, self.fields, strict=self.strict, kind="query parameter"))
 
