@@ -1,9 +1,10 @@
-"""Read request bodies within size limits, turning parse failures into 4xx errors.
+"""Read request bodies within size limits, answering bodies over a limit with a 413 naming it.
 
-Werkzeug raises its own ``werkzeug.exceptions`` while parsing (413 when a
-limit is passed, 400 for a broken stream); Clastic answers only its own
-:class:`~clastic.errors.HTTPException`, so they are converted here, where
-they happen.
+Core turns any Werkzeug HTTP error raised during dispatch into the matching
+Clastic error, with Werkzeug's generic description. The one a body limit
+causes (``RequestEntityTooLarge``, while parsing a form or reading a stream)
+is caught here instead, so the 413 says which body was too large and what
+the limit is.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Any
 from werkzeug import exceptions as wz_exceptions
 
 from clastic import Request
-from clastic.errors import ERROR_CODE_MAP, BadRequest, HTTPException, RequestEntityTooLarge
+from clastic.errors import RequestEntityTooLarge
 
-__all__ = ["check_content_length", "convert_werkzeug_error", "format_size", "load_form", "read_body"]
+__all__ = ["check_content_length", "format_size", "load_form", "read_body"]
 
 
 def format_size(size: int) -> str:
@@ -61,17 +62,11 @@ def _lower_limit(current: int | None, new: int | None) -> int | None:
     return min(current, new)
 
 
-def convert_werkzeug_error(ex: wz_exceptions.HTTPException, what: str, limit: int | None = None) -> HTTPException:
-    """Return the Clastic error for a Werkzeug one raised while reading a body."""
-    code = ex.code or 400
-    if code == 413:
-        detail = f"the {what} is larger than this endpoint accepts"
-        if limit is not None:
-            detail += f" (at most {format_size(limit)})"
-        return RequestEntityTooLarge(detail)
-    error_type = ERROR_CODE_MAP.get(code, BadRequest)
-    description = ex.description or "the request body could not be read"
-    return error_type(f"could not read the {what}: {description}")
+def _too_large(what: str, limit: int | None) -> RequestEntityTooLarge:
+    detail = f"the {what} is larger than this endpoint accepts"
+    if limit is not None:
+        detail += f" (at most {format_size(limit)})"
+    return RequestEntityTooLarge(detail)
 
 
 def load_form(
@@ -94,13 +89,11 @@ def load_form(
         request.max_form_parts = min(request.max_form_parts, max_form_parts)
     try:
         form, files = request.form, request.files
-    except wz_exceptions.HTTPException as ex:
-        raise convert_werkzeug_error(ex, what, max_content_length) from ex
+    except wz_exceptions.RequestEntityTooLarge as ex:
+        raise _too_large(what, max_content_length) from ex
     if max_content_length is not None and request.content_length is None and _consumed(request) > max_content_length:
         # A chunked body stops silently at the limit; one byte more shows it went on.
-        raise RequestEntityTooLarge(
-            f"the {what} is larger than this endpoint accepts (at most {format_size(max_content_length)})"
-        )
+        raise _too_large(what, max_content_length)
     return form, files
 
 
@@ -123,8 +116,8 @@ def read_body(request: Request, *, limit: int | None, what: str) -> bytes:
     request.max_content_length = _lower_limit(request.max_content_length, _plus_one(limit))
     try:
         data = request.get_data(cache=True)
-    except wz_exceptions.HTTPException as ex:
-        raise convert_werkzeug_error(ex, what, limit) from ex
+    except wz_exceptions.RequestEntityTooLarge as ex:
+        raise _too_large(what, limit) from ex
     if limit is not None and len(data) > limit:
-        raise RequestEntityTooLarge(f"the {what} is larger than this endpoint accepts (at most {format_size(limit)})")
+        raise _too_large(what, limit)
     return data
