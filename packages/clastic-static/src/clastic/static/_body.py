@@ -65,7 +65,27 @@ def open_snapshot(snapshot: FileSnapshot, *, nofollow: bool) -> io.FileIO:
     return file
 
 
-class LazyFile:
+class _FileBody:
+    """A response body holding at most one open file, which it never leaves to the garbage collector."""
+
+    _file: io.FileIO | None = None
+    _closed = False
+
+    def close(self) -> None:
+        """Close the file, if it was ever opened; the body ends here (further reads give nothing)."""
+        self._closed = True
+        file, self._file = self._file, None
+        if file is not None:
+            file.close()
+
+    def __del__(self) -> None:
+        # A body dropped half-read without close() (a test client that only
+        # looked at the headers): close the file rather than leave it to the
+        # garbage collector, which would warn about it.
+        self.close()
+
+
+class LazyFile(_FileBody):
     """A read-only, file-like view of ``[start, stop)`` of a file, opened on first use.
 
     It is what :func:`werkzeug.wsgi.wrap_file` wraps, so a server's
@@ -87,9 +107,7 @@ class LazyFile:
         self.start = start
         self.stop = stop
         self.nofollow = nofollow
-        self._file: io.FileIO | None = None
         self._pos = start
-        self._closed = False
 
     @property
     def closed(self) -> bool:
@@ -159,25 +177,12 @@ class LazyFile:
             self.close()
         return data
 
-    def close(self) -> None:
-        """Close the file (if it was ever opened); further reads return ``b''``."""
-        self._closed = True
-        file, self._file = self._file, None
-        if file is not None:
-            file.close()
-
-    def __del__(self) -> None:
-        # A body dropped half-read without close() (a test client that only
-        # looked at the headers): close the file rather than leave it to the
-        # garbage collector, which would warn about it.
-        self.close()
-
     def __repr__(self) -> str:
         state = "closed" if self._closed else ("open" if self._file is not None else "not opened")
         return f"<LazyFile {self.snapshot.path!r} [{self.start}, {self.stop}) {state}>"
 
 
-class MultipartByteranges:
+class MultipartByteranges(_FileBody):
     """A ``multipart/byteranges`` body for several ranges of one file (RFC 9110 §14.6).
 
     Each part carries its own ``Content-Type`` and ``Content-Range``; parts
@@ -204,8 +209,6 @@ class MultipartByteranges:
         nofollow: bool,
         chunk_size: int = CHUNK_SIZE,
     ) -> None:
-        self._file: io.FileIO | None = None
-        self._closed = False
         self._index = 0  # the plan item being sent
         self._pos: int | None = None  # the next file offset within the current range
         self.snapshot = snapshot
@@ -261,16 +264,6 @@ class MultipartByteranges:
             self._pos += len(data)
             return data
         raise StopIteration
-
-    def close(self) -> None:
-        """Close the file, if open; the body ends here."""
-        self._closed = True
-        file, self._file = self._file, None
-        if file is not None:
-            file.close()
-
-    def __del__(self) -> None:
-        self.close()  # as LazyFile.__del__: never leave the file to the garbage collector
 
     def __repr__(self) -> str:
         return f"<MultipartByteranges {self.snapshot.path!r} parts={(len(self._plan) - 1) // 3}>"
