@@ -70,11 +70,9 @@ class HTTPCacheMiddleware(Middleware):
             raise ValueError("HTTPCacheMiddleware: public and private contradict each other; choose one")
         self.max_age = max_age
         self.s_maxage = s_maxage
-        self.flags = {
-            "no_cache": no_cache, "no_store": no_store, "no_transform": no_transform,
-            "must_revalidate": must_revalidate, "proxy_revalidate": proxy_revalidate, "public": public,
-            "private": private, "immutable": immutable,
-        }  # fmt: skip
+        given = (no_cache, no_store, no_transform, must_revalidate, proxy_revalidate, public, private, immutable)
+        #: The flag directives added, in ``_FLAGS`` order (``('public', 'immutable')``).
+        self.flags = tuple(name for name, on in zip(_FLAGS, given, strict=True) if on)
         self.use_etags = use_etags
 
     def request(self, next: Callable[..., Any], request: Request) -> Any:
@@ -103,12 +101,10 @@ class HTTPCacheMiddleware(Middleware):
             control.max_age = self.max_age
         if self.s_maxage is not None:
             control.s_maxage = self.s_maxage
-        for name in _FLAGS:
-            if self.flags[name]:
-                setattr(control, name, True)
+        for name in self.flags:
+            setattr(control, name, True)
 
     def __repr__(self) -> str:
-        flags = [name for name in _FLAGS if self.flags[name]]
         name = type(self).__name__
         ages = f"max_age={self.max_age!r}, s_maxage={self.s_maxage!r}"
-        return f"{name}({ages}, flags={flags!r}, use_etags={self.use_etags!r})"
+        return f"{name}({ages}, flags={list(self.flags)!r}, use_etags={self.use_etags!r})"
