@@ -65,12 +65,11 @@ class SimpleProfileMiddleware(Middleware):
 
     def is_active(self, request: Request, application: Any) -> bool:
         """True when this request asks for a profile and profiling is allowed."""
-        flag = request.args.get(self.get_param_name)
-        if flag is None or flag.strip().lower() in _FALSE:
+        allowed = bool(getattr(application, "debug", False)) if self.enabled is None else self.enabled
+        if not allowed:  # production: no need to parse the query string
             return False
-        if self.enabled is None:
-            return bool(getattr(application, "debug", False))
-        return self.enabled
+        flag = request.args.get(self.get_param_name)
+        return flag is not None and flag.strip().lower() not in _FALSE
 
     def request(self, next: Callable[..., Any], request: Request, _application: Any) -> Any:
         """Profile the rest of the chain when asked to and allowed; otherwise stay out of the way."""
