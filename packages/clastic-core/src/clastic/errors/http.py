@@ -17,6 +17,8 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.wrappers import Request, Response
 
+from clastic.wrappers import init_buffered
+
 if TYPE_CHECKING:
     from clastic.application import DispatchState
 
@@ -124,7 +126,10 @@ class HTTPException(Response, Exception):
         base = _supported_base(content_type or mimetype or DEFAULT_MIME)
         body = getattr(self, MIME_SUPPORT_MAP[base])()
         self._rendered: tuple[str, str] = (base, body)
-        Response.__init__(self, body, status=self.code, headers=headers, content_type=_CONTENT_TYPES[base])
+        if headers:
+            Response.__init__(self, body, status=self.code, headers=headers, content_type=_CONTENT_TYPES[base])
+        else:
+            init_buffered(self, body.encode("utf-8"), _CONTENT_TYPES[base], self.code)
         Exception.__init__(self, self.detail)
 
     # -- serialisation -------------------------------------------------------

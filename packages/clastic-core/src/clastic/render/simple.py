@@ -9,7 +9,7 @@ from typing import Any
 
 from clastic.errors.http import BadRequest
 from clastic.render.tabular import TabularRender
-from clastic.wrappers import Request, Response
+from clastic.wrappers import Request, Response, buffered_response
 
 __all__ = [
     "BasicRender",
@@ -72,7 +72,7 @@ class JSONRender:
         if self.streaming:
             chunks = (chunk.encode("utf-8") for chunk in self._encoder.iterencode(context))
             return Response(chunks, content_type=_JSON)
-        return Response(self._encoder.encode(context), content_type=_JSON)
+        return buffered_response(self._encoder.encode(context).encode("utf-8"), _JSON)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(streaming={self.streaming!r}, dev_mode={self.dev_mode!r})"
@@ -124,12 +124,7 @@ def _sniff_text(data: bytes) -> str:
 
 
 def _bytes_response(data: bytes) -> Response:
-    # The same Response as Response(data, content_type=...), built with less
-    # header work: this is the response of most text endpoints.
-    response = Response(content_type=_sniff_text(data))
-    response.response = [data]
-    response.headers["Content-Length"] = str(len(data))
-    return response
+    return buffered_response(data, _sniff_text(data))
 
 
 class BasicRender:
@@ -176,7 +171,7 @@ class BasicRender:
             if self._wants_html(request):
                 return self.tabular_render(context, _route)
             return self.json_render(context)
-        return Response(str(context), content_type=_TEXT)
+        return buffered_response(str(context).encode("utf-8"), _TEXT)
 
     render_response = __call__
 
