@@ -19,7 +19,7 @@ from cli_fixtures.devproc import DevProcess, child_env, clastic_script, fetch, f
 
 from clastic import GET, Application, Middleware, Response, render_basic
 from clastic.errors import ErrorHandler
-from clastic.server import discover_dev_mounts, make_dev_app, serve
+from clastic.server import command_line_overrides, discover_dev_mounts, make_dev_app, serve
 from clastic.wrappers import Request
 
 
@@ -366,6 +366,46 @@ def test_clastic_serve_with_the_installed_meta_and_static_mounts(tmp_path):
         meta = fetch(f"http://127.0.0.1:{port}/_meta/")
         assert meta.status == 200 and "/hello/&lt;name&gt;" in meta.body  # the meta pages see the served app
         assert " * meta: mounted at /_meta/" in server.stderr and " * static: mounted at /files" in server.stderr
+
+
+def test_command_line_options_replace_values_and_only_turn_features_off():
+    argv = ["--port", "8001", "--address", "::1", "--no-meta", "--no-reloader", "--static-prefix", "assets", "extra", "--verbose"]
+    assert command_line_overrides(argv) == {
+        "port": 8001,
+        "address": "::1",
+        "static_prefix": "assets",
+        "use_meta": False,
+        "use_reloader": False,
+    }
+    assert command_line_overrides(["positional", "--other=1"]) == {}  # the script's own arguments are left alone
+    assert command_line_overrides(["--no-static", "--no-debugger", "--processes", "2", "--static-path", "x"]) == {
+        "use_static": False,
+        "use_debugger": False,
+        "processes": 2,
+        "static_path": "x",
+    }
+    with pytest.raises(SystemExit):  # argparse prints one usage error line
+        command_line_overrides(["--port", "http"])
+
+
+PLAIN_SCRIPT = SCRIPT.split("if __name__")[0] + """
+if __name__ == "__main__":
+    app.serve()
+"""
+
+
+def test_a_scripts_command_line_sets_the_port_and_turns_meta_off(tmp_path):
+    # `python app.py --port N` for a script that calls app.serve() with no arguments.
+    pytest.importorskip("clastic.meta")
+    (tmp_path / "app.py").write_text(PLAIN_SCRIPT)
+    port = free_port()
+    args = [sys.executable, "app.py", "--port", str(port), "--no-reloader", "--no-meta"]
+    with DevProcess(args, cwd=tmp_path, log_dir=tmp_path / "logs") as server:
+        reply = server.wait_for(f"http://127.0.0.1:{port}/hello/argv", lambda r: r.status == 200)
+        assert reply.body == "Hello, argv!"
+        assert fetch(f"http://127.0.0.1:{port}/_meta/").status == 404
+        assert "Restarting with" not in server.stderr  # --no-reloader: one process, no reloader
+        assert f"port={port}" in server.stderr and "use_meta=False" in server.stderr
 
 
 # -- production: gunicorn -----------------------------------------------------------

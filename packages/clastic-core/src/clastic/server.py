@@ -25,11 +25,13 @@ server there (docs/deployment.md).
 
 from __future__ import annotations
 
+import argparse
 import copy
 import ipaddress
 import logging
 import os
 import socket
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -50,7 +52,16 @@ from clastic.plugins import DEV_MOUNTS_GROUP, iter_plugins
 if TYPE_CHECKING:
     from clastic.types import WSGIApplication
 
-__all__ = ["DevFormatter", "DevRequestHandler", "configure_dev_logging", "discover_dev_mounts", "make_dev_app", "serve", "wants_colour"]
+__all__ = [
+    "DevFormatter",
+    "DevRequestHandler",
+    "command_line_overrides",
+    "configure_dev_logging",
+    "discover_dev_mounts",
+    "make_dev_app",
+    "serve",
+    "wants_colour",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +109,10 @@ def serve(
 
     Not for production use (see docs/deployment.md for gunicorn).
 
+    The script's own command line can change these options without editing
+    the call: ``python app.py --port 8000 --no-meta`` (see
+    :func:`command_line_overrides`).
+
     Args:
         app: The Application to serve. It is not modified.
         address: IP address or host name to bind to. Defaults to
@@ -135,9 +150,22 @@ def serve(
         return
     if in_probe():
         finish_probe()
+    overrides = command_line_overrides(sys.argv[1:])
+    if overrides:
+        address = overrides.get("address", address)
+        port = overrides.get("port", port)
+        static_path = overrides.get("static_path", static_path)
+        static_prefix = overrides.get("static_prefix", static_prefix)
+        processes = overrides.get("processes", processes)
+        use_static = use_static and overrides.get("use_static", True)
+        use_meta = use_meta and overrides.get("use_meta", True)
+        use_reloader = use_reloader and overrides.get("use_reloader", True)
+        use_debugger = use_debugger and overrides.get("use_debugger", True)
     config = _ServeConfig.from_arguments(address, port, use_reloader, use_debugger, processes, kw)
     normalize_static_prefix(static_prefix)  # refuse a bad prefix here, not in the server process
     configure_dev_logging()
+    if overrides:
+        logger.info("command-line options override serve() arguments: %s", ", ".join(f"{k}={v!r}" for k, v in overrides.items()))
     if use_reloader and not is_running_from_reloader():
         # The reloader's parent process only watches over the server process,
         # which builds and serves the dev app itself.
@@ -156,6 +184,29 @@ def serve(
         processes=processes,
     )
     _run(config, dev_app)
+
+
+def command_line_overrides(argv: Sequence[str]) -> dict[str, Any]:
+    """Read the development server options a script's command line may set.
+
+    ``python app.py --port 8000 --no-meta`` works for any script ending in
+    ``app.serve()``: ``--address``, ``--port``, ``--static-path``,
+    ``--static-prefix`` and ``--processes`` replace the call's values, and
+    ``--no-static``, ``--no-meta``, ``--no-reloader`` and ``--no-debugger``
+    turn features off (the command line never turns one on). Other arguments
+    are left to the script. A malformed value (``--port abc``) ends the
+    program with a one-line usage error, as argparse does.
+    """
+    parser = argparse.ArgumentParser(prog=os.path.basename(sys.argv[0]) or "app.py", add_help=False, allow_abbrev=False)
+    parser.add_argument("--address", default=None)
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--static-path", default=None)
+    parser.add_argument("--static-prefix", default=None)
+    parser.add_argument("--processes", type=int, default=None)
+    for feature in ("static", "meta", "reloader", "debugger"):
+        parser.add_argument(f"--no-{feature}", dest=f"use_{feature}", action="store_false", default=None)
+    known, _rest = parser.parse_known_args(list(argv))
+    return {name: value for name, value in vars(known).items() if value is not None}
 
 
 def serve_load_failure(
