@@ -19,16 +19,14 @@ pass or fail the test suite.
 from __future__ import annotations
 
 import argparse
-import gc
 import html
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _timing import interleaved_medians
 from werkzeug.test import create_environ
 
 from clastic import Application, Response
@@ -165,17 +163,6 @@ def make_cases(apps: dict[str, Application]) -> dict[str, dict[str, Callable[[],
     return cases
 
 
-def time_per_call(func: Callable[[], Any], number: int) -> float:
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        for _ in range(number):
-            func()
-        return (time.perf_counter() - start) / number
-    finally:
-        gc.enable()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and calls")
@@ -186,16 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         cases = make_cases(apps)
         print(f"Python {sys.version.split()[0]}; {rounds} rounds x {number} calls; median of per-round means")
         for case, funcs in cases.items():
-            samples: dict[str, list[float]] = {name: [] for name in funcs}
-            for func in funcs.values():
-                time_per_call(func, number // 10)  # warm up
-            for _ in range(rounds):
-                for name, func in funcs.items():
-                    samples[name].append(time_per_call(func, number))
-            peer = statistics.median(samples["str.format"])
+            medians = interleaved_medians(funcs, rounds, number)
+            peer = medians["str.format"]
             print(f"\n{case}:")
-            for name, values in samples.items():
-                median = statistics.median(values)
+            for name, median in medians.items():
                 print(f"  {name:<11} {median * 1e6:8.1f} us   {median / peer:5.2f}x str.format")
     return 0
 

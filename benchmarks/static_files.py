@@ -22,17 +22,15 @@ test suite.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import falcon
+from _timing import interleaved_medians
 from flask import Flask
 from werkzeug.test import create_environ
 
@@ -117,17 +115,6 @@ def make_cases(apps: dict[str, Callable[..., Any]], files: dict[str, bytes]) -> 
     return cases
 
 
-def time_per_call(func: Callable[[], Any], number: int) -> float:
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        for _ in range(number):
-            func()
-        return (time.perf_counter() - start) / number
-    finally:
-        gc.enable()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and calls")
@@ -149,13 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Python {sys.version.split()[0]}; {rounds} rounds; median of per-round means; in-process WSGI")
         for case, funcs in cases.items():
             number = numbers[case]
-            samples: dict[str, list[float]] = {name: [] for name in funcs}
-            for func in funcs.values():
-                time_per_call(func, max(1, number // 10))  # warm up
-            for _ in range(rounds):
-                for name, func in funcs.items():
-                    samples[name].append(time_per_call(func, number))
-            medians = {name: statistics.median(values) for name, values in samples.items()}
+            medians = interleaved_medians(funcs, rounds, number)
             print(f"\n{case} ({number} requests per round):")
             for name, median in medians.items():
                 ratios = "   ".join(

@@ -22,6 +22,7 @@ import difflib
 import os
 import posixpath
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -160,6 +161,9 @@ class TemplateRenderFactory:
     compile_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     #: Whether the factory may be created without a search path (templates registered from strings).
     allow_no_search_paths: ClassVar[bool] = False
+    #: Whether the original factory of this engine took ``format_exceptions``
+    #: (accepted with a ``DeprecationWarning``, so old code keeps building).
+    accepts_format_exceptions: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -175,6 +179,14 @@ class TemplateRenderFactory:
         **engine_options: Any,
     ) -> None:
         owner = type(self).__name__
+        if self.accepts_format_exceptions and "format_exceptions" in engine_options:
+            engine_options.pop("format_exceptions")
+            warnings.warn(
+                f"{owner}(format_exceptions=...) is ignored: rendering errors are logged with their template "
+                "line, and shown in the response only when the Application runs with debug=True",
+                DeprecationWarning,
+                stacklevel=3,
+            )
         #: Absolute template directories, searched in order.
         self.search_paths = _as_search_paths(search_paths, owner, self.allow_no_search_paths)
         self.default_mime = _with_charset(default_mime) if default_mime else DEFAULT_CONTENT_TYPE

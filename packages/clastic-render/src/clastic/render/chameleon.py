@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import re
-import warnings
 from typing import Any
 
 from chameleon import PageTemplateFile, PageTextTemplateFile
@@ -43,17 +42,10 @@ class ChameleonRenderFactory(TemplateRenderFactory):
 
     engine = "Chameleon"
     extensions = (".pt", ".cpt", ".zpt")
+    accepts_format_exceptions = True
     compile_errors = (TemplateError, SyntaxError)
 
     def __init__(self, search_paths: Any, **options: Any) -> None:
-        if "format_exceptions" in options:
-            options.pop("format_exceptions")
-            warnings.warn(
-                f"{type(self).__name__}(format_exceptions=...) is ignored: rendering errors are logged with their template "
-                "line, and shown in the response only when the Application runs with debug=True",
-                DeprecationWarning,
-                stacklevel=2,
-            )
         if options.get("autoescape") is not None:
             raise TypeError(
                 "ChameleonRenderFactory does not take autoescape: Chameleon escapes every value in markup "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import warnings
 from typing import Any
 
 try:
@@ -53,17 +52,10 @@ class MakoRenderFactory(TemplateRenderFactory):
 
     engine = "Mako"
     extensions = (".mako", ".mak")
+    accepts_format_exceptions = True
     compile_errors = (MakoException, SyntaxError)
 
     def __init__(self, search_paths: Any, **options: Any) -> None:
-        if "format_exceptions" in options:
-            options.pop("format_exceptions")
-            warnings.warn(
-                f"{type(self).__name__}(format_exceptions=...) is ignored: rendering errors are logged with their template "
-                "line, and shown in the response only when the Application runs with debug=True",
-                DeprecationWarning,
-                stacklevel=2,
-            )
         super().__init__(search_paths, **options)
         self._namespace = {**self.filters, **self.globals}
         #: One lookup per escaping mode: ``True`` escapes expressions for HTML.
