@@ -13,11 +13,10 @@ import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.test import Client
-from werkzeug.utils import redirect
 
 from clastic._inject import RESERVED_ARGS
 from clastic._moved import satellite_available
@@ -33,6 +32,7 @@ from clastic.exceptions import (
 )
 from clastic.middleware.core import check_middleware
 from clastic.route import S_REDIRECT, SLASH_MODES, BoundRoute, Route
+from clastic.utils import redirect_to_path
 from clastic.wrappers import Request, Response, respond
 
 if TYPE_CHECKING:
@@ -542,8 +542,4 @@ def _index_names(routes: Sequence[BoundRoute]) -> dict[Any, list[BoundRoute]]:
 
 def _slash_redirect(request: Request, canonical: str) -> Response:
     # 302 as the original for safe methods; 308 keeps the method and body of a POST.
-    code = 302 if request.method in ("GET", "HEAD") else 308
-    location = request.script_root + quote(canonical, safe="/:@!$&'()*+,;=")
-    if request.query_string:
-        location += "?" + request.query_string.decode("latin-1")
-    return redirect(location, code=code)
+    return redirect_to_path(request, canonical, 302 if request.method in ("GET", "HEAD") else 308)

@@ -7,14 +7,12 @@ import os
 import stat
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import quote
-
-from werkzeug.utils import redirect
 
 from clastic import Application, Request, Response, Route
 from clastic.errors import Forbidden, NotFound
 from clastic.static._http import ENCODINGS, ServeOptions, file_response
 from clastic.static._paths import ESCAPED, FileSnapshot, SearchRoot, refusal_reason
+from clastic.utils import redirect_to_path
 
 __all__ = ["DEFAULT_MAX_AGE", "StaticApplication", "StaticFileRoute"]
 
@@ -25,9 +23,6 @@ DEFAULT_MAX_AGE = 360
 
 #: Methods static routes answer; others get 405 with an ``Allow`` header.
 STATIC_METHODS = ("GET", "HEAD")
-
-# Characters left unquoted in redirect locations (as in clastic-core's slash redirects).
-_PATH_SAFE = "/:@!$&'()*+,;="
 
 
 def _check_cache_timeout(where: str, value: Any) -> int | None:
@@ -194,10 +189,7 @@ class StaticApplication(Application):
                     escaped = True
                 elif isinstance(index, FileSnapshot):
                     if not slash:  # so that relative links in the index page resolve under the directory
-                        location = request.script_root + quote(request.path + "/", safe=_PATH_SAFE)
-                        if request.query_string:
-                            location += "?" + request.query_string.decode("latin-1")
-                        return redirect(location, code=301)
+                        return redirect_to_path(request, request.path + "/", 301)
                     return self._send(request, root, index, index_name)
         if escaped:
             raise Forbidden(f"{request.path!r} leads outside the static search paths", is_breaking=False)
