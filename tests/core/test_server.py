@@ -384,8 +384,20 @@ def test_command_line_options_replace_values_and_only_turn_features_off():
         "processes": 2,
         "static_path": "x",
     }
-    with pytest.raises(SystemExit):  # argparse prints one usage error line
-        command_line_overrides(["--port", "http"])
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--port", "http"], "port must be a number from 0 to 65535, got 'http'"),
+        (["--port", "70000"], "port must be a number from 0 to 65535, got 70000"),
+        (["--processes", "0"], "expected a whole number of at least 1, got '0'"),
+    ],
+)
+def test_bad_command_line_values_end_with_a_usage_error(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        command_line_overrides(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 PLAIN_SCRIPT = SCRIPT.split("if __name__")[0] + """

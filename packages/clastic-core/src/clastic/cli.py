@@ -34,7 +34,15 @@ from clastic._reloader import in_server_process
 from clastic._target import AppLoadError, TargetError, load_target
 from clastic.application import Application
 from clastic.plugins import COMMANDS_GROUP, iter_plugins
-from clastic.server import DEFAULT_ADDRESS, DEFAULT_PORT, configure_dev_logging, serve, serve_load_failure
+from clastic.server import (
+    DEFAULT_ADDRESS,
+    DEFAULT_PORT,
+    configure_dev_logging,
+    port_argument,
+    positive_int_argument,
+    serve,
+    serve_load_failure,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -123,7 +131,7 @@ def _add_serve(commands: Any) -> None:
     where.add_argument("-a", "--address", default=DEFAULT_ADDRESS, metavar="ADDRESS",
                        help=f"IP address or host name to bind to (default: {DEFAULT_ADDRESS}, this machine only; "
                        "0.0.0.0 listens on every interface)")
-    where.add_argument("-p", "--port", type=_port, default=DEFAULT_PORT, help=f"port to listen on (default: {DEFAULT_PORT})")
+    where.add_argument("-p", "--port", type=port_argument, default=DEFAULT_PORT, help=f"port to listen on (default: {DEFAULT_PORT})")
     dev = parser.add_argument_group("development features")
     dev.add_argument("--reload", action=argparse.BooleanOptionalAction, default=True,
                      help="restart when a source file changes, with the fail-safe page on load errors (default: on)")
@@ -140,29 +148,9 @@ def _add_serve(commands: Any) -> None:
     dev.add_argument("--static-path", default=None, metavar="DIR", help="folder of static files (default: ./static)")
     dev.add_argument("--static-prefix", default="static", metavar="PREFIX",
                      help="URL path of the static files (default: static, i.e. /static/)")
-    dev.add_argument("--processes", type=_positive_int, default=None, metavar="N",
+    dev.add_argument("--processes", type=positive_int_argument, default=None, metavar="N",
                      help="handle requests in N forked processes instead of threads")
     parser.set_defaults(handler=_run_serve)
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port must be a number from 0 to 65535, got {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be a number from 0 to 65535, got {port}")
-    return port
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
 
 
 def _positive_float(text: str) -> float:

@@ -199,14 +199,36 @@ def command_line_overrides(argv: Sequence[str]) -> dict[str, Any]:
     """
     parser = argparse.ArgumentParser(prog=os.path.basename(sys.argv[0]) or "app.py", add_help=False, allow_abbrev=False)
     parser.add_argument("--address", default=None)
-    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--port", type=port_argument, default=None)
     parser.add_argument("--static-path", default=None)
     parser.add_argument("--static-prefix", default=None)
-    parser.add_argument("--processes", type=int, default=None)
+    parser.add_argument("--processes", type=positive_int_argument, default=None)
     for feature in ("static", "meta", "reloader", "debugger"):
         parser.add_argument(f"--no-{feature}", dest=f"use_{feature}", action="store_false", default=None)
     known, _rest = parser.parse_known_args(list(argv))
     return {name: value for name, value in vars(known).items() if value is not None}
+
+
+def port_argument(text: str) -> int:
+    """argparse type: a TCP port number."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a number from 0 to 65535, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be a number from 0 to 65535, got {port}")
+    return port
+
+
+def positive_int_argument(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def serve_load_failure(
