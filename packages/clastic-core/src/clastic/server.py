@@ -246,16 +246,7 @@ def serve_load_failure(
     """
     config = _ServeConfig.from_arguments(address, port, True, use_debugger, processes, kw)
     configure_dev_logging()
-    placeholder = create_failsafe_app(failure)
-    supervise(
-        lambda: _run_simple(config, placeholder),
-        address=config.address,
-        port=config.port,
-        extra_files=config.extra_files,
-        interval=config.interval,
-        request_handler=config.run_kwargs["request_handler"],
-        initial_failure=failure,
-    )
+    _supervise(config, create_failsafe_app(failure), initial_failure=failure)
 
 
 @dataclass
@@ -326,6 +317,11 @@ def _run(config: _ServeConfig, wsgi_app: WSGIApplication) -> None:
         # No reloader, or the reloader's server process: serve (and watch) here.
         _run_simple(config, wsgi_app)
         return
+    _supervise(config, wsgi_app)
+
+
+def _supervise(config: _ServeConfig, wsgi_app: WSGIApplication, initial_failure: LoadFailure | None = None) -> None:
+    """Run the reloader's parent process, serving *wsgi_app* in the child it watches."""
     supervise(
         lambda: _run_simple(config, wsgi_app),
         address=config.address,
@@ -333,6 +329,7 @@ def _run(config: _ServeConfig, wsgi_app: WSGIApplication) -> None:
         extra_files=config.extra_files,
         interval=config.interval,
         request_handler=config.run_kwargs["request_handler"],
+        initial_failure=initial_failure,
     )
 
 
