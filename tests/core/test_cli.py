@@ -293,6 +293,23 @@ class Broken:
 '''
 
 
+def test_plugins_that_fail_at_import_are_skipped_and_named(tmp_path):
+    # One plugin raises at import, another has a syntax error: the command line still works.
+    raising = write_plugin_distribution(
+        tmp_path / "raising", "clastic_raising_plugin", 'raise RuntimeError("plugin init failed")\n',
+        {"clastic.commands": {"raising": "clastic_raising_plugin:command"}, "clastic.dev_mounts": {"raising": "clastic_raising_plugin:mount"}},
+    )
+    broken = write_plugin_distribution(
+        tmp_path / "broken", "clastic_broken_plugin", "def command(:\n",
+        {"clastic.commands": {"broken": "clastic_broken_plugin:command"}},
+    )
+    help_text = run_clastic(["--help"], cwd=tmp_path, env=child_env([raising, broken]))
+    assert help_text.returncode == 0 and "usage: clastic" in help_text.stdout
+    assert "skipping clastic.commands plugin 'raising' (clastic_raising_plugin:command): RuntimeError: plugin init failed" in help_text.stderr
+    assert "skipping clastic.commands plugin 'broken' (clastic_broken_plugin:command): SyntaxError" in help_text.stderr
+    assert "Traceback" not in help_text.stderr
+
+
 def test_plugin_subcommands_from_entry_points(tmp_path):
     site = write_plugin_distribution(
         tmp_path / "site",

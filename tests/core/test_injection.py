@@ -142,8 +142,22 @@ def test_provides_without_hook_and_protocol_version():
         def request(self, next):
             return next()
 
-    with pytest.raises(MiddlewareError, match="written for middleware protocol version 2.*implements version 1"):
+    with pytest.raises(MiddlewareError, match="written for middleware protocol version 2, newer than the version 1 this clastic-core implements; upgrade clastic-core"):
         build(lambda: "x", middlewares=[Future()])
+
+    class Ancient(Middleware):
+        protocol_version = 0
+
+        def request(self, next):
+            return next()
+
+    with pytest.raises(MiddlewareError, match="written for middleware protocol version 0, but this clastic-core implements version 1; upgrade the package that provides Ancient"):
+        build(lambda: "x", middlewares=[Ancient()])
+
+    for bad in ("1", None, True, 1.0):
+        Odd = type("Odd", (Future,), {"protocol_version": bad})
+        with pytest.raises(MiddlewareError, match=r"Odd.protocol_version must be an int such as 1"):
+            build(lambda: "x", middlewares=[Odd()])
 
 
 def test_render_error_unknown_argument():

@@ -37,3 +37,39 @@ def test_redirect_to_path_under_a_wsgi_script_root():
     app = Application([("/go", go)])
     reply = app.get_local_client().get("/go", environ_overrides={"SCRIPT_NAME": "/mounted"})
     assert reply.headers["Location"] == "/mounted/next/%3Codd%3E%20path"
+
+
+def _request(remote_addr, headers=None):
+    from werkzeug.test import EnvironBuilder
+
+    from clastic import Request
+
+    environ = EnvironBuilder("/", headers=headers or {}).get_environ()
+    if remote_addr is None:
+        environ.pop("REMOTE_ADDR", None)
+    else:
+        environ["REMOTE_ADDR"] = remote_addr
+    return Request(environ)
+
+
+def test_client_address_parses_and_normalises_remote_addr():
+    import ipaddress
+
+    from clastic.utils import client_address
+
+    assert client_address(_request("192.0.2.7")) == ipaddress.ip_address("192.0.2.7")
+    assert client_address(_request("::ffff:127.0.0.1")) == ipaddress.ip_address("127.0.0.1")
+    assert client_address(_request("fe80::1%eth0")) == ipaddress.ip_address("fe80::1")
+    for garbage in (None, "", "/run/app.sock", "not-an-ip"):
+        assert client_address(_request(garbage)) is None
+
+
+def test_is_loopback_client_refuses_relayed_and_remote_peers():
+    from clastic.utils import is_loopback_client
+
+    assert is_loopback_client(_request("127.0.0.1")) and is_loopback_client(_request("::1"))
+    assert is_loopback_client(_request("127.3.2.1"))
+    assert not is_loopback_client(_request("10.0.0.1"))
+    assert not is_loopback_client(_request(None))
+    for header in ("Forwarded", "X-Forwarded-For", "X-Real-IP"):
+        assert not is_loopback_client(_request("127.0.0.1", {header: "203.0.113.9"}))

@@ -33,6 +33,18 @@ def test_other_clients_get_403_with_a_clear_body(meta_get: Any, address: str, pa
     assert "routes" not in response.text
 
 
+@pytest.mark.parametrize("header", ["Forwarded", "X-Forwarded-For", "X-Real-IP"])
+def test_a_loopback_proxy_relaying_for_someone_else_is_refused_by_default(meta_get: Any, header: str) -> None:
+    # nginx on the same host, in front of gunicorn: REMOTE_ADDR is 127.0.0.1 but the client is not.
+    value = "for=203.0.113.9" if header == "Forwarded" else "203.0.113.9"
+    response = meta_get(_app(), "/_meta/json/", remote_addr="127.0.0.1", headers={header: value})
+    assert response.status_code == 403
+    assert "relayed by a proxy" in response.text and "MetaApplication(allow=...)" in response.text
+    # An explicit rule is the way to serve it through a proxy.
+    allowed = _app(allow=[*LOOPBACK_NETWORKS])
+    assert meta_get(allowed, "/_meta/json/", remote_addr="127.0.0.1", headers={header: value}).status_code == 200
+
+
 def test_a_request_without_a_client_address_is_refused(meta_get: Any) -> None:
     response = meta_get(_app(), "/_meta/", remote_addr=None)
     assert response.status_code == 403

@@ -94,7 +94,15 @@ def iter_plugins(group: str) -> Iterator[tuple[EntryPoint, Any]]:
     for entry_point in sorted(entry_points(group=group), key=lambda ep: ep.name):
         try:
             obj = entry_point.load()
-        except (ImportError, AttributeError) as ex:
-            logger.warning("skipping %s plugin %r (%s): %s", group, entry_point.name, entry_point.value, ex)
+        except Exception as ex:  # a broken plugin (any error at its import) must not break the others or the command
+            logger.warning(
+                "skipping %s plugin %r (%s): %s: %s",
+                group,
+                entry_point.name,
+                entry_point.value,
+                type(ex).__name__,
+                ex,
+                exc_info=logger.isEnabledFor(logging.DEBUG),
+            )
             continue
         yield entry_point, obj

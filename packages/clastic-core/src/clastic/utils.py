@@ -1,7 +1,8 @@
-"""Small public helpers: redirects and callable introspection."""
+"""Small public helpers: redirects, client addresses and callable introspection."""
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import quote
 
 from werkzeug.utils import redirect
@@ -9,7 +10,10 @@ from werkzeug.utils import redirect
 from clastic._inject import get_callable_name as get_callable_name
 from clastic.wrappers import Request, Response
 
-__all__ = ["Redirector", "get_callable_name", "redirect_to_path"]
+__all__ = ["FORWARDING_HEADERS", "Redirector", "client_address", "get_callable_name", "is_loopback_client", "redirect_to_path"]
+
+#: Headers in which a relaying peer (a reverse proxy) names the client it relays for.
+FORWARDING_HEADERS: tuple[str, ...] = ("Forwarded", "X-Forwarded-For", "X-Real-Ip")
 
 # Characters a path keeps unquoted in a Location header (RFC 3986 pchar and "/").
 _PATH_SAFE = "/:@!$&'()*+,;="
@@ -47,3 +51,36 @@ class Redirector:
 
     def __repr__(self) -> str:
         return f"Redirector({self.location!r}, code={self.code})"
+
+
+def client_address(request: Request) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """Return the peer's IP address (``REMOTE_ADDR``), or ``None`` if it is not one.
+
+    An IPv6 zone id is dropped and an IPv4-mapped IPv6 address becomes the
+    IPv4 address, so ``::ffff:127.0.0.1`` counts as ``127.0.0.1``. A Unix
+    socket path, an empty value or garbage gives ``None``.
+    """
+    remote_addr = request.remote_addr
+    if not remote_addr:
+        return None
+    try:
+        address = ipaddress.ip_address(remote_addr.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def is_loopback_client(request: Request) -> bool:
+    """Return True when *request* comes straight from this machine's loopback interface.
+
+    A loopback peer that relays for someone else, i.e. a reverse proxy on the
+    same host that sends one of :data:`FORWARDING_HEADERS`, does not count:
+    the real client is elsewhere. For pages that only the developer at this
+    machine should see (debug pages, introspection).
+    """
+    address = client_address(request)
+    if address is None or not address.is_loopback:
+        return False
+    return not any(header in request.headers for header in FORWARDING_HEADERS)

@@ -123,9 +123,19 @@ def check_middleware(mw: object) -> None:
 
     label = type(mw).__name__
     version = getattr(mw, "protocol_version", MIDDLEWARE_PROTOCOL)
+    if type(version) is not int:
+        raise MiddlewareError(
+            f"{label}.protocol_version must be an int such as {MIDDLEWARE_PROTOCOL} (the middleware protocol "
+            f"it was written for), got {version!r} ({type(version).__name__})"
+        )
+    if version > MIDDLEWARE_PROTOCOL:
+        raise MiddlewareError(
+            f"{label} was written for middleware protocol version {version}, newer than the version "
+            f"{MIDDLEWARE_PROTOCOL} this clastic-core implements; upgrade clastic-core"
+        )
     if version != MIDDLEWARE_PROTOCOL:
         raise MiddlewareError(
-            f"{label} was written for middleware protocol version {version!r}, but this clastic-core "
+            f"{label} was written for middleware protocol version {version}, but this clastic-core "
             f"implements version {MIDDLEWARE_PROTOCOL}; upgrade the package that provides {label}"
         )
     found_hook = False

@@ -13,6 +13,8 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from clastic.utils import client_address, is_loopback_client
+
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
 
@@ -24,37 +26,6 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: ``allow=`` accepts networks (``"10.0.0.0/8"``, ``"192.0.2.7"``, network objects) or a predicate.
 AllowPolicy = Iterable[str | IPNetwork] | Callable[["Request"], bool] | None
-
-# A loopback peer that relays a request (a reverse proxy on the same host)
-# says so in one of these headers; the real client is then somewhere else.
-_FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-Ip")
-
-
-def _peer_address(remote_addr: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    if not remote_addr:
-        return None
-    try:
-        address = ipaddress.ip_address(remote_addr.split("%", 1)[0])  # drop an IPv6 zone id
-    except ValueError:  # a unix socket path or garbage: not an IP we can vouch for
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def is_loopback_client(request: Request) -> bool:
-    """Return True when *request* comes straight from this machine's loopback interface.
-
-    A loopback peer that forwards for someone else (``Forwarded``,
-    ``X-Forwarded-For`` or ``X-Real-IP`` present) does not count.
-
-    Args:
-        request: The request whose ``REMOTE_ADDR`` is checked.
-    """
-    address = _peer_address(request.remote_addr)
-    if address is None or not address.is_loopback:
-        return False
-    return not any(header in request.headers for header in _FORWARDING_HEADERS)
 
 
 def _parse_network(value: Any) -> IPNetwork:
@@ -108,7 +79,7 @@ class ClientAccess:
             return bool(self._predicate(request))
         if is_loopback_client(request):
             return True
-        address = _peer_address(request.remote_addr)
+        address = client_address(request)
         return address is not None and any(address in network for network in self.networks)
 
     def __repr__(self) -> str:

@@ -2,9 +2,12 @@
 
 The rule looks at the client address Werkzeug reports (``request.remote_addr``,
 i.e. ``REMOTE_ADDR``). Behind a reverse proxy on the same machine every
-request comes from 127.0.0.1, so there the default lets everyone in: give an
-explicit rule (a callable that checks credentials, or the proxy's real client
-address after ``werkzeug.middleware.proxy_fix.ProxyFix``).
+request comes from 127.0.0.1, so the default also refuses loopback requests
+that carry a forwarding header (``Forwarded``, ``X-Forwarded-For``,
+``X-Real-IP``): the real client is elsewhere. To serve the pages through a
+proxy, give an explicit rule (a callable that checks credentials, or
+networks matched against the real client address after
+``werkzeug.middleware.proxy_fix.ProxyFix``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from clastic.errors import Forbidden
 from clastic.middleware import Middleware
+from clastic.utils import client_address, is_loopback_client
 from clastic.wrappers import Request, Response
 
 __all__ = ["LOOPBACK_NETWORKS", "AccessRule", "MetaAccessMiddleware"]
@@ -25,16 +29,6 @@ _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: The loopback networks, allowed when no rule is given. Combine them with
 #: others: ``MetaApplication(allow=[*LOOPBACK_NETWORKS, "10.0.0.0/8"])``.
 LOOPBACK_NETWORKS: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
-
-
-def _client_address(request: Request) -> _Address | None:
-    try:
-        address = ipaddress.ip_address(request.remote_addr or "")
-    except ValueError:  # a Unix socket, or no address at all
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
 
 
 class AccessRule:
@@ -113,12 +107,22 @@ class AccessRule:
 
     def refusal(self, request: Request) -> str | None:
         """Return ``None`` if *request* may proceed, else the reason it may not."""
-        address = _client_address(request)
-        if address is not None and any(address in net for net in self.networks if net.version == address.version):
+        address = client_address(request)
+        if self.is_default:
+            if is_loopback_client(request):
+                return None
+        elif address is not None and any(address in net for net in self.networks if net.version == address.version):
             return None
         if any(check(request) for check in self.checks):
             return None
         client = str(address) if address is not None else f"an unknown address ({request.remote_addr!r})"
+        if self.is_default and address is not None and address.is_loopback:
+            return (
+                f"This Clastic meta page is served to loopback clients only, and this request came from {client} "
+                "relayed by a proxy (it has a Forwarded, X-Forwarded-For or X-Real-IP header), so the real client "
+                "is elsewhere. To serve it through a proxy, build it with MetaApplication(allow=...), giving "
+                "networks (after werkzeug's ProxyFix) or a function of the request that checks credentials."
+            )
         if self.is_default:
             return (
                 f"This Clastic meta page is served to loopback clients (127.0.0.0/8 and ::1) only, and this "
