@@ -10,6 +10,7 @@ from clastic import (
     S_REWRITE,
     S_STRICT,
     Application,
+    Middleware,
     RerouteWSGI,
     Response,
     Route,
@@ -139,6 +140,25 @@ def test_slash_redirect_keeps_query_and_uses_308_for_unsafe_methods():
     assert resp.headers["Location"] == "/branch/"
     followed = client.post("/branch", data={"a": "1"}, follow_redirects=True)
     assert followed.text == "POST"
+
+
+def test_application_middlewares_see_slash_redirects():
+    seen = []
+
+    class Tag(Middleware):
+        def request(self, next, request):
+            response = next()
+            seen.append((request.path, response.status_code))
+            response.headers["X-Seen"] = "1"
+            return response
+
+    app = Application([("/docs/", const("docs"), render_basic)], middlewares=[Tag()])
+    client = app.get_local_client()
+    assert client.get("/docs/").headers["X-Seen"] == "1"
+    moved = client.get("/docs?page=2")
+    assert (moved.status_code, moved.headers["Location"], moved.headers["X-Seen"]) == (302, "/docs/?page=2", "1")
+    assert client.get("/nope").headers["X-Seen"] == "1"
+    assert seen == [("/docs/", 200), ("/docs", 302), ("/nope", 404)]
 
 
 def test_route_slash_mode_overrides_the_application():

@@ -46,7 +46,7 @@ logger = logging.getLogger("clastic.application")
 class DispatchState:
     """What routing learned while handling one request (injectable as ``_dispatch_state``)."""
 
-    __slots__ = ("allowed_methods", "attempted_routes", "exceptions")
+    __slots__ = ("allowed_methods", "attempted_routes", "exceptions", "redirect_to")
 
     def __init__(self) -> None:
         #: Non-breaking HTTP errors raised or returned by routes tried so far.
@@ -55,6 +55,8 @@ class DispatchState:
         self.allowed_methods: set[str] = set()
         #: Routes whose path matched, in the order they were tried.
         self.attempted_routes: list[BoundRoute] = []
+        #: The canonical path a slash redirect sends the client to, once a route asked for one.
+        self.redirect_to: str | None = None
 
     def add_route(self, route: BoundRoute) -> None:
         """Record a route whose path matched."""
@@ -126,7 +128,7 @@ class SubApplication:
 
 
 class NullRoute(Route):
-    """The route that answers when no other route does: 404, 405, OPTIONS or the last non-breaking error.
+    """The route that answers when no other route does: 404, 405, OPTIONS, a slash redirect or the last non-breaking error.
 
     It runs the application's middlewares, so they see unmatched requests too.
     """
@@ -140,6 +142,8 @@ class NullRoute(Route):
 
 def _answer_unmatched(request: Request, _dispatch_state: DispatchState, _application: Application) -> Response:
     state = _dispatch_state
+    if state.redirect_to is not None:
+        return _slash_redirect(request, state.redirect_to)
     if state.exceptions:
         return state.exceptions[-1]
     handler = _application.error_handler
@@ -434,7 +438,10 @@ class Application:
                 continue
             canonical = route.redirect_path(path)
             if canonical is not None:
-                return _slash_redirect(request, canonical)
+                # Answered by the null route, so the application's middlewares
+                # (logging, CORS, ...) see the redirect like any other response.
+                state.redirect_to = canonical
+                break
             request.path_params = values
             response = self._execute(route, request, state, values)
             if isinstance(response, HTTPException):
