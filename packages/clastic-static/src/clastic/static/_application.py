@@ -36,6 +36,21 @@ def _check_cache_timeout(where: str, value: Any) -> int | None:
     return value
 
 
+def _check_flag(where: str, argument: str, value: Any, positional: str) -> bool:
+    """Check a positional-compatible on/off option such as ``check_paths``.
+
+    Earlier Clastic releases took it positionally right before
+    ``cache_timeout``, so a number here is almost always a cache timeout
+    passed one place too early; say so rather than treat it as true.
+    """
+    if type(value) in (bool, int) and value in (0, 1):
+        return bool(value)
+    hint = ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        hint = f"; to set the cache timeout pass cache_timeout={value!r} (the order is {positional})"
+    raise TypeError(f"{where}: {argument} must be True or False (got {value!r}){hint}")
+
+
 def _check_mime(where: str, argument: str, value: Any) -> str:
     if not isinstance(value, str) or "/" not in value or value != value.strip():
         raise ValueError(f"{where}: {argument} must be a media type such as 'text/plain' (got {value!r})")
@@ -90,6 +105,11 @@ class StaticApplication(Application):
     are refused (403), as are symlinks that lead out of the search path
     unless *follow_symlinks* is true.
 
+    The first five parameters may be given positionally, in the order of
+    earlier Clastic releases: ``StaticApplication(search_paths, check_paths,
+    cache_timeout, default_text_mime, default_binary_mime)``; the newer
+    options after them are keyword-only.
+
     Args:
         search_paths: A directory, or a list of directories searched in order.
         check_paths: Require every search path to be an existing directory
@@ -110,11 +130,11 @@ class StaticApplication(Application):
     def __init__(
         self,
         search_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
-        *,
         check_paths: bool = True,
         cache_timeout: int | None = DEFAULT_MAX_AGE,
         default_text_mime: str = "text/plain",
         default_binary_mime: str = "application/octet-stream",
+        *,
         index_files: Iterable[str] | str = (),
         follow_symlinks: bool = False,
         precompressed: bool = True,
@@ -122,6 +142,12 @@ class StaticApplication(Application):
     ) -> None:
         where = "StaticApplication"
         paths = _search_paths(search_paths)
+        check_paths = _check_flag(
+            where,
+            "check_paths",
+            check_paths,
+            "StaticApplication(search_paths, check_paths, cache_timeout, default_text_mime, default_binary_mime)",
+        )
         if check_paths:
             for path in paths:
                 if not os.path.exists(path):
@@ -214,6 +240,10 @@ class StaticFileRoute(Route):
     It answers ``GET`` and ``HEAD`` with the same headers, conditional
     requests, ranges and precompressed siblings as :class:`StaticApplication`.
 
+    ``pattern``, ``file_path``, ``check_file``, ``cache_timeout`` and
+    ``mimetype`` may be given positionally, as in earlier Clastic releases;
+    the options after them are keyword-only.
+
     Args:
         pattern: The URL pattern; URL fields, if any, are ignored.
         file_path: The file to serve.
@@ -231,10 +261,10 @@ class StaticFileRoute(Route):
         self,
         pattern: str,
         file_path: str | os.PathLike[str],
-        *,
         check_file: bool = True,
         cache_timeout: int | None = DEFAULT_MAX_AGE,
         mimetype: str | None = None,
+        *,
         precompressed: bool = True,
         middlewares: Sequence[object] = (),
         name: str | None = None,
@@ -244,6 +274,9 @@ class StaticFileRoute(Route):
             raise TypeError(f"{where}: file_path must be a str or os.PathLike (got {file_path!r})")
         #: The file served (absolute path).
         self.file_path = os.path.abspath(os.fspath(file_path))
+        check_file = _check_flag(
+            where, "check_file", check_file, "StaticFileRoute(pattern, file_path, check_file, cache_timeout, mimetype)"
+        )
         if check_file:
             if os.path.isdir(self.file_path):
                 raise IsADirectoryError(
