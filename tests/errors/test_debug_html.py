@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from clastic import GET, Application, Middleware, render_basic
-from clastic.testing import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +25,7 @@ def checkout(request, cart_id):
 
 
 def create_app():
+    """The app under test; clastic-core's pytest plugin serves it as ``clastic_live_server``."""
     return Application(
         [GET("/cart/<cart_id:int>/checkout", checkout, render_basic), GET("/", lambda: "home", render_basic)],
         middlewares=[AuditMiddleware()],
@@ -64,44 +64,42 @@ def page(browser):
         context.close()
 
 
-def test_500_page_shows_the_traceback_and_folds_framework_frames(page):
+def test_500_page_shows_the_traceback_and_folds_framework_frames(clastic_live_server, page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with LiveServer(create_app()) as server:
-        response = page.goto(server.url + "/cart/3/checkout")
-        assert response.status == 500
-        page.wait_for_load_state("load")
-        assert page.title().startswith("500 Internal server error: ZeroDivisionError")
-        assert page.locator("header h1").inner_text() == "ZeroDivisionError"
-        assert page.locator("#traceback").is_visible()
-        visible = page.locator("#frames .frame:visible h3 code")
-        assert visible.all_inner_texts() == ["request", "checkout"]
-        # The raising line is highlighted, the last frame's locals are open and escaped.
-        current = page.locator("#frames .frame:visible ol.source li.current").last
-        assert "ZeroDivisionError" in current.inner_text()
-        assert page.locator("#frames .frame:visible details.locals").last.get_attribute("open") is not None
-        assert "<script>alert(1)</script>" in page.locator("#frames .frame:visible table").last.inner_text()
-        page.screenshot(path=str(ARTIFACTS / "debug-500.png"), full_page=True)
-        hidden = page.locator("#frames .frame.is-hidden")
-        assert hidden.count() >= 2
-        assert not hidden.first.is_visible()
-        page.locator("label[for=show-internal]").click()
-        assert hidden.first.is_visible()
-        assert page.locator("#request").is_visible()
-        page.screenshot(path=str(ARTIFACTS / "debug-500-all-frames.png"), full_page=True)
+    response = page.goto(clastic_live_server.url + "/cart/3/checkout")
+    assert response.status == 500
+    page.wait_for_load_state("load")
+    assert page.title().startswith("500 Internal server error: ZeroDivisionError")
+    assert page.locator("header h1").inner_text() == "ZeroDivisionError"
+    assert page.locator("#traceback").is_visible()
+    visible = page.locator("#frames .frame:visible h3 code")
+    assert visible.all_inner_texts() == ["request", "checkout"]
+    # The raising line is highlighted, the last frame's locals are open and escaped.
+    current = page.locator("#frames .frame:visible ol.source li.current").last
+    assert "ZeroDivisionError" in current.inner_text()
+    assert page.locator("#frames .frame:visible details.locals").last.get_attribute("open") is not None
+    assert "<script>alert(1)</script>" in page.locator("#frames .frame:visible table").last.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "debug-500.png"), full_page=True)
+    hidden = page.locator("#frames .frame.is-hidden")
+    assert hidden.count() >= 2
+    assert not hidden.first.is_visible()
+    page.locator("label[for=show-internal]").click()
+    assert hidden.first.is_visible()
+    assert page.locator("#request").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "debug-500-all-frames.png"), full_page=True)
     assert page.problems == []
     assert (ARTIFACTS / "debug-500.png").stat().st_size > 10_000
 
 
-def test_404_page_lists_the_routes_and_the_path(page):
+def test_404_page_lists_the_routes_and_the_path(clastic_live_server, page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with LiveServer(create_app()) as server:
-        response = page.goto(server.url + "/cart/abc/checkout")
-        assert response.status == 404
-        assert page.locator("header h1").inner_text() == "Page not found"
-        assert "GET /cart/abc/checkout" in page.locator("header").inner_text()
-        rows = page.locator("#routes table tr")
-        assert rows.count() == 3
-        assert rows.nth(1).inner_text().split("\t")[1:3] == ["GET, HEAD", "/cart/<cart_id:int>/checkout"]
-        assert "/" in rows.nth(2).inner_text()
-        page.screenshot(path=str(ARTIFACTS / "debug-404.png"), full_page=True)
+    response = page.goto(clastic_live_server.url + "/cart/abc/checkout")
+    assert response.status == 404
+    assert page.locator("header h1").inner_text() == "Page not found"
+    assert "GET /cart/abc/checkout" in page.locator("header").inner_text()
+    rows = page.locator("#routes table tr")
+    assert rows.count() == 3
+    assert rows.nth(1).inner_text().split("\t")[1:3] == ["GET, HEAD", "/cart/<cart_id:int>/checkout"]
+    assert "/" in rows.nth(2).inner_text()
+    page.screenshot(path=str(ARTIFACTS / "debug-404.png"), full_page=True)
     assert page.problems == []
