@@ -174,6 +174,8 @@ def test_check_reports_a_syntax_error_with_file_and_line(tmp_path):
         ("not_app:create_app()", ["'not_app:create_app()' is None, not a clastic Application"]),
         ("not_app:make_real", ["the function 'make_real'", "call it: 'not_app:make_real()'"]),
         ("not_app:make_real(flavour)", ["must be Python literals"]),
+        ("not_app:make_real({[]: 1})", ["must be Python literals"]),
+        ("not_app:make_real(**{'a': 1})", ["must be Python literals"]),
         ("not_app:make_real(", ["cannot read 'make_real('"]),
         ("not_app:", ["names no attribute after ':'"]),
         ("not-a-module:app", ["'not-a-module' is not a module name"]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import inspect
 import json
 import logging
 import os
@@ -377,6 +379,7 @@ def test_command_line_options_replace_values_and_only_turn_features_off():
         "use_meta": False,
         "use_reloader": False,
     }
+    assert command_line_overrides(["--no-wsgi-lint"]) == {"use_lint": False}
     assert command_line_overrides(["positional", "--other=1"]) == {}  # the script's own arguments are left alone
     assert command_line_overrides(["--no-static", "--no-debugger", "--processes", "2", "--static-path", "x"]) == {
         "use_static": False,
@@ -418,6 +421,62 @@ def test_a_scripts_command_line_sets_the_port_and_turns_meta_off(tmp_path):
         assert fetch(f"http://127.0.0.1:{port}/_meta/").status == 404
         assert "Restarting with" not in server.stderr  # --no-reloader: one process, no reloader
         assert f"port={port}" in server.stderr and "use_meta=False" in server.stderr
+
+
+def test_listening_beyond_loopback_is_announced_with_a_warning(tmp_path):
+    (tmp_path / "app.py").write_text(PLAIN_SCRIPT)
+    port = free_port()
+    args = [sys.executable, "app.py", "--address", "0.0.0.0", "--port", str(port), "--no-reloader", "--no-meta"]  # noqa: S104
+    with DevProcess(args, cwd=tmp_path, log_dir=tmp_path / "logs") as server:
+        server.wait_for(f"http://127.0.0.1:{port}/hello/all", lambda r: r.status == 200)
+        log = server.stderr
+    assert " * Listening on 0.0.0.0: the development server is reachable from other machines" in log
+
+
+def test_serve_keeps_the_documented_positional_order():
+    # app.serve('0.0.0.0', 5000, True, False) meant use_lint=False in the documents; it still does.
+    documented = ["address", "port", "use_meta", "use_lint", "use_reloader", "use_debugger", "use_static", "static_prefix", "static_path", "processes"]
+    assert list(inspect.signature(Application.serve).parameters) == ["self", "args", "kwargs"]  # forwards everything
+    assert list(inspect.signature(serve).parameters)[1:-1] == documented
+
+
+LINT_SCRIPT = """
+import sys
+from clastic import Application, GET, RerouteWSGI, render_basic
+
+
+def bad_wsgi(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return ["text, not bytes"]
+
+
+def raw():
+    raise RerouteWSGI(bad_wsgi)
+
+
+app = Application([GET("/ok", lambda: "fine", render_basic), GET("/raw", raw)])
+
+if __name__ == "__main__":
+    app.serve(port=int(sys.argv[1]), use_reloader=False, use_meta=False, use_static=False)
+"""
+
+
+@pytest.mark.parametrize("lint", [True, False])
+def test_wsgi_lint_reports_violations_unless_turned_off(tmp_path, lint):
+    (tmp_path / "lintapp.py").write_text(LINT_SCRIPT)
+    port = free_port()
+    args = [sys.executable, "lintapp.py", str(port)] + ([] if lint else ["--no-wsgi-lint"])
+    with DevProcess(args, cwd=tmp_path, log_dir=tmp_path / "logs") as server:
+        assert server.wait_for(f"http://127.0.0.1:{port}/ok", lambda r: r.status == 200).body == "fine"
+        try:
+            fetch(f"http://127.0.0.1:{port}/raw")
+        except (http.client.HTTPException, OSError):
+            pass  # the server cannot send a str body and drops the connection mid-response
+        deadline = time.monotonic() + 10
+        while '"GET /raw' not in server.stderr and time.monotonic() < deadline:
+            time.sleep(0.05)
+        log = server.stderr
+    assert ("WSGIWarning" in log and "requires 'bytes', got 'str'" in log) is lint, log
 
 
 # -- production: gunicorn -----------------------------------------------------------

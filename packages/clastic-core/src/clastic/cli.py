@@ -37,6 +37,7 @@ from clastic.plugins import COMMANDS_GROUP, iter_plugins
 from clastic.server import (
     DEFAULT_ADDRESS,
     DEFAULT_PORT,
+    command_line_handled,
     configure_dev_logging,
     port_argument,
     positive_int_argument,
@@ -143,6 +144,8 @@ def _add_serve(commands: Any) -> None:
                      help="let uncaught exceptions reach Werkzeug's interactive debugger (PIN-protected; default: off)")
     dev.add_argument("--meta", action=argparse.BooleanOptionalAction, default=True,
                      help="mount the meta application at /_meta/ when clastic-meta is installed (default: on)")
+    dev.add_argument("--lint", action=argparse.BooleanOptionalAction, default=True,
+                     help="check requests and responses against the WSGI specification (default: on)")
     dev.add_argument("--static", action=argparse.BooleanOptionalAction, default=True,
                      help="serve static files when clastic-static is installed (default: on)")
     dev.add_argument("--static-path", default=None, metavar="DIR", help="folder of static files (default: ./static)")
@@ -270,16 +273,18 @@ def _run_serve(args: argparse.Namespace) -> int:
         failure = LoadFailure.from_exception(ex.original, command=shlex.join(["clastic", *sys.argv[1:]]))
         serve_load_failure(failure, **listen, **kw)
         return 0
-    serve(
-        app,
-        **listen,
-        use_reloader=args.reload,
-        use_meta=args.meta,
-        use_static=args.static,
-        static_prefix=args.static_prefix,
-        static_path=args.static_path,
-        **kw,
-    )
+    with command_line_handled():
+        serve(
+            app,
+            **listen,
+            use_reloader=args.reload,
+            use_meta=args.meta,
+            use_lint=args.lint,
+            use_static=args.static,
+            static_prefix=args.static_prefix,
+            static_path=args.static_path,
+            **kw,
+        )
     return 0
 
 

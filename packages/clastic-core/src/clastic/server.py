@@ -32,10 +32,13 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.middleware.lint import LintMiddleware
 from werkzeug.serving import is_running_from_reloader, run_simple
 
 from clastic._devlog import DevFormatter as DevFormatter
@@ -97,6 +100,7 @@ def serve(
     address: str = DEFAULT_ADDRESS,
     port: int = DEFAULT_PORT,
     use_meta: bool = True,
+    use_lint: bool = True,
     use_reloader: bool = True,
     use_debugger: bool = False,
     use_static: bool = True,
@@ -120,6 +124,9 @@ def serve(
             exposes the server (and the meta pages) to the network.
         port: Port to bind to.
         use_meta: Mount the meta application at ``/_meta/`` (needs clastic-meta).
+        use_lint: Check every request and response against the WSGI
+            specification with Werkzeug's ``LintMiddleware``; a violation
+            is reported as a ``WSGIWarning`` on stderr.
         use_reloader: Restart the server when a source file changes; if the
             new code fails to load, serve a page showing the error until a
             watched file changes again.
@@ -150,7 +157,7 @@ def serve(
         return
     if in_probe():
         finish_probe()
-    overrides = command_line_overrides(sys.argv[1:])
+    overrides = {} if _command_line_handled.get() else command_line_overrides(sys.argv[1:])
     if overrides:
         address = overrides.get("address", address)
         port = overrides.get("port", port)
@@ -159,6 +166,7 @@ def serve(
         processes = overrides.get("processes", processes)
         use_static = use_static and overrides.get("use_static", True)
         use_meta = use_meta and overrides.get("use_meta", True)
+        use_lint = use_lint and overrides.get("use_lint", True)
         use_reloader = use_reloader and overrides.get("use_reloader", True)
         use_debugger = use_debugger and overrides.get("use_debugger", True)
     config = _ServeConfig.from_arguments(address, port, use_reloader, use_debugger, processes, kw)
@@ -183,7 +191,20 @@ def serve(
         use_reloader=use_reloader,
         processes=processes,
     )
-    _run(config, dev_app)
+    _run(config, LintMiddleware(dev_app) if use_lint else dev_app)
+
+
+_command_line_handled: ContextVar[bool] = ContextVar("clastic_command_line_handled", default=False)
+
+
+@contextmanager
+def command_line_handled() -> Iterator[None]:
+    """Within this block, :func:`serve` leaves ``sys.argv`` alone (``clastic serve`` has read it)."""
+    token = _command_line_handled.set(True)
+    try:
+        yield
+    finally:
+        _command_line_handled.reset(token)
 
 
 def command_line_overrides(argv: Sequence[str]) -> dict[str, Any]:
@@ -192,8 +213,8 @@ def command_line_overrides(argv: Sequence[str]) -> dict[str, Any]:
     ``python app.py --port 8000 --no-meta`` works for any script ending in
     ``app.serve()``: ``--address``, ``--port``, ``--static-path``,
     ``--static-prefix`` and ``--processes`` replace the call's values, and
-    ``--no-static``, ``--no-meta``, ``--no-reloader`` and ``--no-debugger``
-    turn features off (the command line never turns one on). Other arguments
+    ``--no-static``, ``--no-meta``, ``--no-wsgi-lint``, ``--no-reloader``
+    and ``--no-debugger`` turn features off (the command line never turns one on). Other arguments
     are left to the script. A malformed value (``--port abc``) ends the
     program with a one-line usage error, as argparse does.
     """
@@ -205,6 +226,7 @@ def command_line_overrides(argv: Sequence[str]) -> dict[str, Any]:
     parser.add_argument("--processes", type=positive_int_argument, default=None)
     for feature in ("static", "meta", "reloader", "debugger"):
         parser.add_argument(f"--no-{feature}", dest=f"use_{feature}", action="store_false", default=None)
+    parser.add_argument("--no-wsgi-lint", dest="use_lint", action="store_false", default=None)
     known, _rest = parser.parse_known_args(list(argv))
     return {name: value for name, value in vars(known).items() if value is not None}
 
@@ -295,7 +317,8 @@ class _ServeConfig:
             logger.info(" * Port 0 given: using free port %s", port)
         if not _is_loopback(address) and not is_running_from_reloader():
             logger.warning(
-                " * Listening on %s: the development server%s is reachable from other machines", address,
+                " * Listening on %s: the development server%s reachable from other machines",
+                address,
                 " and its interactive debugger are" if use_debugger else " is",
             )
         return cls(address, port, use_reloader, use_debugger, run_kwargs)
