@@ -1,11 +1,15 @@
 """SessionMiddleware and its stores, through real Applications, real HTTP, SQLite, Redis and two processes."""
 
 import base64
+import gc
 import hashlib
 import json
 import logging
+import os
 import sqlite3
+import threading
 import time
+import warnings
 
 import pytest
 import redis
@@ -255,14 +259,125 @@ def test_sqlite_purges_expired_rows(tmp_path):
     assert rows == [("live",)]
 
 
-def test_sqlite_unusable_file_is_503_with_a_clear_body_and_a_log_line(tmp_path, caplog):
-    app = make_app(SQLiteSessionStore(tmp_path / "missing-dir" / "s.sqlite3"))
+def test_sqlite_unusable_file_is_503_with_a_clear_body_and_a_log_line_until_it_is_fixed(tmp_path, caplog):
+    path = tmp_path / "s.sqlite3"
+    path.write_bytes(b"this is not an SQLite database, it is a text file " * 100)
+    client = Client(make_app(SQLiteSessionStore(path)))
     with caplog.at_level(logging.ERROR, logger="clastic.middleware.session"):
-        resp = Client(app).get("/put?a=1", headers={"Accept": "application/json"})
+        resp = client.get("/put?a=1", headers={"Accept": "application/json"})
     assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
     assert resp.json["detail"].startswith("Session storage is temporarily unavailable")
     assert "session store failed while saving the session for GET /put" in caplog.text
-    assert "unable to open database file" in caplog.text
+    assert "file is not a database" in caplog.text
+    path.unlink()  # the operator fixes it: the store sets the new file up, no restart needed
+    assert client.get("/put?a=2").status_code == 200
+    assert client.get("/show").json["data"] == {"a": "2"}
+
+
+def test_sqlite_missing_folder_fails_at_construction_naming_path_and_folder(tmp_path):
+    path = tmp_path / "missing-dir" / "s.sqlite3"
+    with pytest.raises(FileNotFoundError) as info:
+        SQLiteSessionStore(path)
+    message = str(info.value)
+    assert f"the folder {str(tmp_path / 'missing-dir')!r}" in message and repr(str(path)) in message
+    assert "does not exist" in message
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        SQLiteSessionStore("/nonexistent/dir/s.sqlite3")
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        SQLiteSessionStore(tmp_path)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write to any folder")
+def test_sqlite_read_only_folder_fails_at_construction(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(PermissionError, match="is not writable") as info:
+            SQLiteSessionStore(folder / "s.sqlite3")
+        assert repr(str(folder)) in str(info.value) and repr(str(folder / "s.sqlite3")) in str(info.value)
+    finally:
+        folder.chmod(0o755)
+
+
+def test_sqlite_unwritable_folder_fails_at_construction(tmp_path, monkeypatch):
+    # As the previous test, for runs as root (who may write anywhere): the OS answers that the folder is read-only.
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda target, mode, **kw: False if os.fspath(target) == str(folder) else real_access(target, mode)
+    )
+    with pytest.raises(PermissionError) as info:
+        SQLiteSessionStore(folder / "s.sqlite3")
+    message = str(info.value)
+    assert f"the folder {str(folder)!r} of the session database {str(folder / 's.sqlite3')!r} is not writable" in message
+
+
+class ConnectionTracker:
+    """Wraps sqlite3.connect: keeps every connection opened and counts the statements each kind."""
+
+    def __init__(self, real_connect):
+        self.real_connect = real_connect
+        self.connections = []
+        self.statements = []
+        self.lock = threading.Lock()
+
+    def __call__(self, *args, **kwargs):
+        conn = self.real_connect(*args, **kwargs)
+        conn.set_trace_callback(self.statements.append)
+        with self.lock:
+            self.connections.append(conn)
+        return conn
+
+    def open_connections(self):
+        still_open = []
+        for conn in self.connections:
+            try:
+                conn.execute("SELECT 1")
+            except sqlite3.ProgrammingError:  # "Cannot operate on a closed database."
+                continue
+            still_open.append(conn)
+        return still_open
+
+    def count(self, prefix):
+        return sum(1 for statement in self.statements if statement.startswith(prefix))
+
+
+def test_sqlite_threaded_server_closes_every_connection_and_sets_up_once(tmp_path, monkeypatch):
+    tracker = ConnectionTracker(sqlite3.connect)
+    monkeypatch.setattr(sqlite3, "connect", tracker)
+    browsers = [Browser() for _ in range(4)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)  # Python 3.13 warns about unclosed databases
+        with LiveServer(make_app(SQLiteSessionStore(tmp_path / "s.sqlite3")), threaded=True) as server:
+            for round_ in range(6):  # a new thread per request
+                for number, browser in enumerate(browsers):
+                    status, _, _ = browser.get(server.port, f"/put?n={number}&round={round_}")
+                    assert status == 200
+            answers = [json.loads(browser.get(server.port, "/show")[2])["data"] for browser in browsers]
+        gc.collect()
+    assert answers == [{"n": str(number), "round": "5"} for number in range(4)]
+    assert len(tracker.connections) >= 4 * 7  # every request used the database
+    assert tracker.open_connections() == []
+    assert tracker.count("CREATE TABLE") == 1 and tracker.count("PRAGMA journal_mode") == 1
+
+
+def test_sqlite_waits_for_another_writer_within_its_timeout(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    store = SQLiteSessionStore(path, timeout=5)
+    store.save("a", SessionRecord("{}", 1.0, 1.0), expires_at=None)
+    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(0.3, lambda: (blocker.execute("COMMIT"), blocker.close()))
+    release.start()
+    try:
+        started = time.monotonic()
+        store.save("b", SessionRecord('{"x":1}', 2.0, 2.0), expires_at=None)  # waits, then succeeds
+        assert time.monotonic() - started >= 0.2
+    finally:
+        release.join()
+    assert store.load("b") == SessionRecord('{"x":1}', 2.0, 2.0)
 
 
 def test_sqlite_write_lock_is_503_and_keeps_what_was_stored(tmp_path, caplog):

@@ -9,11 +9,13 @@ Import these from :mod:`clastic.middleware.session`.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
 import threading
 import time
+from contextlib import closing
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -119,13 +121,19 @@ class SQLiteSessionStore:
     """Sessions in an SQLite file: the default store, safe for several worker processes on one host.
 
     The database runs in WAL mode, so readers never wait for a writer, and
-    every write is one transaction. Each thread of each process opens its own
-    connection (connections are never shared across ``fork``). Expired rows
+    every write is one transaction; a writer waits up to *timeout* seconds
+    for another process's lock (SQLite's busy timeout). The table is created
+    once per store and process, on first use. Every operation opens its own
+    connection and closes it before returning, so no connection outlives a
+    request, is shared between threads, or crosses a ``fork``. Expired rows
     are purged now and then on writes.
 
     Args:
         path: The database file; created with its table on first use. A
             relative path is resolved against the working directory now.
+            Its folder must exist and be writable (SQLite also writes the
+            ``-wal`` and ``-shm`` files there): otherwise the constructor
+            raises :class:`FileNotFoundError` or :class:`PermissionError`.
         table: The table's name.
         timeout: Seconds to wait for another process's write lock before
             giving up (the request then gets a 503).
@@ -139,43 +147,49 @@ class SQLiteSessionStore:
         if not table.isidentifier():
             raise ValueError(f"SQLiteSessionStore: table name {table!r} must be a plain identifier such as 'sessions'")
         self.path = os.path.abspath(os.fspath(path))
+        _check_database_path(self.path)
         self.table = table
         self.timeout = timeout
         self.purge_interval = purge_interval
-        self._local = threading.local()
+        self._setup_lock = threading.Lock()
+        self._ready_pid: int | None = None  # the process that created the table; a forked child checks again
         self._next_purge = 0.0
 
-    def _connect(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
-            return conn
+    def _open(self) -> sqlite3.Connection:
+        # timeout= is SQLite's busy timeout: wait for another writer's lock instead of failing at once.
         conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table} ("
-                "id TEXT PRIMARY KEY, data TEXT NOT NULL, created REAL NOT NULL, accessed REAL NOT NULL, expires REAL)"
-            )
-            conn.execute(f"CREATE INDEX IF NOT EXISTS {self.table}_expires ON {self.table} (expires)")
+            conn.execute("PRAGMA synchronous=NORMAL")  # per connection; safe in WAL mode
         except sqlite3.Error:
             conn.close()
             raise
-        self._local.conn, self._local.pid = conn, os.getpid()
         return conn
+
+    def _ensure_schema(self) -> None:
+        pid = os.getpid()
+        if self._ready_pid == pid:
+            return
+        with self._setup_lock:
+            if self._ready_pid == pid:
+                return
+            with closing(self._open()) as conn:
+                conn.execute("PRAGMA journal_mode=WAL")  # stored in the file: once is enough
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self.table} ("
+                    "id TEXT PRIMARY KEY, data TEXT NOT NULL, created REAL NOT NULL, accessed REAL NOT NULL, "
+                    "expires REAL)"
+                )
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {self.table}_expires ON {self.table} (expires)")
+            self._ready_pid = pid
 
     def _run(self, action: str, sql: str, params: tuple[Any, ...]) -> list[Any]:
         try:
-            return self._connect().execute(sql, params).fetchall()
+            self._ensure_schema()
+            with closing(self._open()) as conn:
+                return conn.execute(sql, params).fetchall()
         except sqlite3.Error as ex:
-            self._drop_connection()  # reconnect next time: the file may have been fixed
+            self._ready_pid = None  # set the file up again next time: it may have been replaced or fixed
             raise SessionStoreError(f"SQLite session store {self.path!r} could not {action}: {ex}") from ex
-
-    def _drop_connection(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
-            conn.close()
 
     def load(self, session_id: str) -> SessionRecord | None:
         """Return the session, or ``None``."""
@@ -337,6 +351,33 @@ class RedisSessionStore:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(prefix={self.prefix!r})"
+
+
+def _check_database_path(path: str) -> None:
+    """Raise now, naming *path* and its folder, if SQLite could never create or write the file there."""
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            errno.ENOENT,
+            f"SQLiteSessionStore: the folder {folder!r} of the session database {path!r} does not exist; "
+            "create it or choose another path",
+            folder,
+        )
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            errno.EISDIR, f"SQLiteSessionStore: the session database path {path!r} is a folder; name a file in it", path
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(
+            errno.EACCES,
+            f"SQLiteSessionStore: the folder {folder!r} of the session database {path!r} is not writable by this "
+            "process (SQLite writes the database and its -wal and -shm files there)",
+            folder,
+        )
+    if os.path.exists(path) and not os.access(path, os.R_OK | os.W_OK):
+        raise PermissionError(
+            errno.EACCES, f"SQLiteSessionStore: the session database {path!r} is not readable and writable", path
+        )
 
 
 def _text(value: bytes | str) -> str:
