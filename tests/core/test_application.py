@@ -372,3 +372,42 @@ def test_requests_leave_no_reference_cycles_behind():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+# -- author mistakes in the Application's arguments --------------------------------
+
+
+def test_a_single_route_or_middleware_where_a_list_belongs_is_named():
+    from clastic.exceptions import MiddlewareError
+
+    class Log(Middleware):
+        def request(self, next):
+            return next()
+
+    with pytest.raises(MiddlewareError, match=r"Application: middlewares must be a list .*wrap it in a list: middlewares=\[Log\(...\)\]"):
+        Application([("/", const("x"), render_basic)], middlewares=Log())
+    with pytest.raises(MiddlewareError, match=r"route '/': middlewares must be a list .*middlewares=\[Log\(...\)\]"):
+        Route("/", const("x"), render_basic, middlewares=Log())
+    with pytest.raises(TypeError, match=r"takes a list of routes, got a single one .*wrap it in a list"):
+        Application(Route("/", const("x"), render_basic))
+    with pytest.raises(TypeError, match=r"takes a list of routes, got a single one"):
+        Application(("/", const("x"), render_basic))
+    with pytest.raises(TypeError, match=r"takes a list of routes, got str"):
+        Application("/")
+
+
+def test_resources_and_error_handler_of_the_wrong_kind_are_named():
+    from clastic.errors import ErrorHandler
+
+    with pytest.raises(TypeError, match=r"resources=...\) takes a dict of name -> value, got list"):
+        Application([], resources=[1, 2])
+    with pytest.raises(TypeError, match=r"route '/': resources must be a dict of name -> value, got tuple"):
+        Route("/", const("x"), render_basic, resources=(("db", 1),))
+    with pytest.raises(TypeError, match=r"got the class ErrorHandler; call it: error_handler=ErrorHandler\(\)"):
+        Application([], error_handler=ErrorHandler)
+    with pytest.raises(TypeError, match=r"lacks render_error, uncaught_to_response, .*pass an instance of clastic.errors.ErrorHandler"):
+        Application([], error_handler=object())
+    app = Application([("/", const("x"), render_basic)])
+    with pytest.raises(TypeError, match=r"got the class ErrorHandler"):
+        app.set_error_handler(ErrorHandler)
+    assert app.get_local_client().get("/").text == "x"  # the failed call changed nothing

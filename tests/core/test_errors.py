@@ -121,7 +121,20 @@ def test_render_returning_non_response_is_a_500_naming_the_route(caplog):
     app = app_with(("/r", lambda: {"a": 1}, lambda context: "not a response"))
     with caplog.at_level(logging.ERROR):
         assert app.get_local_client().get("/r").status_code == 500
-    assert "route '/r': expected a Response from the render function, got str" in caplog.text
+    assert "route '/r': expected a Response from its render function, got str" in caplog.text
+
+
+def test_a_request_middleware_returning_none_is_named_in_the_500_log(caplog):
+    from clastic import Middleware
+
+    class Forgetful(Middleware):
+        def request(self, next):
+            next()  # forgot to return the response
+
+    app = app_with(("/r", lambda: "x", render_basic), middlewares=[Forgetful()])
+    with caplog.at_level(logging.ERROR):
+        assert app.get_local_client().get("/r").status_code == 500
+    assert "route '/r': expected a Response from its request middlewares (Forgetful) or its render function, got NoneType" in caplog.text
 
 
 def test_endpoint_without_render_returning_dict_is_500_with_clear_log(caplog):

@@ -30,7 +30,7 @@ from clastic.exceptions import (
     URLBuildError,
     did_you_mean,
 )
-from clastic.middleware.core import check_middleware
+from clastic.middleware.core import check_middleware, middleware_tuple
 from clastic.route import S_REDIRECT, SLASH_MODES, BoundRoute, Route
 from clastic.utils import redirect_to_path
 from clastic.wrappers import Request, Response, respond
@@ -198,16 +198,17 @@ class Application:
         self.debug = bool(debug)
         self.slash_mode = slash_mode
         self.resources = _check_resources(resources)
-        self.middlewares = tuple(middlewares or ())
+        self.middlewares = middleware_tuple(middlewares, "Application")
         for mw in self.middlewares:
             check_middleware(mw)
         self.render_factory = render_factory
+        _check_routes_argument(routes)
         self._routes: list[BoundRoute] = []
         # Every add(), as given, so with_resources() can rebuild the Application.
         self._entries: list[tuple[Any, int | None, dict[str, Any]]] = []
         self._serving = False
         self._request_ids = itertools.count()
-        self.error_handler: ErrorHandler = self._default_error_handler() if error_handler is None else error_handler
+        self.error_handler: ErrorHandler = self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
         for entry in routes or ():
             self._insert(entry, None, {})
         self._rebuild()
@@ -227,7 +228,7 @@ class Application:
     def set_error_handler(self, error_handler: ErrorHandler | None = None) -> None:
         """Replace the error handler (``None`` restores the default) and re-bind every route."""
         self._check_not_serving("set_error_handler")
-        self.error_handler = self._default_error_handler() if error_handler is None else error_handler
+        self.error_handler = self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
         self._rebuild()
 
     def _bind_entry(self, entry: Any, **kwargs: Any) -> list[BoundRoute]:
@@ -495,8 +496,10 @@ class Application:
 
 
 def _not_a_response(route: BoundRoute, value: Any) -> TypeError:
+    hooks = [type(mw).__name__ for mw in route.middlewares if getattr(mw, "request", None) is not None]
+    source = f"its request middlewares ({', '.join(hooks)}) or its render function" if hooks else "its render function"
     return TypeError(
-        f"route {route.pattern!r}: expected a Response from the render function, got {type(value).__name__} ({value!r:.80})"
+        f"route {route.pattern!r}: expected a Response from {source}, got {type(value).__name__} ({value!r:.80})"
     )
 
 
@@ -521,7 +524,38 @@ def _entry_with_resources(entry: Any, overrides: Mapping[str, Any]) -> Any:
     return entry
 
 
+def _check_routes_argument(routes: Any) -> None:
+    single = isinstance(routes, (Route, SubApplication)) or (
+        isinstance(routes, tuple) and len(routes) >= 2 and isinstance(routes[0], str) and callable(routes[1])
+    )
+    if single:
+        raise TypeError(f"Application(routes=...) takes a list of routes, got a single one ({routes!r:.80}); wrap it in a list: [...]")
+    if routes is not None and (isinstance(routes, (str, bytes, Mapping)) or not isinstance(routes, Iterable)):
+        raise TypeError(f"Application(routes=...) takes a list of routes, got {type(routes).__name__} ({routes!r:.80})")
+
+
+# What the Application calls on its error handler.
+_ERROR_HANDLER_API = ("render_error", "uncaught_to_response", "not_found_type", "method_not_allowed_type", "wsgi_wrapper")
+
+
+def _check_error_handler(handler: Any) -> ErrorHandler:
+    if isinstance(handler, type):
+        raise TypeError(
+            f"Application(error_handler=...) takes an error handler instance, got the class {handler.__name__}; "
+            f"call it: error_handler={handler.__name__}()"
+        )
+    missing = [name for name in _ERROR_HANDLER_API if not hasattr(handler, name)]
+    if missing:
+        raise TypeError(
+            f"Application(error_handler=...) got {handler!r:.80}, which lacks {', '.join(missing)}; "
+            "pass an instance of clastic.errors.ErrorHandler or a subclass of it"
+        )
+    return handler  # type: ignore[no-any-return]
+
+
 def _check_resources(resources: Mapping[str, Any] | None) -> dict[str, Any]:
+    if resources is not None and not isinstance(resources, Mapping):
+        raise TypeError(f"Application(resources=...) takes a dict of name -> value, got {type(resources).__name__} ({resources!r:.80})")
     resources = dict(resources or {})
     bad = [key for key in resources if not isinstance(key, str) or not key.isidentifier()]
     if bad:

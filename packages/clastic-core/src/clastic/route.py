@@ -21,7 +21,7 @@ from clastic.exceptions import (
     RenderFactoryError,
     did_you_mean,
 )
-from clastic.middleware.core import merge_middlewares
+from clastic.middleware.core import merge_middlewares, middleware_tuple
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response
@@ -146,7 +146,9 @@ class Route:
         #: The render function or render argument as given.
         self.render_arg = render
         self.render_error = render_error
-        self.middlewares = tuple(middlewares)
+        self.middlewares = middleware_tuple(middlewares, f"route {pattern!r}")
+        if resources is not None and not isinstance(resources, Mapping):
+            raise TypeError(f"route {pattern!r}: resources must be a dict of name -> value, got {type(resources).__name__}")
         self.resources = dict(resources or {})
         self.methods = _normalize_methods(pattern, methods if methods is not None else self.default_methods)
         self.slash_mode = _check_slash_mode(slash_mode, f"route {pattern!r}")

@@ -23,7 +23,7 @@ with the names its middleware declared in ``provides`` (``endpoint_provides``,
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from clastic.exceptions import MiddlewareError
@@ -31,7 +31,15 @@ from clastic.exceptions import MiddlewareError
 if TYPE_CHECKING:
     from clastic.types import WSGIApplication
 
-__all__ = ["HOOK_NAMES", "MIDDLEWARE_PROTOCOL", "DummyMiddleware", "Middleware", "check_middleware", "merge_middlewares"]
+__all__ = [
+    "HOOK_NAMES",
+    "MIDDLEWARE_PROTOCOL",
+    "DummyMiddleware",
+    "Middleware",
+    "check_middleware",
+    "merge_middlewares",
+    "middleware_tuple",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +123,23 @@ class Middleware:
 
     def __repr__(self) -> str:
         return f"{self.name}()"
+
+
+def middleware_tuple(middlewares: Any, where: str) -> tuple[object, ...]:
+    """Return *middlewares* (a list or tuple of middleware objects, or ``None``) as a tuple.
+
+    A single middleware given where a list is expected is the common slip
+    (``middlewares=Log()``); it gets a :class:`MiddlewareError` saying how to fix it.
+    """
+    if middlewares is None:
+        return ()
+    if isinstance(middlewares, (str, bytes, Mapping)) or not isinstance(middlewares, Iterable):
+        name = type(middlewares).__name__
+        raise MiddlewareError(
+            f"{where}: middlewares must be a list of middleware objects, got {middlewares!r:.80} ({name}); "
+            f"to use a single one, wrap it in a list: middlewares=[{name}(...)]"
+        )
+    return tuple(middlewares)
 
 
 def check_middleware(mw: object) -> None:
