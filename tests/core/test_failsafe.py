@@ -233,6 +233,8 @@ def test_failure_from_output_without_a_traceback():
     failure = LoadFailure.from_output("clastic serve: error: module 'app' has no attribute 'ap'.\n", status=2)
     assert failure.exc_type == "" and failure.message == "clastic serve: error: module 'app' has no attribute 'ap'."
     assert failure.summary == "clastic serve: error: module 'app' has no attribute 'ap'."
+    page = create_failsafe_app(failure, [__file__]).get_local_client().get("/", headers={"Accept": "application/json"})
+    assert page.json["error"] is None and page.json["message"] == failure.message
 
 
 def test_failure_from_exception(tmp_path):

@@ -201,7 +201,7 @@ def create_failsafe_app(failure: LoadFailure, watched_files: Sequence[str] = ())
         if best == "application/json":
             body = json.dumps(
                 {
-                    "error": failure.exc_type,
+                    "error": failure.exc_type or None,  # None: the process printed no Python exception
                     "message": failure.message,
                     "location": {"file": failure.location[0], "line": failure.location[1]} if failure.location else None,
                     "traceback": failure.traceback,
