@@ -77,85 +77,86 @@ def browser(chromium: Any) -> Any:
     return chromium
 
 
-def test_meta_page_in_chromium(browser: Any) -> None:
+def test_meta_page_in_chromium(browser: Any, clastic_live_server: LiveServer) -> None:
+    # clastic_live_server (clastic-core's pytest plugin) serves this module's create_app().
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    with LiveServer(create_app()) as server:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        try:
-            page = context.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            page.on(
-                "console",
-                lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None,
-            )
-            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-            page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
-            external: list[str] = []
-            page.on("request", lambda req: external.append(req.url) if not req.url.startswith(server.url) else None)
+    server = clastic_live_server
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on(
+            "console",
+            lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None,
+        )
+        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+        page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
+        external: list[str] = []
+        page.on("request", lambda req: external.append(req.url) if not req.url.startswith(server.url) else None)
 
-            response = page.goto(server.url + "/_meta/", wait_until="load")
-            assert response is not None and response.status == 200
-            assert page.title() == "Widget shop · meta"
+        response = page.goto(server.url + "/_meta/", wait_until="load")
+        assert response is not None and response.status == 200
+        assert page.title() == "Widget shop · meta"
 
-            # Route table: every route of the dispatching app, in order.
-            rows = page.locator("#route-table tbody tr.route")
-            assert rows.count() == 8
-            assert rows.nth(1).locator(".pattern").inner_text() == "/widgets/<widget_id:int>"
-            assert page.locator("#route-count").inner_text() == "8 routes"
-            page.screenshot(path=str(ARTIFACTS / "meta_page.png"), full_page=True)
+        # Route table: every route of the dispatching app, in order.
+        rows = page.locator("#route-table tbody tr.route")
+        assert rows.count() == 8
+        assert rows.nth(1).locator(".pattern").inner_text() == "/widgets/<widget_id:int>"
+        assert page.locator("#route-count").inner_text() == "8 routes"
+        page.screenshot(path=str(ARTIFACTS / "meta_page.png"), full_page=True)
 
-            # Searching narrows the table; several words must all match.
-            page.fill("#route-filter", "widget")
-            visible = page.locator("#route-table tbody tr.route:visible")
-            assert visible.count() == 2
-            assert page.locator("#route-count").inner_text() == "2 of 8 routes"
-            page.fill("#route-filter", "post widget")
-            assert visible.count() == 1
-            assert "/widgets/" in visible.first.inner_text()
-            page.fill("#route-filter", "no-such-route")
-            assert visible.count() == 0
-            assert page.locator("#route-empty").is_visible()
-            page.screenshot(path=str(ARTIFACTS / "meta_page_filtered.png"))
-            page.locator("#route-filter").press("Escape")
-            assert visible.count() == 8
+        # Searching narrows the table; several words must all match.
+        page.fill("#route-filter", "widget")
+        visible = page.locator("#route-table tbody tr.route:visible")
+        assert visible.count() == 2
+        assert page.locator("#route-count").inner_text() == "2 of 8 routes"
+        page.fill("#route-filter", "post widget")
+        assert visible.count() == 1
+        assert "/widgets/" in visible.first.inner_text()
+        page.fill("#route-filter", "no-such-route")
+        assert visible.count() == 0
+        assert page.locator("#route-empty").is_visible()
+        page.screenshot(path=str(ARTIFACTS / "meta_page_filtered.png"))
+        page.locator("#route-filter").press("Escape")
+        assert visible.count() == 8
 
-            # "/" focuses the filter from anywhere on the page.
-            page.locator("body").click(position={"x": 5, "y": 300})
-            page.keyboard.press("/")
-            assert page.evaluate("document.activeElement.id") == "route-filter"
+        # "/" focuses the filter from anywhere on the page.
+        page.locator("body").click(position={"x": 5, "y": 300})
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.id") == "route-filter"
 
-            # Sections collapse and expand.
-            sections = page.locator("details.section")
-            assert sections.count() == 9
-            page.click("#collapse-all")
-            assert page.locator("details.section[open]").count() == 0
-            assert not rows.first.is_visible()
-            page.click("#expand-all")
-            assert page.locator("details.section[open]").count() == 9
-            page.locator("#section-host > summary").click()
-            assert page.locator("#section-host[open]").count() == 0
+        # Sections collapse and expand.
+        sections = page.locator("details.section")
+        assert sections.count() == 9
+        page.click("#collapse-all")
+        assert page.locator("details.section[open]").count() == 0
+        assert not rows.first.is_visible()
+        page.click("#expand-all")
+        assert page.locator("details.section[open]").count() == 9
+        page.locator("#section-host > summary").click()
+        assert page.locator("#section-host[open]").count() == 0
 
-            # The failing peripheral shows its error; secrets stay hidden.
-            assert "ConnectionError: queue server unreachable" in page.locator("#section-job-queue").inner_text()
-            text = page.locator("body").inner_text()
-            for secret in ("pw-7731", "sk-7731", "sess-7731"):
-                assert secret not in text
+        # The failing peripheral shows its error; secrets stay hidden.
+        assert "ConnectionError: queue server unreachable" in page.locator("#section-job-queue").inner_text()
+        text = page.locator("body").inner_text()
+        for secret in ("pw-7731", "sk-7731", "sess-7731"):
+            assert secret not in text
 
-            # ?q= pre-fills the filter.
-            page.goto(server.url + "/_meta/?q=orders", wait_until="load")
-            assert page.locator("#route-table tbody tr.route:visible").count() == 1
+        # ?q= pre-fills the filter.
+        page.goto(server.url + "/_meta/?q=orders", wait_until="load")
+        assert page.locator("#route-table tbody tr.route:visible").count() == 1
 
-            # The meta app mounted inside /api works too.
-            page.goto(server.url + "/api/_meta/", wait_until="load")
-            assert page.locator("#route-table tbody tr.route").count() == 8
-            # Everything so far was the HTML page; the browser's own /favicon.ico
-            # request for the raw JSON view below is the host application's 404.
-            assert problems == []
-            page.click("a[type='application/json']")
-            page.wait_for_url(server.url + "/api/_meta/json/")
-            assert '"script_root": "/api/_meta"' in page.locator("body").inner_text()
-        finally:
-            context.close()
+        # The meta app mounted inside /api works too.
+        page.goto(server.url + "/api/_meta/", wait_until="load")
+        assert page.locator("#route-table tbody tr.route").count() == 8
+        # Everything so far was the HTML page; the browser's own /favicon.ico
+        # request for the raw JSON view below is the host application's 404.
+        assert problems == []
+        page.click("a[type='application/json']")
+        page.wait_for_url(server.url + "/api/_meta/json/")
+        assert '"script_root": "/api/_meta"' in page.locator("body").inner_text()
+    finally:
+        context.close()
     assert external == []
     assert (ARTIFACTS / "meta_page.png").stat().st_size > 10_000
