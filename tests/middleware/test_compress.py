@@ -114,9 +114,76 @@ def test_returned_and_raised_http_errors_stay_correct():
     assert resp.status_code == 404 and "Content-Encoding" not in resp.headers
 
 
-def test_head_requests_are_not_compressed():
-    resp = Client(make_app()).head("/big", headers={"Accept-Encoding": "gzip"})
-    assert resp.status_code == 200 and "Content-Encoding" not in resp.headers
+def cached_app(**options):
+    routes = [("/big", big, render_basic), ("/tiny", tiny, render_basic), ("/png", png, render_basic)]
+    return Application(routes, middlewares=[GzipMiddleware(**options), HTTPCacheMiddleware(max_age=60)])
+
+
+def comparable(headers):
+    return {name: value for name, value in headers.items() if name != "Date"}
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "gzip;q=0.5, br", None])
+@pytest.mark.parametrize("path", ["/big", "/tiny", "/png"])
+def test_head_gets_the_headers_get_gets(encoding, path):
+    headers = {"Accept-Encoding": encoding} if encoding else {}
+    for app in (make_app(), cached_app()):
+        client = Client(app)
+        got, head = client.get(path, headers=headers), client.head(path, headers=headers)
+        assert head.status_code == got.status_code == 200 and head.data == b""
+        assert comparable(head.headers) == comparable(got.headers)
+    if path == "/big" and encoding:
+        assert head.headers["Content-Encoding"] in ("gzip", "br") and head.headers["ETag"].startswith('W/"')
+        assert int(head.headers["Content-Length"]) == len(got.data) < len(TEXT)
+
+
+def test_head_over_real_http_announces_the_compressed_length():
+    with LiveServer(cached_app()) as server:
+        answers = {}
+        for method in ("GET", "HEAD"):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            try:
+                conn.request(method, "/big", headers={"Accept-Encoding": "gzip"})
+                resp = conn.getresponse()
+                answers[method] = (resp.status, comparable(dict(resp.getheaders())), resp.read())
+            finally:
+                conn.close()
+    assert answers["HEAD"][:2] == answers["GET"][:2] and answers["HEAD"][2] == b""
+    assert answers["GET"][1]["Content-Encoding"] == "gzip"
+    assert int(answers["HEAD"][1]["Content-Length"]) == len(answers["GET"][2])
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize(
+    ("path", "encoding", "weak"),
+    [
+        ("/big", "gzip", True),
+        ("/big", "br", True),
+        ("/big", "identity", False),
+        ("/big", None, False),
+        ("/tiny", "gzip", False),  # under min_size: sent as it is, the tag stays strong
+        ("/png", "gzip", False),  # does not compress: sent as it is
+    ],
+)
+def test_304_carries_the_same_etag_as_the_200(method, path, encoding, weak):
+    client = Client(cached_app())
+    headers = {"Accept-Encoding": encoding} if encoding else {}
+    full = client.open(path, method=method, headers=headers)
+    etag = full.headers["ETag"]
+    assert etag.startswith('W/"') == weak
+    again = client.open(path, method=method, headers={**headers, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag and again.headers["Vary"] == "Accept-Encoding"
+    assert "Content-Encoding" not in again.headers
+
+
+def test_304_made_by_the_endpoint_gets_the_weak_tag_when_an_encoding_applies():
+    def not_modified():
+        return Response(status=304, headers={"ETag": '"v1"'})
+
+    client = Client(Application([("/nm", not_modified, render_basic)], middlewares=[GzipMiddleware()]))
+    assert client.get("/nm", headers={"Accept-Encoding": "gzip"}).headers["ETag"] == 'W/"v1"'
+    assert client.get("/nm", headers={"Accept-Encoding": "identity"}).headers["ETag"] == '"v1"'
 
 
 def test_strong_etag_becomes_weak_and_revalidation_still_works():

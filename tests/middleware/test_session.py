@@ -305,13 +305,16 @@ def test_sqlite_unwritable_folder_fails_at_construction(tmp_path, monkeypatch):
     folder = tmp_path / "ro"
     folder.mkdir()
     real_access = os.access
-    monkeypatch.setattr(
-        os, "access", lambda target, mode, **kw: False if os.fspath(target) == str(folder) else real_access(target, mode)
-    )
+
+    def access(target, mode, **kwargs):
+        return False if os.fspath(target) == str(folder) else real_access(target, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
     with pytest.raises(PermissionError) as info:
         SQLiteSessionStore(folder / "s.sqlite3")
     message = str(info.value)
-    assert f"the folder {str(folder)!r} of the session database {str(folder / 's.sqlite3')!r} is not writable" in message
+    database = str(folder / "s.sqlite3")
+    assert f"the folder {str(folder)!r} of the session database {database!r} is not writable" in message
 
 
 class ConnectionTracker:

@@ -8,6 +8,12 @@ Responses get ``Vary: Accept-Encoding``. Bodies are left as they are when
 the client does not accept an encoding, and when they are streamed, tiny,
 already encoded, of a type that does not compress (images, archives...),
 marked ``Cache-Control: no-transform``, or would not shrink.
+
+A ``HEAD`` request gets the headers the ``GET`` would get
+(``Content-Encoding``, ``Content-Length``, ``ETag``, ``Vary``), with no body.
+A strong ETag of a compressed body becomes weak (the bytes differ from the
+ones it was computed on), on the ``304 Not Modified`` answers to that
+request as well, so a cache sees the same validator on both.
 """
 
 from __future__ import annotations
@@ -77,7 +83,9 @@ class GzipMiddleware(Middleware):
             raise
         if isinstance(response, Response):
             response.vary.add("Accept-Encoding")
-            if not isinstance(response, HTTPException):
+            if response.status_code == 304:
+                self.weaken_not_modified(request, response)
+            elif not isinstance(response, HTTPException):
                 self.compress(request, response)
         return response
 
@@ -93,26 +101,51 @@ class GzipMiddleware(Middleware):
         return None
 
     def compress(self, request: Request, response: Response) -> None:
-        """Compress *response* in place if the request and the response allow it."""
-        if not _compressible(request, response):
+        """Compress *response* in place if the request and the response allow it.
+
+        ``HEAD`` responses are compressed too (the server sends no body), so
+        their headers are the ones ``GET`` gets.
+        """
+        if response.status_code < 200 or response.status_code in (204, 206, 304) or not _compressible(response):
             return
-        encoding = self.choose_encoding(request)
-        if encoding is None:
+        encoded = self._encode(request, response.get_data())
+        if encoded is None:
+            return
+        encoding, compressed = encoded
+        response.set_data(compressed)
+        response.headers["Content-Encoding"] = encoding
+        _weaken_etag(response)  # the bytes changed, so a strong validator no longer holds
+
+    def weaken_not_modified(self, request: Request, response: Response) -> None:
+        """Weaken the strong ETag of a 304 when the full response would have been compressed.
+
+        The 200 for this request carried the weak form of the tag; the 304
+        must name the same validator. A 304 made by ``make_conditional``
+        (as :class:`~clastic.middleware.client_cache.HTTPCacheMiddleware`
+        does) still holds the body, so the decision is the one :meth:`compress`
+        makes; for a 304 without a body it rests on the type and the
+        ``Accept-Encoding``.
+        """
+        etag, weak = response.get_etag()
+        if not etag or weak or not _compressible(response) or self.choose_encoding(request) is None:
             return
         body = response.get_data()
-        if len(body) < self.min_size:
+        if body and self._encode(request, body) is None:
             return
+        _weaken_etag(response)
+
+    def _encode(self, request: Request, body: bytes) -> tuple[str, bytes] | None:
+        """Return ``(encoding, compressed body)``, or ``None`` if *body* should be sent as it is."""
+        encoding = self.choose_encoding(request)
+        if encoding is None or len(body) < self.min_size:
+            return None
         if encoding == "br":
             compressed = brotli.compress(body, quality=self.brotli_quality)
         else:
             compressed = gzip.compress(body, compresslevel=self.compress_level, mtime=0)
         if len(compressed) >= len(body):
-            return
-        response.set_data(compressed)
-        response.headers["Content-Encoding"] = encoding
-        etag, weak = response.get_etag()
-        if etag and not weak:  # the bytes changed, so a strong validator no longer holds
-            response.set_etag(etag, weak=True)
+            return None
+        return encoding, compressed
 
     def __repr__(self) -> str:
         name = type(self).__name__
@@ -120,9 +153,14 @@ class GzipMiddleware(Middleware):
         return f"{name}({options}, use_brotli={self.use_brotli!r})"
 
 
-def _compressible(request: Request, response: Response) -> bool:
-    if request.method == "HEAD" or response.status_code < 200 or response.status_code in (204, 206, 304):
-        return False
+def _weaken_etag(response: Response) -> None:
+    etag, weak = response.get_etag()
+    if etag and not weak:
+        response.set_etag(etag, weak=True)
+
+
+def _compressible(response: Response) -> bool:
+    """Whether the kind of body allows compression (the caller checks the status)."""
     if response.is_streamed or response.direct_passthrough:
         return False
     if response.headers.get("Content-Encoding", "identity").lower() != "identity":
