@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import http.cookies
+import io
 import os
 import select
 import shutil
@@ -160,3 +161,13 @@ class Browser:
         """POST *form* url-encoded."""
         headers = {"Content-Type": "application/x-www-form-urlencoded", **kwargs.pop("headers", {})}
         return self.request(port, "POST", path, body=urlencode(form), headers=headers, **kwargs)
+
+
+class ExplodingStream(io.RawIOBase):
+    """A wsgi.input that fails the test if anything reads it."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise AssertionError("the body was read although its Content-Length was over the limit")

@@ -13,22 +13,13 @@ from werkzeug.wrappers import Response
 from clastic import POST, Application, render_json
 from clastic.middleware.form import FileUploadMiddleware, JSONBodyMiddleware, PostDataMiddleware
 from clastic.testing import LiveServer
+from middleware_helpers import ExplodingStream
 
 LINK_FIELDS = {"target_url": str, "new_alias": str, "expiry_time": int, "max_count": int}
 
 
 def add_entry(target_url, new_alias, expiry_time, max_count):
     return {"target_url": target_url, "new_alias": new_alias, "expiry_time": expiry_time, "max_count": max_count}
-
-
-class ExplodingStream(io.RawIOBase):
-    """A wsgi.input that fails the test if anything reads it."""
-
-    def readable(self):
-        return True
-
-    def readinto(self, buffer):
-        raise AssertionError("the body was read although its Content-Length was over the limit")
 
 
 def post_huge(app, content_type, length):
@@ -111,6 +102,99 @@ def test_post_data_oversized_multipart_text_part_is_413_not_500():
     data = {"target_url": "x" * 600_000, "file": (io.BytesIO(b"x"), "x.txt")}  # a file makes it multipart
     resp = post_form(app, data=data, headers={"Accept": "application/json"})
     assert resp.status_code == 413 and "form" in resp.json["detail"]
+
+
+def post_raw(app, body, content_type, **headers):
+    return post_form(app, data=body, headers={"Content-Type": content_type, "Accept": "application/json", **headers})
+
+
+MULTIPART_A = (
+    b'--xx\r\nContent-Disposition: form-data; name="target_url"\r\n\r\nhttps://example.com\r\n--xx--\r\n'
+)
+
+
+def test_post_data_strict_names_a_wrong_content_type():
+    resp = post_raw(link_app(strict=True), b'{"target_url": "u"}', "application/json")
+    assert resp.status_code == 400
+    assert resp.json["detail"] == (
+        "expected a form (Content-Type: application/x-www-form-urlencoded or multipart/form-data), "
+        "got 'application/json'"
+    )
+    resp = post_raw(link_app(strict=True), b"target_url=u", "text/plain")
+    assert resp.status_code == 400 and "got 'text/plain'" in resp.json["detail"]
+    resp = post_form(link_app(strict=True), data=b"target_url=u", headers={"Accept": "application/json"})
+    assert resp.status_code == 400 and "got 'no Content-Type'" in resp.json["detail"]
+    # Without a body there is no type to be wrong: the missing field is the problem.
+    resp = Client(link_app(strict=True)).post("/submit", headers={"Accept": "application/json"})
+    assert resp.status_code == 400 and resp.json["detail"].startswith("missing required form field")
+
+
+def test_post_data_default_mode_keeps_reading_other_bodies_as_an_empty_form():
+    resp = post_raw(link_app(), b'{"target_url": "u"}', "application/json")
+    assert resp.status_code == 200 and resp.json["target_url"] is None
+    resp = post_raw(link_app(), b"garbage", "multipart/form-data")
+    assert resp.status_code == 200 and resp.json["target_url"] is None
+
+
+def test_post_data_strict_multipart_without_boundary_is_400_naming_it():
+    app = Application([POST("/submit", lambda target_url: target_url, render_json,
+                            middlewares=[PostDataMiddleware("target_url", strict=True)])])  # fmt: skip
+    resp = post_raw(app, MULTIPART_A, "multipart/form-data")
+    assert resp.status_code == 400
+    assert resp.json["detail"] == (
+        "the multipart/form-data body cannot be read: its Content-Type has no boundary parameter "
+        "(expected 'multipart/form-data; boundary=...')"
+    )
+    assert post_raw(app, MULTIPART_A, "multipart/form-data; boundary=xx").json == "https://example.com"
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b"garbage, not multipart at all", "no part starts with the boundary its Content-Type names"),
+        (MULTIPART_A[:-8], "it ends before its closing boundary"),
+        (b"--xx\r\nX-Nothing: here\r\n\r\nvalue\r\n--xx--\r\n", "Missing Content-Disposition header"),
+    ],
+)
+def test_post_data_strict_malformed_multipart_is_400_saying_so(body, problem):
+    resp = post_raw(link_app(strict=True), body, "multipart/form-data; boundary=xx")
+    assert resp.status_code == 400
+    assert resp.json["detail"] == f"the multipart/form-data body is malformed: {problem}"
+
+
+def test_file_upload_strict_malformed_multipart_is_400_saying_so():
+    resp = post_raw(upload_app(strict=True), b"garbage", "multipart/form-data; boundary=xx")
+    assert resp.status_code == 400 and "multipart/form-data body is malformed" in resp.json["detail"]
+    resp = post_raw(upload_app(strict=True), b"garbage", "multipart/form-data")
+    assert resp.status_code == 400 and "no boundary parameter" in resp.json["detail"]
+
+
+def test_post_data_limits_multipart_bodies_to_16_mib_by_default():
+    resp = post_huge(link_app(), "multipart/form-data; boundary=x", 17 * 1024 * 1024)
+    assert resp.status_code == 413  # before reading: post_huge's body fails the test if read
+    assert resp.json["detail"] == "the request body is 17 MiB, over the 16 MiB this endpoint accepts for a form"
+    assert PostDataMiddleware("a").max_content_length == 16 * 1024 * 1024
+    assert PostDataMiddleware("a").max_content_length == FileUploadMiddleware("a").max_content_length
+
+
+def test_post_data_strict_chunked_multipart_over_the_limit_is_413_not_malformed():
+    # Reading stops at the limit, so the parser sees a cut-off body: the size is the problem to report.
+    part = b'--xx\r\nContent-Disposition: form-data; name="target_url"\r\n\r\n'
+    with LiveServer(link_app(strict=True, max_content_length=2048)) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            conn.request(
+                "POST",
+                "/submit",
+                body=iter([part] + [b"u" * 500] * 10 + [b"\r\n--xx--\r\n"]),
+                headers={"Content-Type": "multipart/form-data; boundary=xx", "Accept": "application/json"},
+                encode_chunked=True,
+            )
+            resp = conn.getresponse()
+            status, body = resp.status, json.loads(resp.read())
+        finally:
+            conn.close()
+    assert status == 413 and body["detail"] == "the form is larger than this endpoint accepts (at most 2 KiB)"
 
 
 # -- JSONBodyMiddleware ------------------------------------------------------

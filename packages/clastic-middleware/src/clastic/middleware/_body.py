@@ -9,14 +9,34 @@ the limit is.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from werkzeug import exceptions as wz_exceptions
+from werkzeug.formparser import FormDataParser
 
 from clastic import Request
-from clastic.errors import RequestEntityTooLarge
+from clastic.errors import BadRequest, RequestEntityTooLarge
 
-__all__ = ["check_content_length", "format_size", "load_form", "read_body"]
+__all__ = [
+    "DEFAULT_MAX_CONTENT_LENGTH",
+    "MULTIPART",
+    "URLENCODED",
+    "check_content_length",
+    "declares_body",
+    "format_size",
+    "load_form",
+    "read_body",
+]
+
+#: The default limit on a whole form body (multipart included), as for file uploads: 16 MiB.
+DEFAULT_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+# Where load_form leaves why Werkzeug could not parse the form (it answers such bodies with an empty form).
+_FORM_ERROR_KEY = "clastic.middleware.form_error"
 
 
 def format_size(size: int) -> str:
@@ -54,6 +74,45 @@ def check_content_length(request: Request, limit: int | None, what: str) -> None
         )
 
 
+def declares_body(request: Request) -> bool:
+    """Return whether *request* says it has a body: a ``Content-Length`` over 0, or a chunked one."""
+    if request.content_length is not None:
+        return request.content_length > 0
+    return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
+class _RecordingFormDataParser(FormDataParser):
+    """Werkzeug's form parser, silent as usual, but telling *on_error* why a body could not be parsed."""
+
+    def __init__(self, *args: Any, on_error: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.silent = False
+        self._on_error = on_error
+
+    def parse(self, stream: Any, mimetype: str, content_length: int | None, options: Any = None) -> Any:
+        try:
+            return super().parse(stream, mimetype, content_length, options)
+        except ValueError as ex:  # no boundary, a malformed multipart body, url-encoded text that is not UTF-8
+            self._on_error(mimetype, ex)
+            return stream, self.cls(), self.cls()
+
+
+def _form_error_message(mimetype: str, ex: ValueError) -> str:
+    if mimetype == MULTIPART and str(ex) == "Missing boundary":
+        return (
+            "the multipart/form-data body cannot be read: its Content-Type has no boundary parameter "
+            "(expected 'multipart/form-data; boundary=...')"
+        )
+    if isinstance(ex, UnicodeDecodeError):
+        return f"the {mimetype} body cannot be read: it is not UTF-8 text"
+    text = str(ex)
+    if text.endswith("State.PREAMBLE"):
+        text = "no part starts with the boundary its Content-Type names"
+    elif "cannot parse beyond" in text:
+        text = "it ends before its closing boundary"
+    return f"the {mimetype} body is malformed: {text[:200]}"
+
+
 def _lower_limit(current: int | None, new: int | None) -> int | None:
     if new is None:
         return current
@@ -76,24 +135,39 @@ def load_form(
     max_form_memory_size: int | None = None,
     max_form_parts: int | None = None,
     what: str = "form",
+    strict: bool = False,
 ) -> tuple[Any, Any]:
     """Parse the form within the given limits and return ``(request.form, request.files)``.
 
     Limits only tighten the request's own. A form already parsed by an earlier
     middleware is returned as it is (its Content-Length is still checked).
+    A body Werkzeug cannot parse (a multipart body without a boundary or with
+    garbage in it) reads as an empty form, as in Werkzeug; with *strict* it
+    is a 400 naming the problem.
     """
     check_content_length(request, max_content_length, what)
     request.max_content_length = _lower_limit(request.max_content_length, _plus_one(max_content_length))
     request.max_form_memory_size = _lower_limit(request.max_form_memory_size, max_form_memory_size)
     if max_form_parts is not None:
         request.max_form_parts = min(request.max_form_parts, max_form_parts)
+    environ = request.environ
+
+    def record(mimetype: str, ex: ValueError) -> None:
+        environ[_FORM_ERROR_KEY] = _form_error_message(mimetype, ex)
+
+    parser = functools.partial(_RecordingFormDataParser, on_error=record)
+    request.form_data_parser_class = parser  # type: ignore[assignment]  # for this request only
     try:
         form, files = request.form, request.files
     except wz_exceptions.RequestEntityTooLarge as ex:
         raise _too_large(what, max_content_length) from ex
+    finally:
+        del request.form_data_parser_class  # back to the class's own
     if max_content_length is not None and request.content_length is None and _consumed(request) > max_content_length:
         # A chunked body stops silently at the limit; one byte more shows it went on.
         raise _too_large(what, max_content_length)
+    if strict and _FORM_ERROR_KEY in environ:
+        raise BadRequest(environ[_FORM_ERROR_KEY], extensions={"received": request.mimetype})
     return form, files
 
 

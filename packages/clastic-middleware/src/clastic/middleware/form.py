@@ -20,15 +20,20 @@ from werkzeug.datastructures import FileStorage
 
 from clastic import Middleware, Request
 from clastic.errors import BadRequest, RequestEntityTooLarge
-from clastic.middleware._body import format_size, load_form, read_body
+from clastic.middleware._body import (
+    DEFAULT_MAX_CONTENT_LENGTH,
+    MULTIPART,
+    URLENCODED,
+    declares_body,
+    format_size,
+    load_form,
+    read_body,
+)
 from clastic.middleware._hooks import check_arg_name
 from clastic.middleware._params import extract_fields, parse_fields
 from clastic.route import BoundRoute
 
 __all__ = ["FileUploadMiddleware", "JSONBodyMiddleware", "PostDataMiddleware"]
-
-_URLENCODED = "application/x-www-form-urlencoded"
-_MULTIPART = "multipart/form-data"
 
 
 class PostDataMiddleware(Middleware):
@@ -44,15 +49,30 @@ class PostDataMiddleware(Middleware):
     *defaults* stay optional. ``bool`` fields accept ``on/true/1`` and
     ``off/false/0`` (a checked HTML checkbox sends ``on``).
 
+    With ``strict=True`` the body itself is checked too: a body of another
+    type (JSON, say) is a 400 naming the expected and the received
+    ``Content-Type``, and a multipart body without a boundary, or one that
+    cannot be parsed, is a 400 saying so (by default such bodies read as an
+    empty form).
+
+    Limits, both checked on ``Content-Length`` before anything is read (413
+    naming the limit) and while reading a chunked body:
+
+    * url-encoded bodies, read into memory whole: *max_form_size*, 1 MiB by
+      default;
+    * any body, multipart included: *max_content_length*, 16 MiB by default,
+      as for :class:`FileUploadMiddleware` (Werkzeug also caps each text part
+      in memory; files go to disk).
+
     Args:
         params: A name, an iterable of names, or ``{name: type}``.
-        strict: Answer 400 for missing or malformed fields.
+        strict: Answer 400 for missing or malformed fields and for bodies
+            that are not a readable form.
         defaults: ``{name: value}`` used when a field is absent.
-        max_form_size: Largest url-encoded body accepted (such bodies are
-            read into memory whole); 413 past it, before reading.
-        max_content_length: Largest body of any kind (multipart included);
-            ``None`` leaves multipart bodies to Werkzeug's per-part limits
-            (text parts are capped in memory, files go to disk).
+        max_form_size: Largest url-encoded body accepted, in bytes; ``None``
+            for no limit of its own.
+        max_content_length: Largest body of any kind, in bytes; ``None`` for
+            no limit (not advised: a client could fill the disk).
     """
 
     def __init__(
@@ -62,7 +82,7 @@ class PostDataMiddleware(Middleware):
         strict: bool = False,
         defaults: Mapping[str, Any] | None = None,
         max_form_size: int | None = 1024 * 1024,
-        max_content_length: int | None = None,
+        max_content_length: int | None = DEFAULT_MAX_CONTENT_LENGTH,
     ) -> None:
         self.fields = parse_fields(params, defaults, owner=type(self).__name__)
         self.strict = strict
@@ -75,10 +95,16 @@ class PostDataMiddleware(Middleware):
         """Parse the form within the limits and pass the fields on."""
         if _route.is_null_route:  # a 404 or 405 is coming; leave the body alone
             return next(**dict.fromkeys(self.provides))
+        if self.strict and request.mimetype not in (URLENCODED, MULTIPART) and declares_body(request):
+            received = request.mimetype or "no Content-Type"
+            raise BadRequest(
+                f"expected a form (Content-Type: {URLENCODED} or {MULTIPART}), got {received[:64]!r}",
+                extensions={"expected": [URLENCODED, MULTIPART], "received": request.mimetype},
+            )
         limit = self.max_content_length
-        if request.mimetype == _URLENCODED and self.max_form_size is not None:
+        if request.mimetype == URLENCODED and self.max_form_size is not None:
             limit = self.max_form_size if limit is None else min(limit, self.max_form_size)
-        form, _files = load_form(request, max_content_length=limit, what="form")
+        form, _files = load_form(request, max_content_length=limit, what="form", strict=self.strict)
         return next(**extract_fields(form, self.fields, strict=self.strict, kind="form field"))
 
     def __repr__(self) -> str:
@@ -129,10 +155,7 @@ class JSONBodyMiddleware(Middleware):
 
     def parse(self, request: Request) -> Any:
         """Return the parsed JSON body of *request*; raise a 4xx error when it has none or a bad one."""
-        declared_empty = request.content_length == 0 or (
-            request.content_length is None and "chunked" not in request.headers.get("Transfer-Encoding", "").lower()
-        )
-        if declared_empty:
+        if not declares_body(request):
             return self._empty()
         if not _is_json_mimetype(request.mimetype):
             received = request.mimetype or "no Content-Type"
@@ -180,9 +203,10 @@ class FileUploadMiddleware(Middleware):
 
     Args:
         files: A field name or an iterable of field names.
-        strict: Answer 400 when a file is missing or the body is not multipart.
-        max_content_length: Largest whole body, in bytes (413 past it, checked
-            on ``Content-Length`` before reading).
+        strict: Answer 400 when a file is missing, the body is not multipart,
+            or it is a multipart body without a boundary or that cannot be parsed.
+        max_content_length: Largest whole body, in bytes, 16 MiB by default
+            (413 past it, checked on ``Content-Length`` before reading).
         max_file_size: Largest single file, in bytes (413 naming the field).
         max_parts: Most parts (fields and files) in one body (413 past it).
     """
@@ -192,7 +216,7 @@ class FileUploadMiddleware(Middleware):
         files: str | Iterable[str],
         *,
         strict: bool = False,
-        max_content_length: int | None = 16 * 1024 * 1024,
+        max_content_length: int | None = DEFAULT_MAX_CONTENT_LENGTH,
         max_file_size: int | None = None,
         max_parts: int = 100,
     ) -> None:
@@ -211,16 +235,20 @@ class FileUploadMiddleware(Middleware):
         """Parse the multipart body within the limits and pass the files on."""
         if _route.is_null_route:  # a 404 or 405 is coming; leave the body alone
             return next(**dict.fromkeys(self.names))
-        if request.mimetype != _MULTIPART:
+        if request.mimetype != MULTIPART:
             if self.strict:
                 received = request.mimetype or "no Content-Type"
                 raise BadRequest(
                     f"expected a file upload (Content-Type: multipart/form-data), got {received[:64]!r}",
-                    extensions={"expected": _MULTIPART, "received": request.mimetype},
+                    extensions={"expected": MULTIPART, "received": request.mimetype},
                 )
             return next(**dict.fromkeys(self.names))
         _form, files = load_form(
-            request, max_content_length=self.max_content_length, max_form_parts=self.max_parts, what="multipart upload"
+            request,
+            max_content_length=self.max_content_length,
+            max_form_parts=self.max_parts,
+            what="multipart upload",
+            strict=self.strict,
         )
         return next(**self._collect(files))
 
