@@ -1,12 +1,13 @@
 """CSRFMiddleware through real Applications, in cookie and session mode, and over real HTTP."""
 
+import io
 import re
 import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from werkzeug.test import Client
+from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 
 from clastic import GET, POST, Application, Response, render_basic, render_json
 from clastic.exceptions import UnresolvedArgumentError
@@ -15,7 +16,7 @@ from clastic.middleware.csrf import CSRFMiddleware
 from clastic.middleware.form import PostDataMiddleware
 from clastic.middleware.session import MemorySessionStore, SessionMiddleware
 from clastic.testing import LiveServer
-from middleware_helpers import Browser
+from middleware_helpers import Browser, ExplodingStream
 
 SECRET = "csrf secret"
 
@@ -192,6 +193,37 @@ def test_large_urlencoded_body_without_header_token_is_413():
     assert resp.status_code == 413
     resp = client.post("/transfer", data={"amount": "1", "pad": "x" * 500}, headers={"X-CSRF-Token": token})
     assert resp.status_code == 200 and resp.json["transferred"] == 1
+
+
+def post_declared_size(app, cookie, content_type, length):
+    """POST with a declared Content-Length and a body that must not be read."""
+    headers = {"Accept": "application/json", "Cookie": f"clastic_csrf={cookie}"}
+    environ = EnvironBuilder(path="/transfer", method="POST", headers=headers).get_environ()
+    environ.update({"CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(length), "wsgi.input": ExplodingStream()})
+    app_iter, status, _headers = run_wsgi_app(app, environ, buffered=True)
+    return int(status.split()[0]), b"".join(app_iter)
+
+
+def test_multipart_body_over_16_mib_is_413_before_reading():
+    app = make_app()
+    client = Client(app)
+    client.get("/form")
+    cookie = client.get_cookie("clastic_csrf").value
+    status, body = post_declared_size(app, cookie, "multipart/form-data; boundary=x", 17 * 1024 * 1024)
+    assert status == 413
+    assert b"the request body is 17 MiB, over the 16 MiB this endpoint accepts for a form" in body
+    assert CSRFMiddleware(SECRET).max_content_length == 16 * 1024 * 1024
+
+
+def test_multipart_limit_is_configurable_and_files_are_not_held_to_the_form_size():
+    client = Client(make_app(max_form_size=1000, max_content_length=100_000))
+    token = token_from(client.get("/form"))
+    upload = {"amount": "7", "csrf_token": token, "doc": (io.BytesIO(b"z" * 50_000), "doc.txt")}
+    resp = client.post("/transfer", data=upload)  # a 50 KB file with a 1000-byte form limit: files go to disk
+    assert resp.status_code == 200 and resp.json["transferred"] == 7
+    upload = {"amount": "7", "csrf_token": token, "doc": (io.BytesIO(b"z" * 150_000), "doc.txt")}
+    resp = client.post("/transfer", data=upload, headers={"Accept": "application/json"})
+    assert resp.status_code == 413 and "over the 97.7 KiB this endpoint accepts for a form" in resp.json["detail"]
 
 
 @settings(max_examples=100, deadline=None)

@@ -28,7 +28,7 @@ from werkzeug.http import dump_cookie
 
 from clastic import Middleware, Request, Response
 from clastic.errors import Forbidden, HTTPException
-from clastic.middleware._body import load_form
+from clastic.middleware._body import DEFAULT_MAX_CONTENT_LENGTH, MULTIPART, URLENCODED, load_form
 from clastic.middleware._hooks import check_arg_name, make_hook
 from clastic.middleware._signing import (
     SecretKey,
@@ -49,9 +49,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Key of the secret in the session (session mode).
 SESSION_KEY = "_clastic_csrf"
 
-_URLENCODED = "application/x-www-form-urlencoded"
-_MULTIPART = "multipart/form-data"
-
 
 class CSRFMiddleware(Middleware):
     """Require a valid CSRF token on unsafe requests; provide the token to endpoints.
@@ -67,9 +64,16 @@ class CSRFMiddleware(Middleware):
         form_field: Form field that may carry the token.
         max_age: Seconds a token stays valid; ``None`` for as long as its secret.
         safe_methods: Methods exempt from the check.
-        max_form_size: Largest url-encoded body read to find the token field
-            (413 past it, before reading); send the token in the header to
-            post larger ones.
+        max_form_size: Largest url-encoded body read to find the token field,
+            1 MiB by default (413 past it, before reading); send the token in
+            the header to post larger forms.
+        max_content_length: Largest multipart body read to find the token
+            field, 16 MiB by default as for
+            :class:`~clastic.middleware.form.FileUploadMiddleware` (413
+            naming the limit, before reading); ``None`` for no limit. Files
+            in it go to disk and Werkzeug caps each text field in memory, so
+            uploads larger than *max_form_size* still carry their token in a
+            hidden form field.
         cookie_secure, cookie_samesite, cookie_path, cookie_domain: The cookie's attributes.
     """
 
@@ -85,6 +89,7 @@ class CSRFMiddleware(Middleware):
         max_age: int | None = None,
         safe_methods: Iterable[str] = SAFE_METHODS,
         max_form_size: int | None = 1024 * 1024,
+        max_content_length: int | None = DEFAULT_MAX_CONTENT_LENGTH,
         cookie_secure: bool = False,
         cookie_samesite: str | None = "Lax",
         cookie_path: str = "/",
@@ -99,6 +104,7 @@ class CSRFMiddleware(Middleware):
         self.max_age = max_age
         self.safe_methods = frozenset(m.upper() for m in safe_methods)
         self.max_form_size = max_form_size
+        self.max_content_length = max_content_length
         self.cookie_secure = cookie_secure
         self.cookie_samesite = check_samesite(cookie_samesite, cookie_secure, owner=owner)
         self.cookie_path = cookie_path
@@ -177,9 +183,9 @@ class CSRFMiddleware(Middleware):
         token = request.headers.get(self.header_name)
         if token:
             return token
-        if request.mimetype == _MULTIPART:
-            form, _files = load_form(request, max_content_length=None, what="form")
-        elif request.mimetype == _URLENCODED:
+        if request.mimetype == MULTIPART:
+            form, _files = load_form(request, max_content_length=self.max_content_length, what="form")
+        elif request.mimetype == URLENCODED:
             form, _files = load_form(request, max_content_length=self.max_form_size, what="form")
         else:
             return None
