@@ -136,28 +136,21 @@ def test_provides_without_hook_and_protocol_version():
     with pytest.raises(MiddlewareError, match=r"Orphan.provides lists \['x'\] but Orphan has no request\(\) hook"):
         build(lambda: "x", middlewares=[Orphan()])
 
-    class Future(Middleware):
-        protocol_version = 2
-
+    class PassThrough(Middleware):
         def request(self, next):
             return next()
+
+    def written_for(name, version):
+        return type(name, (PassThrough,), {"protocol_version": version})()
 
     with pytest.raises(MiddlewareError, match="written for middleware protocol version 2, newer than the version 1 this clastic-core implements; upgrade clastic-core"):
-        build(lambda: "x", middlewares=[Future()])
-
-    class Ancient(Middleware):
-        protocol_version = 0
-
-        def request(self, next):
-            return next()
-
+        build(lambda: "x", middlewares=[written_for("Future", 2)])
     with pytest.raises(MiddlewareError, match="written for middleware protocol version 0, but this clastic-core implements version 1; upgrade the package that provides Ancient"):
-        build(lambda: "x", middlewares=[Ancient()])
-
+        build(lambda: "x", middlewares=[written_for("Ancient", 0)])
     for bad in ("1", None, True, 1.0):
-        Odd = type("Odd", (Future,), {"protocol_version": bad})
         with pytest.raises(MiddlewareError, match=r"Odd.protocol_version must be an int such as 1"):
-            build(lambda: "x", middlewares=[Odd()])
+            build(lambda: "x", middlewares=[written_for("Odd", bad)])
+    assert build(lambda: "x", middlewares=[written_for("Current", 1)]).get_local_client().get("/").status_code == 200
 
 
 def test_render_error_unknown_argument():
