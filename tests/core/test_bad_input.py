@@ -153,3 +153,24 @@ def test_raw_garbage_over_a_real_server():
                     reply += chunk
             status = int(reply.split(b" ", 2)[1])
             assert 200 <= status < 500, (raw[:40], reply[:200])
+
+
+@pytest.mark.parametrize("query", ["q=\xff", "\xff=1", "a=1&b=\xc3\x28"])
+def test_raw_bytes_in_the_query_string_are_a_400_naming_them(query):
+    # Some WSGI servers pass a query string's raw bytes through; they are not UTF-8 here.
+    def echo(request):
+        return repr(dict(request.args))
+
+    app = Application([("/echo", echo, render_basic), ("/plain", lambda: "no query read", render_basic)])
+    environ = create_environ("/echo")
+    environ["QUERY_STRING"] = query
+    iterable, status, _headers = run_wsgi_app(app, environ, buffered=True)
+    assert status.startswith("400")
+    assert b"the query string is not valid UTF-8" in b"".join(iterable)
+    environ = create_environ("/plain")
+    environ["QUERY_STRING"] = query
+    _iterable, status, _headers = run_wsgi_app(app, environ, buffered=True)
+    assert status.startswith("200")  # an endpoint that never reads the query is not disturbed
+    environ = create_environ("/echo", query_string="q=%ff")
+    iterable, status, _headers = run_wsgi_app(app, environ, buffered=True)
+    assert status.startswith("200") and b"%FF" in b"".join(iterable)  # percent-encoded bytes stay as they are

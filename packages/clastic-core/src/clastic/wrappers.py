@@ -13,6 +13,8 @@ from werkzeug.wrappers import Response
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from werkzeug.datastructures import MultiDict
+
     from clastic.types import StartResponse, WSGIEnvironment
 
 __all__ = ["Request", "Response", "buffered_response", "respond"]
@@ -30,6 +32,25 @@ class Request(_WerkzeugRequest):
     def request_guid(self) -> str:
         """A random 24-hex-digit id, for correlating logs across services."""
         return secrets.token_hex(12)
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        """The parsed query string, as Werkzeug's; raw bytes that are not UTF-8 are a 400.
+
+        Some WSGI servers pass a query string's raw bytes through instead of
+        refusing them; Werkzeug then fails to decode it, which would be a 500
+        for what is the client's mistake. (Percent-encoded bytes such as
+        ``%ff`` are not affected: Werkzeug keeps them as they are.)
+        """
+        try:
+            return super().args
+        except UnicodeDecodeError as ex:
+            from clastic.errors.http import BadRequest
+
+            raise BadRequest(
+                f"the query string is not valid UTF-8 (byte {ex.object[ex.start]:#04x} at position {ex.start}); "
+                "percent-encode it"
+            ) from None
 
 
 def buffered_response(body: bytes, content_type: str, status: int = 200) -> Response:
