@@ -249,6 +249,15 @@ def test_request_method_url_headers_cookies_form_and_files_are_shown(call):
     assert "&lt;b&gt;Hello&lt;/b&gt;" in html and "<b>Hello</b>" not in html
 
 
+def test_a_query_string_that_is_not_utf8_does_not_break_the_report(call):
+    # Raw bytes some WSGI servers pass through: the report says so instead of failing.
+    response = call(make_app(), "/items", "json", method="POST", environ_overrides={"QUERY_STRING": "q=\xff"})
+    assert response.status_code == 500
+    req = response.json["req"]
+    assert req["url_params"] == {}
+    assert req["url_params_error"].startswith("the query string is not valid UTF-8 (byte 0xff at position 2)")
+
+
 # -- 404 and 405 ------------------------------------------------------------
 
 

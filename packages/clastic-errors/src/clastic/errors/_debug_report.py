@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 
 import clastic
+from clastic.errors import HTTPException
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
@@ -195,11 +196,15 @@ def request_report(request: Request) -> dict[str, Any]:
         "path": request.path,
         "abs_path": request.script_root + request.path,
         "full_url": request.url,
-        "url_params": _flatten(request.args),
+        "url_params": {},
         "headers": _headers(request),
         "cookies": _flatten(request.cookies),
         "remote_addr": request.remote_addr,
     }
+    try:
+        report["url_params"] = _flatten(request.args)
+    except (HTTPException, ValueError) as ex:  # a query string that is not UTF-8 (a 400 of its own)
+        report["url_params_error"] = str(ex)
     try:
         report["form"] = _flatten(request.form)
         report["files"] = {
