@@ -222,7 +222,8 @@ def serve_failure(
         address,
         port,
         len(watched),
-        ", ".join(os.path.basename(name.rstrip(os.sep)) for name in project[:8]) + (", ..." if len(project) > 8 else ""),
+        ", ".join(os.path.basename(name.rstrip(os.sep)) for name in project[:8])
+        + (", ..." if len(project) > 8 else ""),
     )
     try:
         while True:

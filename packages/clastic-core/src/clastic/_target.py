@@ -262,7 +262,7 @@ def _literal_arguments(node: ast.Call, target: Target) -> tuple[tuple[Any, ...],
             if keyword.arg is None:
                 raise ValueError("**kwargs")
             kwargs[keyword.arg] = ast.literal_eval(keyword.value)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):  # what literal_eval raises on non-literals
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):  # literal_eval's ways of refusing
         raise TargetError(
             f"the arguments in {target.expression!r} must be Python literals (strings, numbers, True/False/None, lists, dicts)"
         ) from None

@@ -128,7 +128,7 @@ class SubApplication:
 
 
 class NullRoute(Route):
-    """The route that answers when no other route does: 404, 405, OPTIONS, a slash redirect or the last non-breaking error.
+    """The route that answers when nothing else does: 404, 405, OPTIONS, a slash redirect, the last non-breaking error.
 
     It runs the application's middlewares, so they see unmatched requests too.
     """
@@ -208,7 +208,9 @@ class Application:
         self._entries: list[tuple[Any, int | None, dict[str, Any]]] = []
         self._serving = False
         self._request_ids = itertools.count()
-        self.error_handler: ErrorHandler = self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
+        self.error_handler: ErrorHandler = (
+            self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
+        )
         for entry in routes or ():
             self._insert(entry, None, {})
         self._rebuild()
@@ -228,7 +230,9 @@ class Application:
     def set_error_handler(self, error_handler: ErrorHandler | None = None) -> None:
         """Replace the error handler (``None`` restores the default) and re-bind every route."""
         self._check_not_serving("set_error_handler")
-        self.error_handler = self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
+        self.error_handler = (
+            self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
+        )
         self._rebuild()
 
     def _bind_entry(self, entry: Any, **kwargs: Any) -> list[BoundRoute]:
@@ -529,13 +533,21 @@ def _check_routes_argument(routes: Any) -> None:
         isinstance(routes, tuple) and len(routes) >= 2 and isinstance(routes[0], str) and callable(routes[1])
     )
     if single:
-        raise TypeError(f"Application(routes=...) takes a list of routes, got a single one ({routes!r:.80}); wrap it in a list: [...]")
+        raise TypeError(
+            f"Application(routes=...) takes a list of routes, got a single one ({routes!r:.80}); wrap it in a list: [...]"
+        )
     if routes is not None and (isinstance(routes, (str, bytes, Mapping)) or not isinstance(routes, Iterable)):
         raise TypeError(f"Application(routes=...) takes a list of routes, got {type(routes).__name__} ({routes!r:.80})")
 
 
 # What the Application calls on its error handler.
-_ERROR_HANDLER_API = ("render_error", "uncaught_to_response", "not_found_type", "method_not_allowed_type", "wsgi_wrapper")
+_ERROR_HANDLER_API = (
+    "render_error",
+    "uncaught_to_response",
+    "not_found_type",
+    "method_not_allowed_type",
+    "wsgi_wrapper",
+)
 
 
 def _check_error_handler(handler: Any) -> ErrorHandler:
@@ -555,7 +567,9 @@ def _check_error_handler(handler: Any) -> ErrorHandler:
 
 def _check_resources(resources: Mapping[str, Any] | None) -> dict[str, Any]:
     if resources is not None and not isinstance(resources, Mapping):
-        raise TypeError(f"Application(resources=...) takes a dict of name -> value, got {type(resources).__name__} ({resources!r:.80})")
+        raise TypeError(
+            f"Application(resources=...) takes a dict of name -> value, got {type(resources).__name__} ({resources!r:.80})"
+        )
     resources = dict(resources or {})
     bad = [key for key in resources if not isinstance(key, str) or not key.isidentifier()]
     if bad:

@@ -132,7 +132,8 @@ def _add_serve(commands: Any) -> None:
     where.add_argument("-a", "--address", default=DEFAULT_ADDRESS, metavar="ADDRESS",
                        help=f"IP address or host name to bind to (default: {DEFAULT_ADDRESS}, this machine only; "
                        "0.0.0.0 listens on every interface)")
-    where.add_argument("-p", "--port", type=port_argument, default=DEFAULT_PORT, help=f"port to listen on (default: {DEFAULT_PORT})")
+    where.add_argument("-p", "--port", type=port_argument, default=DEFAULT_PORT,
+                       help=f"port to listen on (default: {DEFAULT_PORT})")
     dev = parser.add_argument_group("development features")
     dev.add_argument("--reload", action=argparse.BooleanOptionalAction, default=True,
                      help="restart when a source file changes, with the fail-safe page on load errors (default: on)")

@@ -148,7 +148,9 @@ class Route:
         self.render_error = render_error
         self.middlewares = middleware_tuple(middlewares, f"route {pattern!r}")
         if resources is not None and not isinstance(resources, Mapping):
-            raise TypeError(f"route {pattern!r}: resources must be a dict of name -> value, got {type(resources).__name__}")
+            raise TypeError(
+                f"route {pattern!r}: resources must be a dict of name -> value, got {type(resources).__name__}"
+            )
         self.resources = dict(resources or {})
         self.methods = _normalize_methods(pattern, methods if methods is not None else self.default_methods)
         self.slash_mode = _check_slash_mode(slash_mode, f"route {pattern!r}")
