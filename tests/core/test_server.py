@@ -124,8 +124,11 @@ def test_broken_mounts_are_skipped_with_a_message(caplog):
 
     caplog.set_level(logging.INFO, logger="clastic.server")
     bad_entry = Mount("weird", [(object(), None)])
-    dev = make_dev_app(user_app(), mounts=[Failing(), bad_entry, Mount("tools", [(("/_tools", tools_app()), None)])])
-    assert " * failing: not mounted, its entries() failed: no configuration" in caplog.text
+    misshapen = Mount("misshapen", [(("/_x", tools_app()), None, "extra")])
+    mounts = [Failing(), bad_entry, misshapen, Mount("tools", [(("/_tools", tools_app()), None)])]
+    dev = make_dev_app(user_app(), mounts=mounts)
+    assert " * failing: not mounted, its entries() failed: ValueError: no configuration" in caplog.text
+    assert " * misshapen: not mounted, its entries() failed: ValueError: too many values to unpack" in caplog.text
     assert " * weird: could not be mounted: could not create a route from" in caplog.text
     assert dev.get_local_client().get("/_tools/").text == "tools"
 
@@ -204,6 +207,30 @@ def test_dev_mounts_are_discovered_through_entry_points(tmp_path, monkeypatch):
     dev = make_dev_app(app, use_meta=False, use_static=False)
     assert dev.get_local_client().get("/_tools/ping").text == "pong from the tools mount"
     assert make_dev_app(app, use_meta=False, use_static=False, use_tools=False) is app
+
+
+BROKEN_MOUNT_PLUGIN = """
+class CrashingMount:
+    name = "crashing"
+
+    def __init__(self):
+        raise RuntimeError("plugin init failed")
+
+    def entries(self, options):
+        return []
+"""
+
+
+def test_a_dev_mount_class_that_fails_to_instantiate_is_skipped(tmp_path, monkeypatch, caplog):
+    site = write_plugin_distribution(
+        tmp_path / "site", "clastic_crash_mount", BROKEN_MOUNT_PLUGIN, {"clastic.dev_mounts": {"crashing": "clastic_crash_mount:CrashingMount"}}
+    )
+    monkeypatch.syspath_prepend(str(site))
+    caplog.set_level(logging.WARNING, logger="clastic.server")
+    assert "crashing" not in {mount.name for mount in discover_dev_mounts()}
+    assert "skipping clastic.dev_mounts plugin 'crashing' (clastic_crash_mount:CrashingMount): creating it failed: RuntimeError: plugin init failed" in caplog.text
+    app = Application([GET("/", lambda: "home", render_basic)])
+    assert make_dev_app(app, use_meta=False, use_static=False).get_local_client().get("/").text == "home"
 
 
 # -- serve() arguments -------------------------------------------------------------

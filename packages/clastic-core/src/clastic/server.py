@@ -382,9 +382,21 @@ def discover_dev_mounts() -> list[Any]:
     takes the entry point's name.
     """
     mounts = []
-    for entry_point, obj in iter_plugins(DEV_MOUNTS_GROUP):
-        if isinstance(obj, type):
-            obj = obj()
+    for entry_point, loaded in iter_plugins(DEV_MOUNTS_GROUP):
+        obj = loaded
+        if isinstance(loaded, type):
+            try:
+                obj = loaded()
+            except Exception as ex:  # a broken plugin must not stop the server  # noqa: BLE001
+                logger.warning(
+                    "skipping %s plugin %r (%s): creating it failed: %s: %s",
+                    DEV_MOUNTS_GROUP,
+                    entry_point.name,
+                    entry_point.value,
+                    type(ex).__name__,
+                    ex,
+                )
+                continue
         if not callable(getattr(obj, "entries", None)):
             logger.warning(
                 "skipping %s plugin %r (%s): it has no entries(options) method", DEV_MOUNTS_GROUP, entry_point.name, entry_point.value
@@ -463,9 +475,10 @@ def make_dev_app(
     entries = []
     for mount in wanted:
         try:
-            given = list(mount.entries(mount_options))
+            given = [(entry, index) for entry, index in mount.entries(mount_options)]
         except (ClasticError, OSError, TypeError, ValueError, LookupError) as ex:
-            logger.warning(" * %s: not mounted, its entries() failed: %s", mount.name, ex)
+            # ValueError/TypeError also when entries() does not give (entry, index) pairs
+            logger.warning(" * %s: not mounted, its entries() failed: %s: %s", mount.name, type(ex).__name__, ex)
             continue
         if not given:
             logger.info(" * %s: nothing to mount", mount.name)
