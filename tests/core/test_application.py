@@ -411,3 +411,21 @@ def test_resources_and_error_handler_of_the_wrong_kind_are_named():
     with pytest.raises(TypeError, match=r"got the class ErrorHandler"):
         app.set_error_handler(ErrorHandler)
     assert app.get_local_client().get("/").text == "x"  # the failed call changed nothing
+
+
+def test_every_request_has_its_own_path_params():
+    from clastic import Request
+
+    class Tag(Middleware):
+        def request(self, next, request):
+            request.path_params["seen_by_tag"] = request.path  # a middleware may write to it
+            return next()
+
+    app = Application([("/n/<x:int>", lambda request: repr(sorted(request.path_params.items())), render_basic)], middlewares=[Tag()])
+    client = app.get_local_client()
+    assert client.get("/n/3").text == "[('seen_by_tag', '/n/3'), ('x', 3)]"
+    assert client.get("/nope").status_code == 404  # the null route's request gets a dict of its own too
+    assert client.get("/n/4").text == "[('seen_by_tag', '/n/4'), ('x', 4)]"
+    assert dict(Request.path_params) == {}
+    with pytest.raises(TypeError):  # the class default cannot be changed by accident
+        Request.path_params["x"] = 1

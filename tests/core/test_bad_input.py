@@ -174,3 +174,15 @@ def test_raw_bytes_in_the_query_string_are_a_400_naming_them(query):
     environ = create_environ("/echo", query_string="q=%ff")
     iterable, status, _headers = run_wsgi_app(app, environ, buffered=True)
     assert status.startswith("200") and b"%FF" in b"".join(iterable)  # percent-encoded bytes stay as they are
+
+
+def test_deeply_nested_brackets_in_a_text_body_are_text_not_a_500():
+    # render_basic sniffs str/bytes that look like JSON; nesting too deep to parse is text.
+    def echo(request):
+        return request.get_data()
+
+    app = Application([POST("/echo", echo, render_basic)])
+    reply = app.get_local_client().post("/echo", data=b"[" * 200_000)
+    assert reply.status_code == 200
+    assert reply.content_type == "text/plain; charset=utf-8" and len(reply.data) == 200_000
+    assert app.get_local_client().post("/echo", data=b"[1, 2]").content_type == "application/json; charset=utf-8"

@@ -457,6 +457,7 @@ class Application:
                     continue
                 return self._render_error(route, request, state, response)
             return response
+        request.path_params = {}
         response = self._execute(self._null_route, request, state, {})
         if isinstance(response, HTTPException):
             route = response.source_route or self._null_route

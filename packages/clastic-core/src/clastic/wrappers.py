@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from functools import cache, cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
@@ -25,8 +27,9 @@ class Request(_WerkzeugRequest):
 
     #: Sequential id of this request within its Application (set by the Application).
     request_id: int = -1
-    #: The values the matched route's URL pattern produced.
-    path_params: dict[str, Any] = {}  # noqa: RUF012 - replaced per request, never mutated
+    #: The values the matched route's URL pattern produced (empty when no route matched).
+    #: The class default is read-only; the Application gives every request its own dict.
+    path_params: Mapping[str, Any] = MappingProxyType({})
 
     @cached_property
     def request_guid(self) -> str:

@@ -113,7 +113,7 @@ def _sniff_text(data: bytes) -> str:
     if head[:1] in (b"{", b"["):
         try:
             json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to be a document anyone means
             pass
         else:
             return _JSON
