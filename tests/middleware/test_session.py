@@ -259,6 +259,17 @@ def test_sqlite_purges_expired_rows(tmp_path):
     assert rows == [("live",)]
 
 
+@pytest.mark.parametrize("table", ["order", "group", "Select", "sessions_2"])
+def test_sqlite_table_names_that_are_sql_keywords_work(tmp_path, table):
+    store = SQLiteSessionStore(tmp_path / "s.sqlite3", table=table)
+    store.save("abc", SessionRecord('{"n": 1}', 1.0, 2.0), expires_at=time.time() + 100)
+    store.touch("abc", 3.0, time.time() + 200)
+    assert store.load("abc") == SessionRecord('{"n": 1}', 1.0, 3.0)
+    store.delete("abc")
+    assert store.load("abc") is None
+    store.purge()
+
+
 def test_sqlite_unusable_file_is_503_with_a_clear_body_and_a_log_line_until_it_is_fixed(tmp_path, caplog):
     path = tmp_path / "s.sqlite3"
     path.write_bytes(b"this is not an SQLite database, it is a text file " * 100)

@@ -149,6 +149,8 @@ class SQLiteSessionStore:
         self.path = os.path.abspath(os.fspath(path))
         _check_database_path(self.path)
         self.table = table
+        # Quoted in SQL, so a name that is also a keyword ("order", "group") works.
+        self._table_sql = f'"{table}"'
         self.timeout = timeout
         self.purge_interval = purge_interval
         self._setup_lock = threading.Lock()
@@ -175,11 +177,11 @@ class SQLiteSessionStore:
             with closing(self._open()) as conn:
                 conn.execute("PRAGMA journal_mode=WAL")  # stored in the file: once is enough
                 conn.execute(
-                    f"CREATE TABLE IF NOT EXISTS {self.table} ("
+                    f"CREATE TABLE IF NOT EXISTS {self._table_sql} ("
                     "id TEXT PRIMARY KEY, data TEXT NOT NULL, created REAL NOT NULL, accessed REAL NOT NULL, "
                     "expires REAL)"
                 )
-                conn.execute(f"CREATE INDEX IF NOT EXISTS {self.table}_expires ON {self.table} (expires)")
+                conn.execute(f'CREATE INDEX IF NOT EXISTS "{self.table}_expires" ON {self._table_sql} (expires)')
             self._ready_pid = pid
 
     def _run(self, action: str, sql: str, params: tuple[Any, ...]) -> list[Any]:
@@ -195,7 +197,7 @@ class SQLiteSessionStore:
         """Return the session, or ``None``."""
         rows = self._run(
             "read a session",
-            f"SELECT data, created, accessed FROM {self.table} WHERE id = ? AND (expires IS NULL OR expires > ?)",
+            f"SELECT data, created, accessed FROM {self._table_sql} WHERE id = ? AND (expires IS NULL OR expires > ?)",
             (session_id, time.time()),
         )
         return SessionRecord(*rows[0]) if rows else None
@@ -204,7 +206,7 @@ class SQLiteSessionStore:
         """Create or replace the session in one transaction."""
         self._run(
             "save a session",
-            f"INSERT INTO {self.table} (id, data, created, accessed, expires) VALUES (?, ?, ?, ?, ?) "
+            f"INSERT INTO {self._table_sql} (id, data, created, accessed, expires) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET data = excluded.data, created = excluded.created, "
             "accessed = excluded.accessed, expires = excluded.expires",
             (session_id, record.data, record.created, record.accessed, expires_at),
@@ -215,19 +217,19 @@ class SQLiteSessionStore:
         """Update the last-access time and expiry of an existing session."""
         self._run(
             "update a session's access time",
-            f"UPDATE {self.table} SET accessed = ?, expires = ? WHERE id = ?",
+            f"UPDATE {self._table_sql} SET accessed = ?, expires = ? WHERE id = ?",
             (accessed, expires_at, session_id),
         )
 
     def delete(self, session_id: str) -> None:
         """Forget the session."""
-        self._run("delete a session", f"DELETE FROM {self.table} WHERE id = ?", (session_id,))
+        self._run("delete a session", f"DELETE FROM {self._table_sql} WHERE id = ?", (session_id,))
 
     def purge(self) -> None:
         """Delete every expired session now."""
         self._run(
             "purge expired sessions",
-            f"DELETE FROM {self.table} WHERE expires IS NOT NULL AND expires <= ?",
+            f"DELETE FROM {self._table_sql} WHERE expires IS NOT NULL AND expires <= ?",
             (time.time(),),
         )
 
