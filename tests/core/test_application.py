@@ -17,8 +17,7 @@ from clastic import (
     SubApplication,
     render_basic,
 )
-from clastic.errors import Forbidden, NotFound
-from clastic.exceptions import ApplicationFrozenError
+from clastic.errors import ErrorHandler, Forbidden, NotFound
 
 
 def const(text):
@@ -251,11 +250,50 @@ def test_endpoint_returning_response_skips_render():
     assert (resp.status_code, resp.text) == (201, "raw")
 
 
-def test_application_is_frozen_once_serving():
+def test_routes_and_the_error_handler_can_change_after_serving_started():
+    # As documented ("add more with add()"): adding while serving swaps in new tables.
     app = Application([("/", const("x"), render_basic)])
-    app.get_local_client().get("/")
-    with pytest.raises(ApplicationFrozenError, match="after the Application has started serving"):
-        app.add(("/late", const("late"), render_basic))
+    client = app.get_local_client()
+    assert client.get("/late").status_code == 404
+    app.add(("/late", const("late"), render_basic))
+    assert client.get("/late").text == "late"
+    app.add(GET("/late", const("first"), render_basic), index=0)
+    assert client.get("/late").text == "first"
+
+    class Teapot(ErrorHandler):
+        def render_error(self, _error):
+            return Response("custom " + str(_error.code), status=_error.code)
+
+    app.set_error_handler(Teapot())
+    assert client.get("/nowhere").text == "custom 404"  # unmatched requests use the new handler
+
+
+def test_adding_routes_while_requests_run_in_other_threads():
+    import threading
+
+    app = Application([("/base", const("base"), render_basic)])
+    client_errors = []
+    stop = threading.Event()
+
+    def hammer():
+        client = app.get_local_client()
+        while not stop.is_set():
+            if client.get("/base").status_code != 200:
+                client_errors.append("base")
+
+    threads = [threading.Thread(target=hammer) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        for i in range(50):
+            app.add((f"/r{i}", const(f"r{i}"), render_basic), index=0 if i % 2 else None)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert client_errors == []
+    client = app.get_local_client()
+    assert [client.get(f"/r{i}").text for i in (0, 25, 49)] == ["r0", "r25", "r49"]
 
 
 def test_bad_route_entries_are_type_errors():
@@ -345,8 +383,16 @@ def test_debug_uses_the_contextual_handler_when_clastic_errors_is_installed():
     from clastic._moved import satellite_available
 
     app = Application([], debug=True)
-    expected = "ContextualErrorHandler" if satellite_available("clastic.errors.contextual") else "ErrorHandler"
+    installed = satellite_available("clastic.errors.contextual")
+    expected = "ContextualErrorHandler" if installed else "ErrorHandler"
     assert type(app.error_handler).__name__ == expected
+    # The documented attribute says the same, and a subclass or an instance may override it.
+    assert getattr(Application.default_debug_error_handler_type, "__name__", None) == ("ContextualErrorHandler" if installed else None)
+
+    class Plain(Application):
+        default_debug_error_handler_type = ErrorHandler
+
+    assert type(Plain([], debug=True).error_handler) is ErrorHandler
 
 
 def test_local_client_requests_come_from_loopback():

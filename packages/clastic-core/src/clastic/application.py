@@ -24,7 +24,6 @@ from clastic._router import Router
 from clastic.errors.handler import ErrorHandler
 from clastic.errors.http import HTTPException, from_werkzeug
 from clastic.exceptions import (
-    ApplicationFrozenError,
     ReservedArgumentError,
     UnknownResourceError,
     URLBuildError,
@@ -155,6 +154,17 @@ def _answer_unmatched(request: Request, _dispatch_state: DispatchState, _applica
     return handler.not_found_type(dispatch_state=state, request=request, application=_application)
 
 
+class _ContextualIfInstalled:
+    """Reads as clastic-errors' ContextualErrorHandler when it is installed, else ``None``."""
+
+    def __get__(self, obj: object, objtype: type | None = None) -> type[ErrorHandler] | None:
+        if not satellite_available("clastic.errors.contextual"):
+            return None
+        from clastic import errors
+
+        return errors.ContextualErrorHandler  # type: ignore[no-any-return]
+
+
 class Application:
     """A WSGI application made of routes, resources, middlewares and a render factory.
 
@@ -179,8 +189,10 @@ class Application:
     request_type: type[Request] = Request
     response_type: type[Response] = Response
     default_error_handler_type: type[ErrorHandler] = ErrorHandler
-    #: Error handler type for ``debug=True``; ``None`` picks ContextualErrorHandler when installed.
-    default_debug_error_handler_type: type[ErrorHandler] | None = None
+    #: Error handler type for ``debug=True``: ContextualErrorHandler when
+    #: clastic-errors is installed, else ``None`` (the plain handler is used).
+    #: Override it in a subclass or on an instance.
+    default_debug_error_handler_type: type[ErrorHandler] | None = _ContextualIfInstalled()  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -206,7 +218,6 @@ class Application:
         self._routes: list[BoundRoute] = []
         # Every add(), as given, so with_resources() can rebuild the Application.
         self._entries: list[tuple[Any, int | None, dict[str, Any]]] = []
-        self._serving = False
         self._request_ids = itertools.count()
         self.error_handler: ErrorHandler = (
             self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
@@ -220,16 +231,15 @@ class Application:
     def _default_error_handler(self) -> ErrorHandler:
         if not self.debug:
             return self.default_error_handler_type()
-        handler_type = self.default_debug_error_handler_type
-        if handler_type is None and satellite_available("clastic.errors.contextual"):
-            from clastic import errors
-
-            handler_type = errors.ContextualErrorHandler
-        return (handler_type or self.default_error_handler_type)()
+        return (self.default_debug_error_handler_type or self.default_error_handler_type)()
 
     def set_error_handler(self, error_handler: ErrorHandler | None = None) -> None:
-        """Replace the error handler (``None`` restores the default) and re-bind every route."""
-        self._check_not_serving("set_error_handler")
+        """Replace the error handler (``None`` restores the default).
+
+        As in the original, routes already added keep the error renderer they
+        were bound with; the new handler renders the errors of routes added
+        afterwards, of unmatched requests (404, 405) and of uncaught exceptions.
+        """
         self.error_handler = (
             self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
         )
@@ -258,17 +268,22 @@ class Application:
         *index* inserts the new routes at that position (they are tried
         before later ones). Keyword arguments (``rebind_render``,
         ``inherit_slashes``) apply to an embedded Application.
+
+        It may be called while the Application serves: the routing tables are
+        rebuilt and then swapped in, so a request already being handled
+        finishes with the routes it started with.
         """
-        self._check_not_serving("add")
         self._insert(entry, index, kwargs)
         self._rebuild()
 
     def _insert(self, entry: Any, index: int | None, kwargs: dict[str, Any]) -> None:
         bound = self._bind_entry(entry, **kwargs)
+        routes = list(self._routes)  # a new list: requests in flight keep iterating the old one
         if index is None:
-            self._routes.extend(bound)
+            routes.extend(bound)
         else:
-            self._routes[index:index] = bound
+            routes[index:index] = bound
+        self._routes = routes
         self._entries.append((entry, index, kwargs))
 
     def with_resources(self, **overrides: Any) -> Application:
@@ -303,33 +318,29 @@ class Application:
         new = copy.copy(self)
         new.resources = {key: overrides.get(key, value) for key, value in self.resources.items()}
         new._routes, new._entries = [], []
-        new._serving = False
         new._request_ids = itertools.count()
         for entry, index, kwargs in self._entries:
             new._insert(_entry_with_resources(entry, overrides), index, kwargs)
         new._rebuild()
         return new
 
-    def _check_not_serving(self, what: str) -> None:
-        if self._serving:
-            raise ApplicationFrozenError(
-                f"cannot {what}() after the Application has started serving requests; build a new Application instead"
-            )
-
     def _rebuild(self) -> None:
-        self._null_route = NullRoute().bind(self)
-        self._router = Router(self._routes)
-        self._url_index = _index_names(self._routes)
-        self._wsgi = self._wrap_wsgi()
+        # Everything is built first and assigned last, so a request running
+        # in another thread never sees half-built tables.
+        null_route = NullRoute().bind(self)
+        router = Router(self._routes)
+        url_index = _index_names(self._routes)
+        wsgi = self._wrap_wsgi(null_route)
+        self._null_route, self._router, self._url_index, self._wsgi = null_route, router, url_index, wsgi
 
-    def _wrap_wsgi(self) -> WSGIApplication | None:
+    def _wrap_wsgi(self, null_route: BoundRoute) -> WSGIApplication | None:
         """Return the WSGI callable wrapped by every ``wsgi_wrapper``, or ``None`` if there are none."""
         wsgi: WSGIApplication = self._dispatch_wsgi
         wrappers: list[Callable[[WSGIApplication], WSGIApplication]] = []
         if self.error_handler.wsgi_wrapper is not None:
             wrappers.append(self.error_handler.wsgi_wrapper)
         seen: list[object] = []
-        for route in [*self._routes, self._null_route]:
+        for route in [*self._routes, null_route]:
             for mw in route.middlewares:
                 wrapper = getattr(mw, "wsgi_wrapper", None)
                 if wrapper is not None and not any(mw is other for other in seen):
@@ -410,7 +421,6 @@ class Application:
         return self._dispatch_wsgi(environ, start_response)
 
     def _dispatch_wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        self._serving = True
         # populate_request=False: putting the request into its own environ makes a
         # reference cycle per request, left for the garbage collector to find.
         request = self.request_type(environ, populate_request=False)

@@ -78,10 +78,6 @@ class UnknownResourceError(ClasticError, LookupError):
     """A resource name that the Application does not have."""
 
 
-class ApplicationFrozenError(ClasticError, RuntimeError):
-    """The Application already serves requests and can no longer change."""
-
-
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """Return a " Did you mean 'x'?" hint for *name*, or an empty string.
 
