@@ -419,3 +419,19 @@ def test_file_engines_refuse_templates_without_a_file(factory_type: type[Templat
     factory = factory_type(str(TEMPLATES / "chameleon"))
     with pytest.raises(ValueError, match=rf"{factory_type.__name__} compiles template files, and 'inline' has none"):
         factory.compile_template("inline", None, True)
+
+
+def test_a_render_function_can_be_called_with_just_a_dict(engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    # The documents: the factory "returns a function that can be passed a dictionary".
+    render = make_factory(engine)(engine.page)
+    response = render(page_context())
+    assert isinstance(response, Response) and response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Greetings" in body and HOSTILE_ITEM not in body  # escaped as through an Application
+    with pytest.raises(TypeError, match=r"route \(none: the render function was called directly\): template .* needs a dict"):
+        render(["not", "a", "dict"])
+    failing = make_factory(engine)(engine.failing)
+    with caplog.at_level(logging.ERROR, logger="clastic.render"):
+        error = pytest.raises(Exception, failing, failing_context()).value
+    assert getattr(error, "code", None) == 500 and "database went away" not in str(error.get_data(as_text=True))
+    assert "called directly" in caplog.text

@@ -61,10 +61,16 @@ class TemplateRender:
         """The engine's compiled template object."""
         return self._compiled.template
 
-    def __call__(self, context: Any, _route: BoundRoute, _application: Application) -> Response:
+    def __call__(self, context: Any, _route: BoundRoute | None = None, _application: Application | None = None) -> Response:
+        """Render *context* (a dict) into a Response.
+
+        An Application passes the route and itself; called directly
+        (``render({'name': 'x'})``), errors name no route and the output
+        shows no debug details.
+        """
         factory = self.factory
         compiled = self._compiled
-        if factory.reload or (factory.reload is None and _application.debug):
+        if factory.reload or (factory.reload is None and _application is not None and _application.debug):
             compiled = self._reloaded(_route, _application)
         if not isinstance(context, Mapping):
             raise TypeError(
@@ -80,7 +86,7 @@ class TemplateRender:
             raise render_failure(factory, compiled, ex, _route, _application) from ex
         return Response(body, content_type=self.content_type)
 
-    def _reloaded(self, route: BoundRoute, application: Application) -> CompiledTemplate:
+    def _reloaded(self, route: BoundRoute | None, application: Application | None) -> CompiledTemplate:
         try:
             compiled = self.factory.refresh(self._compiled)
         except (TemplateCompileError, TemplateNotFoundError) as ex:
@@ -96,8 +102,8 @@ def render_failure(
     factory: TemplateRenderFactory,
     compiled: CompiledTemplate,
     exc: BaseException,
-    route: BoundRoute,
-    application: Application,
+    route: BoundRoute | None,
+    application: Application | None,
 ) -> TemplateRenderError:
     """Log a rendering failure with its template line and return the 500 to raise.
 
@@ -137,8 +143,8 @@ def _error_response(
     *,
     filename: str | None,
     line: int | None,
-    route: BoundRoute,
-    application: Application,
+    route: BoundRoute | None,
+    application: Application | None,
     summary: str,
     where: str,
 ) -> TemplateRenderError:
@@ -172,7 +178,7 @@ def _source_lines(factory: TemplateRenderFactory, compiled: CompiledTemplate, fi
 
 def _route_label(route: Any) -> str:
     if route is None:
-        return "?"
+        return "(none: the render function was called directly)"
     methods = getattr(route, "methods", None)
     prefix = "|".join(sorted(methods)) + " " if methods else ""
     return f"{prefix}{getattr(route, 'pattern', route)!r}"
