@@ -23,8 +23,15 @@ def conflict():
     raise Conflict("already exists")
 
 
+def crash():
+    raise RuntimeError("database went away")
+
+
 def make_app(cors):
-    return Application([GET("/items", items, render_json), POST("/items", conflict, render_json)], middlewares=[cors])
+    return Application(
+        [GET("/items", items, render_json), POST("/items", conflict, render_json), GET("/crash", crash, render_json)],
+        middlewares=[cors],
+    )
 
 
 def preflight(port, path, origin=APP_ORIGIN, method="PUT", headers="content-type, x-csrf-token"):
@@ -55,7 +62,7 @@ def test_preflight_for_a_path_without_an_options_route(server):
     assert headers["Access-Control-Allow-Methods"] == "GET, HEAD, POST, PUT, PATCH, DELETE"
     assert headers["Access-Control-Allow-Headers"] == "content-type, x-csrf-token"
     assert headers["Access-Control-Max-Age"] == "900"
-    assert "Origin" in headers["Vary"]
+    assert "Origin" in ", ".join(headers.get_all("Vary"))
 
 
 def test_preflight_for_a_path_no_route_matches(server):
@@ -105,6 +112,25 @@ def test_raised_http_error_carries_cors_headers(server):
     )
     assert status == 409 and json.loads(body)["detail"] == "already exists"
     assert headers["Access-Control-Allow-Origin"] == APP_ORIGIN
+
+
+def test_the_500_of_an_uncaught_exception_carries_cors_headers(server, caplog):
+    # The page must be able to read the 500 rather than see a CORS failure.
+    status, headers, body = Browser().get(server.port, "/crash", headers={"Origin": APP_ORIGIN, "Accept": "application/json"})
+    assert status == 500 and b"database went away" not in body
+    assert headers["Access-Control-Allow-Origin"] == APP_ORIGIN
+    assert headers["Access-Control-Allow-Credentials"] == "true" and headers["Access-Control-Expose-Headers"] == "X-Total"
+    assert "Origin" in ", ".join(headers.get_all("Vary"))
+    status, headers, _ = Browser().get(server.port, "/crash", headers={"Origin": "https://evil.example"})
+    assert status == 500 and "Access-Control-Allow-Origin" not in headers
+
+
+def test_responses_get_their_cors_headers_once():
+    client = Client(make_app(CORSMiddleware([APP_ORIGIN])))
+    for path in ("/items", "/nope", "/crash"):
+        resp = client.get(path, headers={"Origin": APP_ORIGIN})
+        assert resp.headers.getlist("Access-Control-Allow-Origin") == [APP_ORIGIN], path
+        assert resp.headers.getlist("Vary").count("Origin") == 1, path
 
 
 def test_unmatched_path_keeps_its_404_with_cors_headers(server):

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from clastic import Middleware, Request, Response
 from clastic.errors import Forbidden, HTTPException
+from clastic.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["DEFAULT_METHODS", "SAFELISTED_HEADERS", "CORSMiddleware"]
 
@@ -104,6 +105,8 @@ class CORSMiddleware(Middleware):
         if max_age is not None and (not isinstance(max_age, int) or max_age < 0):
             raise ValueError(f"CORSMiddleware: max_age must be a whole number of seconds >= 0 or None, got {max_age!r}")
         self.max_age = max_age
+        # Environ key set while this middleware waits for a response (one per instance: they may nest).
+        self._pending_key = f"clastic.middleware.cors.pending.{id(self)}"
 
     # -- decisions -----------------------------------------------------------
 
@@ -126,11 +129,15 @@ class CORSMiddleware(Middleware):
         origin = request.headers.get("Origin")
         if origin is not None and request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             return self.preflight(request, origin)
+        environ = request.environ
+        environ[self._pending_key] = True  # until a response comes back (see wsgi_wrapper)
         try:
             response = next()
         except HTTPException as ex:  # raised errors are responses too; the page should be able to read them
+            del environ[self._pending_key]
             self.decorate(ex, origin)
             raise
+        del environ[self._pending_key]
         if isinstance(response, Response):
             self.decorate(response, origin)
         return response
@@ -139,14 +146,41 @@ class CORSMiddleware(Middleware):
         """Add ``Access-Control-Allow-Origin`` and friends for an allowed *origin*."""
         if self.varies_by_origin:
             response.vary.add("Origin")
+        for name, value in self.response_headers(origin):
+            response.headers[name] = value
+
+    def response_headers(self, origin: str | None) -> list[tuple[str, str]]:
+        """The ``Access-Control-*`` headers a response to *origin* gets (none for a refused origin)."""
         if origin is None or not self.is_allowed_origin(origin):
-            return
-        headers = response.headers
-        headers["Access-Control-Allow-Origin"] = "*" if self.any_origin else origin
+            return []
+        headers = [("Access-Control-Allow-Origin", "*" if self.any_origin else origin)]
         if self.allow_credentials:
-            headers["Access-Control-Allow-Credentials"] = "true"
+            headers.append(("Access-Control-Allow-Credentials", "true"))
         if self.expose_headers:
-            headers["Access-Control-Expose-Headers"] = ", ".join(self.expose_headers)
+            headers.append(("Access-Control-Expose-Headers", ", ".join(self.expose_headers)))
+        return headers
+
+    def wsgi_wrapper(self, wsgi_app: WSGIApplication) -> WSGIApplication:
+        """Give the CORS headers to responses made after the hooks ran, too.
+
+        An uncaught exception goes through the ``request`` hook as the
+        exception itself (so other middlewares can roll back); its 500 is made
+        afterwards by the error handler. Without the headers the calling page
+        could not read that 500 and would see a CORS failure instead.
+        """
+
+        def cors_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                if environ.pop(self._pending_key, False):  # the hook saw an exception, not a response
+                    extra = self.response_headers(environ.get("HTTP_ORIGIN"))
+                    if self.varies_by_origin:
+                        extra.append(("Vary", "Origin"))
+                    headers = [*headers, *extra]
+                return start_response(status, headers, exc_info)
+
+            return wsgi_app(environ, start)
+
+        return cors_app
 
     def preflight(self, request: Request, origin: str) -> Response:
         """Answer a preflight ``OPTIONS`` request (204), or refuse it (403 naming why)."""
