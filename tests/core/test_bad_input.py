@@ -186,3 +186,100 @@ def test_deeply_nested_brackets_in_a_text_body_are_text_not_a_500():
     assert reply.status_code == 200
     assert reply.content_type == "text/plain; charset=utf-8" and len(reply.data) == 200_000
     assert app.get_local_client().post("/echo", data=b"[1, 2]").content_type == "application/json; charset=utf-8"
+
+
+class _ServerStreamError(Exception):
+    """Stands for a WSGI server's own body error, such as gunicorn's InvalidChunkSize."""
+
+
+class _BrokenInput:
+    def __init__(self, fail_after=b""):
+        self._data = fail_after
+
+    def read(self, size=-1):
+        if self._data:
+            data, self._data = self._data, b""
+            return data
+        raise _ServerStreamError("Invalid chunk size: b'zz'")
+
+    readline = read
+
+
+@pytest.mark.parametrize("read", ["data", "form", "json"])
+def test_a_body_the_server_cannot_read_is_a_400(read):
+    def endpoint(request):
+        if read == "data":
+            return str(len(request.get_data()))
+        if read == "form":
+            return repr(dict(request.form))
+        return repr(request.get_json())
+
+    app = Application([POST("/in", endpoint, render_basic)])
+    content_type = {"data": "application/octet-stream", "form": "application/x-www-form-urlencoded", "json": "application/json"}[read]
+    environ = create_environ("/in", method="POST", content_type=content_type)
+    environ.update({"wsgi.input": _BrokenInput(), "wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"})
+    environ.pop("CONTENT_LENGTH", None)
+    iterable, status, _headers = run_wsgi_app(app, environ, buffered=True)
+    body = b"".join(iterable)
+    assert status.startswith("400"), body
+    assert b"the request body could not be read (_ServerStreamError: Invalid chunk size" in body
+
+
+def test_malformed_chunked_bodies_under_gunicorn_are_400(tmp_path):
+    import os
+    import sys
+
+    from cli_fixtures.devproc import DevProcess, free_port
+
+    (tmp_path / "bodyapp.py").write_text(
+        "from clastic import POST, Application, render_basic\n"
+        "app = Application([POST('/in', lambda request: str(len(request.get_data())), render_basic)])\n"
+    )
+    port = free_port()
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    args = [gunicorn, "--workers", "1", "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2", "bodyapp:app"]
+    with DevProcess(args, cwd=tmp_path, log_dir=tmp_path / "logs") as server:
+        server.wait_for(f"http://127.0.0.1:{port}/in", lambda r: r.status == 405)
+        for chunked in (b"zz\r\n{}\r\n0\r\n\r\n", b"-5\r\nhello\r\n0\r\n\r\n", b"2\r\nabXX0\r\n\r\n"):
+            raw = b"POST /in HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(raw)
+                reply = b""
+                while chunk := sock.recv(65536):
+                    reply += chunk
+            assert reply.split(b" ", 2)[1] == b"400", reply[:300]
+            assert b"the request body could not be read" in reply
+        good = b"POST /in HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(good)
+            reply = b""
+            while chunk := sock.recv(65536):
+                reply += chunk
+        assert reply.split(b" ", 2)[1] == b"200" and reply.endswith(b"3")
+        assert "Traceback" not in server.stderr
+
+
+def test_upload_files_of_a_form_that_fails_half_way_are_closed():
+    import gc
+    import io
+    import warnings
+
+    from werkzeug.test import EnvironBuilder
+
+    app = Application([POST("/up", lambda request: repr(sorted(request.files)), render_basic)])
+    builder = EnvironBuilder("/up", method="POST", data={"f": (io.BytesIO(b"x" * 700_000), "big.bin")})
+    environ = builder.get_environ()
+    full = environ["wsgi.input"]
+    body = full.read()
+    full.close()
+    builder.close()
+    # Over Werkzeug's 500 kB the upload goes to a temporary file; the body then ends early.
+    environ["wsgi.input"] = io.BytesIO(body[:600_000])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        iterable, status, _headers = run_wsgi_app(app, environ, buffered=True)
+        reply = b"".join(iterable)
+        del iterable
+        gc.collect()
+    assert status[:1] == "4", reply  # the body ended early: the client's problem
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []

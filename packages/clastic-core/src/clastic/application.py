@@ -429,7 +429,7 @@ class Application:
             response = self.dispatch(request)
         except RerouteWSGI as reroute:
             return reroute.wsgi_app(environ, start_response)
-        if request.__dict__.get("files"):
+        if request.__dict__.get("_upload_streams") or request.__dict__.get("files"):
             # Uploads are spooled to temporary files: close them now, or once a
             # streamed response (which might still read them) is sent.
             if response.is_streamed:

@@ -13,7 +13,8 @@ from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
+    from typing import IO
 
     from werkzeug.datastructures import MultiDict
 
@@ -37,6 +38,40 @@ class Request(_WerkzeugRequest):
         return secrets.token_hex(12)
 
     @cached_property
+    def stream(self) -> IO[bytes]:
+        """The request body stream, as Werkzeug's; a body the server cannot read is a 400.
+
+        Werkzeug turns the ``OSError``/``ValueError`` of a broken body into a
+        400, but WSGI servers have their own errors (gunicorn's
+        ``InvalidChunkSize`` for a malformed chunked body), which would
+        otherwise reach the Application as a 500.
+        """
+        environ = self.environ
+        raw = environ.get("wsgi.input")
+        if raw is not None and type(raw) is not _GuardedInput:
+            environ["wsgi.input"] = _GuardedInput(raw)
+        return super().stream
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        # Every upload file made while parsing is recorded, so close() can close
+        # it even when parsing fails half-way and no FileStorage holds it.
+        stream = super()._get_file_stream(total_content_length, content_type, filename, content_length)
+        self.__dict__.setdefault("_upload_streams", []).append(stream)
+        return stream
+
+    def close(self) -> None:
+        """Close the uploaded files, those of a form that failed to parse included."""
+        super().close()
+        for stream in self.__dict__.pop("_upload_streams", ()):
+            stream.close()
+
+    @cached_property
     def args(self) -> MultiDict[str, str]:
         """The parsed query string, as Werkzeug's; raw bytes that are not UTF-8 are a 400.
 
@@ -54,6 +89,52 @@ class Request(_WerkzeugRequest):
                 f"the query string is not valid UTF-8 (byte {ex.object[ex.start]:#04x} at position {ex.start}); "
                 "percent-encode it"
             ) from None
+
+
+class _GuardedInput:
+    """``wsgi.input`` whose read errors, whatever the server raises, become a 400."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def _failed(self, ex: Exception) -> Exception:
+        from clastic.errors.http import BadRequest, HTTPException
+
+        if isinstance(ex, HTTPException):
+            return ex
+        return BadRequest(
+            f"the request body could not be read ({type(ex).__name__}: {str(ex)[:200]}); send it again, well-formed"
+        )
+
+    def read(self, *args: Any) -> bytes:
+        try:
+            return self._raw.read(*args)  # type: ignore[no-any-return]
+        except Exception as ex:  # the server's own stream errors  # noqa: BLE001
+            raise self._failed(ex) from ex
+
+    def readline(self, *args: Any) -> bytes:
+        try:
+            return self._raw.readline(*args)  # type: ignore[no-any-return]
+        except Exception as ex:  # noqa: BLE001
+            raise self._failed(ex) from ex
+
+    def readinto(self, buffer: Any) -> int | None:
+        try:
+            if hasattr(self._raw, "readinto"):
+                return self._raw.readinto(buffer)  # type: ignore[no-any-return]
+            data = self._raw.read(len(buffer))
+        except Exception as ex:  # noqa: BLE001
+            raise self._failed(ex) from ex
+        buffer[: len(data)] = data
+        return len(data)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
 
 
 def buffered_response(body: bytes, content_type: str, status: int = 200) -> Response:
