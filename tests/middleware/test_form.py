@@ -97,11 +97,22 @@ def test_post_data_max_content_length_applies_to_multipart():
     assert resp.status_code == 413
 
 
-def test_post_data_oversized_multipart_text_part_is_413_not_500():
+def test_post_data_oversized_multipart_text_part_is_413_naming_the_per_field_limit():
+    # 600 KB is far under the 16 MiB body limit but over Werkzeug's in-memory limit on one text field.
     app = link_app()
     data = {"target_url": "x" * 600_000, "file": (io.BytesIO(b"x"), "x.txt")}  # a file makes it multipart
     resp = post_form(app, data=data, headers={"Accept": "application/json"})
-    assert resp.status_code == 413 and "form" in resp.json["detail"]
+    assert resp.status_code == 413
+    assert resp.json["detail"] == (
+        "a text field in the form is larger than this endpoint accepts (at most 488.3 KiB per field; "
+        "files are not limited by this)"
+    )
+
+
+def test_post_data_a_large_file_is_not_held_to_the_per_field_limit():
+    data = {"target_url": "https://example.com", "file": (io.BytesIO(b"x" * 600_000), "big.bin")}
+    resp = post_form(link_app(), data=data, headers={"Accept": "application/json"})
+    assert (resp.status_code, resp.json["target_url"]) == (200, "https://example.com")
 
 
 def post_raw(app, body, content_type, **headers):
@@ -160,6 +171,41 @@ def test_post_data_strict_malformed_multipart_is_400_saying_so(body, problem):
     resp = post_raw(link_app(strict=True), body, "multipart/form-data; boundary=xx")
     assert resp.status_code == 400
     assert resp.json["detail"] == f"the multipart/form-data body is malformed: {problem}"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "shown"),
+    [
+        ("multipart/form-data; boundary=\xff\xfe", "'\\xff\\xfe'"),  # Werkzeug's header parser drops it
+        ('multipart/form-data; boundary="\xff\xfe"', "'\\xff\\xfe'"),
+        ("multipart/form-data; boundary=", "''"),
+        ('multipart/form-data; boundary=""', "''"),
+        ("multipart/form-data; boundary=" + "b" * 71, repr("b" * 71)),
+        ('multipart/form-data; boundary="ends in a space "', "'ends in a space '"),
+        ('multipart/form-data; boundary="semi;colon"', "'semi;colon'"),
+    ],
+)
+def test_post_data_strict_multipart_with_an_invalid_boundary_is_400_saying_it_is_invalid(content_type, shown):
+    resp = post_raw(link_app(strict=True), MULTIPART_A, content_type)
+    assert resp.status_code == 400
+    assert resp.json["detail"] == (
+        f"the multipart/form-data body cannot be read: its Content-Type's boundary parameter {shown} is invalid "
+        "(RFC 2046: 1 to 70 characters, letters, digits, spaces and '()+_,-./:=?, not ending in a space)"
+    )
+
+
+def test_strict_multipart_boundaries_rfc_2046_allows_are_read():
+    app = Application([POST("/submit", lambda target_url: target_url, render_json,
+                            middlewares=[PostDataMiddleware("target_url", strict=True)])])  # fmt: skip
+    for boundary in ("x", "b" * 70, "'()+_,-./:=?", "with inner space"):
+        body = MULTIPART_A.replace(b"--xx", b"--" + boundary.encode())
+        resp = post_raw(app, body, f'multipart/form-data; boundary="{boundary}"')
+        assert (resp.status_code, resp.json) == (200, "https://example.com"), boundary
+
+
+def test_file_upload_strict_invalid_boundary_is_400_before_reading_the_body():
+    resp = post_huge(upload_app(strict=True), "multipart/form-data; boundary=\xff\xfe", 1000)
+    assert resp.status_code == 400 and "boundary parameter '\\xff\\xfe' is invalid" in resp.json["detail"]
 
 
 def test_file_upload_strict_malformed_multipart_is_400_saying_so():
@@ -357,7 +403,7 @@ def test_upload_over_total_limit_is_413_before_reading():
     assert resp.status_code == 413 and "multipart upload" in resp.json["detail"]
 
 
-def test_too_many_parts_is_413():
+def test_too_many_parts_is_413_naming_the_parts_limit():
     data = {f"f{i}": "x" for i in range(20)}
     resp = post_form(
         upload_app(max_parts=10),
@@ -365,6 +411,29 @@ def test_too_many_parts_is_413():
         headers={"Accept": "application/json"},
     )
     assert resp.status_code == 413
+    assert resp.json["detail"] == "the multipart upload has more parts than this endpoint accepts (at most 10 fields and files)"
+
+
+def test_five_hundred_parts_against_the_default_100_over_real_http():
+    parts = [f'--b\r\nContent-Disposition: form-data; name="f{i}"\r\n\r\nx\r\n'.encode() for i in range(500)]
+    body = b"".join(parts) + b"--b--\r\n"  # about 30 KB: far under the 16 MiB body limit
+    with LiveServer(upload_app()) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            conn.request(
+                "POST",
+                "/submit",
+                body=body,
+                headers={"Content-Type": "multipart/form-data; boundary=b", "Accept": "application/json"},
+            )
+            resp = conn.getresponse()
+            status, detail = resp.status, json.loads(resp.read())["detail"]
+        finally:
+            conn.close()
+    assert (status, detail) == (
+        413,
+        "the multipart upload has more parts than this endpoint accepts (at most 100 fields and files)",
+    )
 
 
 def test_upload_over_real_http():

@@ -3,17 +3,20 @@
 Core turns any Werkzeug HTTP error raised during dispatch into the matching
 Clastic error, with Werkzeug's generic description. The one a body limit
 causes (``RequestEntityTooLarge``, while parsing a form or reading a stream)
-is caught here instead, so the 413 says which body was too large and what
-the limit is.
+is caught here instead, so the 413 says which limit the body went over
+(its whole length, its number of parts, or the size of one text field) and
+what that limit is.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from werkzeug import exceptions as wz_exceptions
-from werkzeug.formparser import FormDataParser
+from werkzeug.formparser import FormDataParser, MultiPartParser
+from werkzeug.sansio.multipart import MultipartDecoder
 
 from clastic import Request
 from clastic.errors import BadRequest, RequestEntityTooLarge
@@ -22,6 +25,7 @@ __all__ = [
     "DEFAULT_MAX_CONTENT_LENGTH",
     "MULTIPART",
     "URLENCODED",
+    "boundary_problem",
     "check_content_length",
     "declares_body",
     "format_size",
@@ -37,6 +41,18 @@ MULTIPART = "multipart/form-data"
 
 # Where load_form leaves why Werkzeug could not parse the form (it answers such bodies with an empty form).
 _FORM_ERROR_KEY = "clastic.middleware.form_error"
+
+# RFC 2046 section 5.1.1: a boundary is 1 to 70 "bchars", the last one not a space.
+_VALID_BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
+# The boundary parameter as written, for when Werkzeug's header parser drops a value it cannot read.
+_BOUNDARY_PARAMETER = re.compile(r';\s*boundary\s*=\s*("[^"]*"?|[^;]*)', re.IGNORECASE)
+_NO_BOUNDARY = "its Content-Type has no boundary parameter (expected 'multipart/form-data; boundary=...')"
+
+# Which Werkzeug limit a RequestEntityTooLarge raised while parsing comes from, by the code that raised it:
+# the multipart decoder counting parts, or the decoder and parser sizing a text field held in memory.
+# Anything else (the input stream, the Content-Length check) is the limit on the whole body.
+_PARTS_CHECK = MultipartDecoder.next_event.__code__
+_FIELD_SIZE_CHECKS = (MultipartDecoder.receive_data.__code__, MultiPartParser.parse.__code__)
 
 
 def format_size(size: int) -> str:
@@ -97,12 +113,30 @@ class _RecordingFormDataParser(FormDataParser):
             return stream, self.cls(), self.cls()
 
 
+def boundary_problem(request: Request) -> str | None:
+    """Return what is wrong with a multipart request's boundary parameter, or ``None`` if nothing is.
+
+    The boundary must be present and valid as RFC 2046 defines it: 1 to 70
+    characters from letters, digits, space and ``'()+_,-./:=?``, not ending
+    in a space.
+    """
+    boundary = request.mimetype_params.get("boundary")
+    if boundary is None:
+        written = _BOUNDARY_PARAMETER.search(request.headers.get("Content-Type", ""))
+        if written is None:
+            return _NO_BOUNDARY
+        boundary = written.group(1).strip()  # a value Werkzeug's header parser could not read
+    if _VALID_BOUNDARY.fullmatch(boundary):
+        return None
+    return (
+        f"its Content-Type's boundary parameter {ascii(boundary[:80])} is invalid (RFC 2046: 1 to 70 characters, "
+        "letters, digits, spaces and '()+_,-./:=?, not ending in a space)"
+    )
+
+
 def _form_error_message(mimetype: str, ex: ValueError) -> str:
     if mimetype == MULTIPART and str(ex) == "Missing boundary":
-        return (
-            "the multipart/form-data body cannot be read: its Content-Type has no boundary parameter "
-            "(expected 'multipart/form-data; boundary=...')"
-        )
+        return f"the multipart/form-data body cannot be read: {_NO_BOUNDARY}"
     if isinstance(ex, UnicodeDecodeError):
         return f"the {mimetype} body cannot be read: it is not UTF-8 text"
     text = str(ex)
@@ -125,7 +159,48 @@ def _too_large(what: str, limit: int | None) -> RequestEntityTooLarge:
     detail = f"the {what} is larger than this endpoint accepts"
     if limit is not None:
         detail += f" (at most {format_size(limit)})"
+        return RequestEntityTooLarge(detail, extensions={"limit": limit})
     return RequestEntityTooLarge(detail)
+
+
+def _limit_raised(ex: BaseException) -> str:
+    """Return which form limit Werkzeug's *ex* enforced: ``'parts'``, ``'field'`` or ``'length'``.
+
+    Werkzeug raises the same bare ``RequestEntityTooLarge`` for each, so the
+    code it was raised in tells them apart.
+    """
+    traceback = ex.__traceback__
+    if traceback is None:
+        return "length"
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    code = traceback.tb_frame.f_code
+    if code is _PARTS_CHECK:
+        return "parts"
+    if code in _FIELD_SIZE_CHECKS:
+        return "field"
+    return "length"
+
+
+def _form_too_large(
+    ex: BaseException, request: Request, what: str, max_content_length: int | None
+) -> RequestEntityTooLarge:
+    """Return the 413 for Werkzeug's *ex*, naming the limit the form went over and its value."""
+    kind = _limit_raised(ex)
+    if kind == "parts" and request.max_form_parts is not None:
+        limit = request.max_form_parts
+        return RequestEntityTooLarge(
+            f"the {what} has more parts than this endpoint accepts (at most {limit} fields and files)",
+            extensions={"limit": limit},
+        )
+    if kind == "field" and request.max_form_memory_size is not None:
+        limit = request.max_form_memory_size
+        return RequestEntityTooLarge(
+            f"a text field in the {what} is larger than this endpoint accepts (at most {format_size(limit)} "
+            "per field; files are not limited by this)",
+            extensions={"limit": limit},
+        )
+    return _too_large(what, max_content_length)
 
 
 def load_form(
@@ -146,10 +221,16 @@ def load_form(
     is a 400 naming the problem.
     """
     check_content_length(request, max_content_length, what)
+    if strict and request.mimetype == MULTIPART:
+        problem = boundary_problem(request)  # before reading anything: without a boundary there is no form
+        if problem is not None:
+            raise BadRequest(
+                f"the multipart/form-data body cannot be read: {problem}", extensions={"received": request.mimetype}
+            )
+    own_limit = request.max_content_length  # the request's own, when lower than ours, is the one a 413 names
     request.max_content_length = _lower_limit(request.max_content_length, _plus_one(max_content_length))
     request.max_form_memory_size = _lower_limit(request.max_form_memory_size, max_form_memory_size)
-    if max_form_parts is not None:
-        request.max_form_parts = min(request.max_form_parts, max_form_parts)
+    request.max_form_parts = _lower_limit(request.max_form_parts, max_form_parts)
     environ = request.environ
 
     def record(mimetype: str, ex: ValueError) -> None:
@@ -160,7 +241,7 @@ def load_form(
     try:
         form, files = request.form, request.files
     except wz_exceptions.RequestEntityTooLarge as ex:
-        raise _too_large(what, max_content_length) from ex
+        raise _form_too_large(ex, request, what, _lower_limit(own_limit, max_content_length)) from ex
     finally:
         del request.form_data_parser_class  # back to the class's own
     if max_content_length is not None and request.content_length is None and _consumed(request) > max_content_length:

@@ -51,7 +51,8 @@ class PostDataMiddleware(Middleware):
 
     With ``strict=True`` the body itself is checked too: a body of another
     type (JSON, say) is a 400 naming the expected and the received
-    ``Content-Type``, and a multipart body without a boundary, or one that
+    ``Content-Type``, and a multipart body without a boundary, with an
+    invalid one (RFC 2046: 1 to 70 characters from a small set), or one that
     cannot be parsed, is a 400 saying so (by default such bodies read as an
     empty form).
 
@@ -61,8 +62,10 @@ class PostDataMiddleware(Middleware):
     * url-encoded bodies, read into memory whole: *max_form_size*, 1 MiB by
       default;
     * any body, multipart included: *max_content_length*, 16 MiB by default,
-      as for :class:`FileUploadMiddleware` (Werkzeug also caps each text part
-      in memory; files go to disk).
+      as for :class:`FileUploadMiddleware`;
+    * each text field of a multipart body, held in memory: Werkzeug's
+      ``max_form_memory_size`` (500 kB by default; files go to disk and are
+      not limited by it), a 413 naming that limit.
 
     Args:
         params: A name, an iterable of names, or ``{name: type}``.
@@ -208,7 +211,8 @@ class FileUploadMiddleware(Middleware):
         max_content_length: Largest whole body, in bytes, 16 MiB by default
             (413 past it, checked on ``Content-Length`` before reading).
         max_file_size: Largest single file, in bytes (413 naming the field).
-        max_parts: Most parts (fields and files) in one body (413 past it).
+        max_parts: Most parts (fields and files) in one body (413 past it,
+            naming this limit rather than the body size).
     """
 
     def __init__(
