@@ -54,6 +54,32 @@ def test_if_none_match_gives_304_and_a_changed_body_does_not():
     assert client.head("/article", headers={"If-None-Match": etag}).status_code == 304
 
 
+def test_a_failed_if_match_is_a_412_without_the_page():
+    client = Client(make_app(max_age=60))
+    etag = client.get("/article").headers["ETag"]
+    resp = client.get("/article", headers={"If-Match": '"nope"', "Accept": "application/json"})
+    assert resp.status_code == 412
+    assert b"article body" not in resp.data
+    assert resp.json["detail"] == "the resource's current ETag does not match the request's If-Match condition"
+    assert resp.headers["Content-Length"] == str(len(resp.data))
+    assert resp.headers["ETag"] == etag and "Cache-Control" not in resp.headers
+    text = client.get("/article", headers={"If-Match": f"W/{etag}"})  # If-Match compares strongly
+    assert text.status_code == 412 and b"article body" not in text.data
+    head = client.head("/article", headers={"If-Match": '"nope"'})
+    assert (head.status_code, head.data) == (412, b"")
+
+
+def test_a_matching_if_match_or_star_gives_the_page():
+    client = Client(make_app(max_age=60))
+    etag = client.get("/article").headers["ETag"]
+    for value in (etag, f'"other", {etag}', "*"):
+        resp = client.get("/article", headers={"If-Match": value})
+        assert (resp.status_code, resp.text) == (200, "article body 1"), value
+    # If-Match holds, so If-None-Match decides next (RFC 9110 section 13.2.2).
+    both = client.get("/article", headers={"If-Match": etag, "If-None-Match": etag})
+    assert (both.status_code, both.data) == (304, b"")
+
+
 def test_flags_and_no_etags():
     resp = Client(make_app(no_cache=True, no_store=True, private=True, use_etags=False)).get("/article")
     directives = {d.strip() for d in resp.headers["Cache-Control"].split(",")}

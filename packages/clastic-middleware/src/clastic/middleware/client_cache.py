@@ -7,7 +7,8 @@
 Successful ``GET``/``HEAD`` responses get the ``Cache-Control`` directives
 and, when their body is complete, an ETag computed from the content; a
 request whose ``If-None-Match`` matches then gets ``304 Not Modified`` with
-no body.
+no body, and one whose ``If-Match`` fails gets ``412 Precondition Failed``
+with a short explanation instead of the page.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from clastic import Middleware, Request, Response
-from clastic.errors import HTTPException
+from clastic.errors import HTTPException, PreconditionFailed
 
 __all__ = ["HTTPCacheMiddleware"]
 
@@ -35,6 +36,9 @@ _FLAGS = (
 class HTTPCacheMiddleware(Middleware):
     """Add ``Cache-Control`` directives and content ETags; answer ``If-None-Match`` with 304.
 
+    A request whose ``If-Match`` names none of the response's ETags gets a
+    412 carrying the ETag and a short explanation, never the page itself
+    (``If-Match: *`` holds for any response this middleware sees).
     Only successful (2xx) ``GET`` and ``HEAD`` responses are touched; errors,
     redirects and other methods pass through. A response that already has a
     ``Cache-Control`` header keeps it.
@@ -89,7 +93,17 @@ class HTTPCacheMiddleware(Middleware):
         if self.use_etags and not response.is_streamed and not response.direct_passthrough:
             if response.get_etag() == (None, None):
                 response.add_etag()
-            response.make_conditional(request)
+            environ = request.environ
+            if "HTTP_IF_MATCH" in environ:
+                # Checked here rather than by make_conditional, which answers a failed If-Match by only
+                # changing the status (the page would go out with the 412) and fails "*" too.
+                if not _if_match_holds(request, response):
+                    return PreconditionFailed(
+                        "the resource's current ETag does not match the request's If-Match condition",
+                        headers=[("ETag", response.headers["ETag"])],
+                    )
+                environ = {key: value for key, value in environ.items() if key != "HTTP_IF_MATCH"}
+            response.make_conditional(environ)
         return response
 
     def apply_directives(self, response: Response) -> None:
@@ -108,3 +122,12 @@ class HTTPCacheMiddleware(Middleware):
         name = type(self).__name__
         ages = f"max_age={self.max_age!r}, s_maxage={self.s_maxage!r}"
         return f"{name}({ages}, flags={list(self.flags)!r}, use_etags={self.use_etags!r})"
+
+
+def _if_match_holds(request: Request, response: Response) -> bool:
+    """Return whether ``If-Match`` allows *response* (RFC 9110 §13.1.1: strong comparison; ``*`` is any)."""
+    if_match = request.if_match
+    if if_match.star_tag:
+        return True
+    etag, weak = response.get_etag()
+    return etag is not None and not weak and if_match.is_strong(etag)
