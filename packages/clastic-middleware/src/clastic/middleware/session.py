@@ -127,6 +127,14 @@ class SessionMiddleware(Middleware):
     session (never the one the client named). Sessions expire after
     *idle_timeout* without use and *absolute_timeout* after they began.
 
+    Concurrent requests on one session are not merged: each loads the
+    session when it starts and, if it changed it, saves the whole dict when
+    it ends, so the last to finish wins and the others' changes are lost
+    (two tabs, a double click, parallel ``fetch()`` calls); nothing locks a
+    session for the length of a request. Keep what concurrent requests
+    update (counters, carts, quotas) in the database, changed there
+    atomically, not in the session.
+
     Args:
         store: A :class:`SessionStore`; defaults to :class:`SQLiteSessionStore`
             with the file ``clastic_sessions.sqlite3`` in the working directory.
