@@ -484,17 +484,23 @@ def raw():
 app = Application([GET("/ok", lambda: "fine", render_basic), GET("/raw", raw)])
 
 if __name__ == "__main__":
-    app.serve(port=int(sys.argv[1]), use_reloader=False, use_meta=False, use_static=False)
+    lint = sys.argv[2] == "lint"
+    app.serve(port=int(sys.argv[1]), use_reloader=False, use_meta=False, use_static=False, **({"use_lint": True} if lint else {}))
 """
 
 
-@pytest.mark.parametrize("lint", [True, False])
-def test_wsgi_lint_reports_violations_unless_turned_off(tmp_path, lint):
+@pytest.mark.parametrize(
+    ("mode", "flags", "linted"),
+    [("lint", [], True), ("lint", ["--no-wsgi-lint"], False), ("default", [], False)],
+)
+def test_wsgi_lint_reports_violations_when_asked(tmp_path, mode, flags, linted):
     (tmp_path / "lintapp.py").write_text(LINT_SCRIPT)
     port = free_port()
-    args = [sys.executable, "lintapp.py", str(port)] + ([] if lint else ["--no-wsgi-lint"])
+    args = [sys.executable, "lintapp.py", str(port), mode, *flags]
     with DevProcess(args, cwd=tmp_path, log_dir=tmp_path / "logs") as server:
         assert server.wait_for(f"http://127.0.0.1:{port}/ok", lambda r: r.status == 200).body == "fine"
+        assert fetch(f"http://127.0.0.1:{port}/ok", method="HEAD").status == 200  # correct HTTP: no report
+        assert fetch(f"http://127.0.0.1:{port}/ok", method="OPTIONS").status == 204
         try:
             fetch(f"http://127.0.0.1:{port}/raw")
         except (http.client.HTTPException, OSError):
@@ -503,7 +509,8 @@ def test_wsgi_lint_reports_violations_unless_turned_off(tmp_path, lint):
         while '"GET /raw' not in server.stderr and time.monotonic() < deadline:
             time.sleep(0.05)
         log = server.stderr
-    assert ("WSGIWarning" in log and "requires 'bytes', got 'str'" in log) is lint, log
+    assert ("WSGIWarning" in log and "requires 'bytes', got 'str'" in log) is linted, log
+    assert "Content-Length and the number of bytes sent" not in log and "204 responses" not in log
 
 
 # -- production: gunicorn -----------------------------------------------------------

@@ -145,8 +145,8 @@ def _add_serve(commands: Any) -> None:
                      help="let uncaught exceptions reach Werkzeug's interactive debugger (PIN-protected; default: off)")
     dev.add_argument("--meta", action=argparse.BooleanOptionalAction, default=True,
                      help="mount the meta application at /_meta/ when clastic-meta is installed (default: on)")
-    dev.add_argument("--lint", action=argparse.BooleanOptionalAction, default=True,
-                     help="check requests and responses against the WSGI specification (default: on)")
+    dev.add_argument("--lint", action=argparse.BooleanOptionalAction, default=False,
+                     help="check requests and responses against the WSGI specification (default: off)")
     dev.add_argument("--static", action=argparse.BooleanOptionalAction, default=True,
                      help="serve static files when clastic-static is installed (default: on)")
     dev.add_argument("--static-path", default=None, metavar="DIR", help="folder of static files (default: ./static)")

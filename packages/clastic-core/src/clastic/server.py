@@ -32,6 +32,7 @@ import logging
 import os
 import socket
 import sys
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -53,7 +54,7 @@ from clastic.exceptions import ClasticError, did_you_mean
 from clastic.plugins import DEV_MOUNTS_GROUP, iter_plugins
 
 if TYPE_CHECKING:
-    from clastic.types import WSGIApplication
+    from clastic.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = [
     "DevFormatter",
@@ -100,7 +101,7 @@ def serve(
     address: str = DEFAULT_ADDRESS,
     port: int = DEFAULT_PORT,
     use_meta: bool = True,
-    use_lint: bool = True,
+    use_lint: bool = False,
     use_reloader: bool = True,
     use_debugger: bool = False,
     use_static: bool = True,
@@ -126,7 +127,11 @@ def serve(
         use_meta: Mount the meta application at ``/_meta/`` (needs clastic-meta).
         use_lint: Check every request and response against the WSGI
             specification with Werkzeug's ``LintMiddleware``; a violation
-            is reported as a ``WSGIWarning`` on stderr.
+            is reported as a ``WSGIWarning`` on stderr. Off by default, as
+            the original's flag did nothing; HEAD requests and ``204``
+            responses, which Werkzeug's checker misjudges (it counts the
+            body a HEAD response does not send, and wants ``Content-Length:
+            0`` where RFC 9110 forbids one), are not reported.
         use_reloader: Restart the server when a source file changes; if the
             new code fails to load, serve a page showing the error until a
             watched file changes again.
@@ -191,7 +196,22 @@ def serve(
         use_reloader=use_reloader,
         processes=processes,
     )
-    _run(config, LintMiddleware(dev_app) if use_lint else dev_app)
+    _run(config, _DevLint(dev_app) if use_lint else dev_app)
+
+
+class _DevLint(LintMiddleware):
+    """Werkzeug's WSGI checker, without its false alarms on correct HTTP."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        super().__init__(app)
+        # A 204 must not carry Content-Length (RFC 9110 8.6); Werkzeug's lint asks for "0".
+        warnings.filterwarnings("ignore", message=r"204 responses must have an empty content length")
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            # Content-Length is the GET body's; the lint would compare it with the empty body sent.
+            return self.app(environ, start_response)
+        return super().__call__(environ, start_response)
 
 
 _command_line_handled: ContextVar[bool] = ContextVar("clastic_command_line_handled", default=False)
