@@ -358,23 +358,34 @@ class ConnectionTracker:
         return sum(1 for statement in self.statements if statement.startswith(prefix))
 
 
-def test_sqlite_threaded_server_closes_every_connection_and_sets_up_once(tmp_path, monkeypatch):
+def test_sqlite_threaded_server_reuses_connections_closes_them_and_sets_up_once(tmp_path, monkeypatch):
     tracker = ConnectionTracker(sqlite3.connect)
     monkeypatch.setattr(sqlite3, "connect", tracker)
     browsers = [Browser() for _ in range(4)]
+    store = SQLiteSessionStore(tmp_path / "s.sqlite3")
     with warnings.catch_warnings():
         warnings.simplefilter("error", ResourceWarning)  # Python 3.13 warns about unclosed databases
-        with LiveServer(make_app(SQLiteSessionStore(tmp_path / "s.sqlite3")), threaded=True) as server:
+        with LiveServer(make_app(store), threaded=True) as server:
             for round_ in range(6):  # a new thread per request
                 for number, browser in enumerate(browsers):
                     status, _, _ = browser.get(server.port, f"/put?n={number}&round={round_}")
                     assert status == 200
             answers = [json.loads(browser.get(server.port, "/show")[2])["data"] for browser in browsers]
+        assert answers == [{"n": str(number), "round": "5"} for number in range(4)]
+        # 28 requests, one at a time: a pooled connection or two served them all.
+        assert 1 <= len(tracker.connections) <= 2
+        assert tracker.count("SELECT data") >= 24  # every request but the first of each browser loads its session
+        store.close()
+        assert tracker.open_connections() == []
+        assert tracker.count("CREATE TABLE") == 1 and tracker.count("PRAGMA journal_mode") == 1
+        # A store that is dropped without close() closes its connections when collected.
+        dropped = SQLiteSessionStore(tmp_path / "d.sqlite3")
+        dropped.save("a", SessionRecord("{}", 1.0, 1.0), expires_at=None)
+        opened = tracker.connections[-1]
+        del dropped
         gc.collect()
-    assert answers == [{"n": str(number), "round": "5"} for number in range(4)]
-    assert len(tracker.connections) >= 4 * 7  # every request used the database
-    assert tracker.open_connections() == []
-    assert tracker.count("CREATE TABLE") == 1 and tracker.count("PRAGMA journal_mode") == 1
+    with pytest.raises(sqlite3.ProgrammingError):
+        opened.execute("SELECT 1")
 
 
 def test_sqlite_waits_for_another_writer_within_its_timeout(tmp_path):
@@ -540,3 +551,28 @@ def test_session_is_injected_only_where_installed():
 def test_any_session_cookie_text_gives_a_new_session_never_an_error(raw):
     resp = Client(make_app(MemorySessionStore())).get("/show", headers={"Cookie": f"clastic_session={raw}"})
     assert resp.status_code == 200 and resp.json == {"data": {}, "new": True}
+
+
+def test_sqlite_store_in_a_forked_worker_opens_its_own_connections(tmp_path, monkeypatch):
+    # gunicorn --preload: the store is made in the arbiter, then used in forked workers.
+    tracker = ConnectionTracker(sqlite3.connect)
+    monkeypatch.setattr(sqlite3, "connect", tracker)
+    store = SQLiteSessionStore(tmp_path / "s.sqlite3")
+    store.save("parent", SessionRecord('{"who": "parent"}', 1.0, 1.0), expires_at=None)
+    parents = list(tracker.connections)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12+: fork() with threads around
+        pid = os.fork()
+    if pid == 0:  # the worker: never touch the parent's connections, open its own
+        try:
+            store.save("child", SessionRecord('{"who": "child"}', 2.0, 2.0), expires_at=None)
+            ok = store.load("parent") is not None and len(tracker.connections) > len(parents)
+            store.close()
+        except BaseException:
+            ok = False
+        os._exit(0 if ok else 1)
+    _pid, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert store.load("child") == SessionRecord('{"who": "child"}', 2.0, 2.0)  # the parent's pool still works
+    assert len(tracker.connections) == len(parents)
+    store.close()

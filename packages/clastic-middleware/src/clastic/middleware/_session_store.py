@@ -12,13 +12,17 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import queue
 import sqlite3
 import threading
 import time
-from contextlib import closing
+import weakref
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import redis
 
 __all__ = [
@@ -123,10 +127,12 @@ class SQLiteSessionStore:
     The database runs in WAL mode, so readers never wait for a writer, and
     every write is one transaction; a writer waits up to *timeout* seconds
     for another process's lock (SQLite's busy timeout). The table is created
-    once per store and process, on first use. Every operation opens its own
-    connection and closes it before returning, so no connection outlives a
-    request, is shared between threads, or crosses a ``fork``. Expired rows
-    are purged now and then on writes.
+    once per store and process, on first use. Connections are pooled per
+    process: an operation takes one, uses it alone and puts it back (one
+    that failed is closed instead), so a thread-per-request server reuses a
+    few connections, and a forked worker never uses its parent's.
+    :meth:`close` closes the idle ones (they are also closed when the store
+    is garbage collected). Expired rows are purged now and then on writes.
 
     Args:
         path: The database file; created with its table on first use. A
@@ -156,6 +162,34 @@ class SQLiteSessionStore:
         self._setup_lock = threading.Lock()
         self._ready_pid: int | None = None  # the process that created the table; a forked child checks again
         self._next_purge = 0.0
+        self._new_pool()
+
+    def _new_pool(self) -> None:
+        self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._pool_pid = os.getpid()
+        self._finalizer = weakref.finalize(self, _close_pool, self._pool)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """Lend a connection of this process's pool for one operation."""
+        if self._pool_pid != os.getpid():
+            # A forked worker: the parent's connections are not ours to use or close.
+            self._finalizer.detach()
+            self._new_pool()
+        try:
+            conn = self._pool.get_nowait()
+        except queue.Empty:
+            conn = self._open()
+        try:
+            yield conn
+        except BaseException:
+            conn.close()  # its state is unknown; the next operation opens a fresh one
+            raise
+        self._pool.put(conn)
+
+    def close(self) -> None:
+        """Close the idle pooled connections; the store opens new ones if it is used again."""
+        _close_pool(self._pool)
 
     def _open(self) -> sqlite3.Connection:
         # timeout= is SQLite's busy timeout: wait for another writer's lock instead of failing at once.
@@ -174,7 +208,7 @@ class SQLiteSessionStore:
         with self._setup_lock:
             if self._ready_pid == pid:
                 return
-            with closing(self._open()) as conn:
+            with self._connection() as conn:
                 conn.execute("PRAGMA journal_mode=WAL")  # stored in the file: once is enough
                 conn.execute(
                     f"CREATE TABLE IF NOT EXISTS {self._table_sql} ("
@@ -187,7 +221,7 @@ class SQLiteSessionStore:
     def _run(self, action: str, sql: str, params: tuple[Any, ...]) -> list[Any]:
         try:
             self._ensure_schema()
-            with closing(self._open()) as conn:
+            with self._connection() as conn:
                 return conn.execute(sql, params).fetchall()
         except sqlite3.Error as ex:
             self._ready_pid = None  # set the file up again next time: it may have been replaced or fixed
@@ -353,6 +387,14 @@ class RedisSessionStore:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(prefix={self.prefix!r})"
+
+
+def _close_pool(pool: queue.SimpleQueue[sqlite3.Connection]) -> None:
+    while True:
+        try:
+            pool.get_nowait().close()
+        except queue.Empty:
+            return
 
 
 def _check_database_path(path: str) -> None:
