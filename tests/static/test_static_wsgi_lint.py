@@ -1,4 +1,4 @@
-"""Static responses checked by Werkzeug's LintMiddleware, which ``clastic.server.serve()`` turns on by default."""
+"""Static responses checked by Werkzeug's LintMiddleware (what ``clastic.server.serve(use_lint=True)`` runs)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import itertools
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -219,6 +220,7 @@ class Application:
         # Every add(), as given, so with_resources() can rebuild the Application.
         self._entries: list[tuple[Any, int | None, dict[str, Any]]] = []
         self._request_ids = itertools.count()
+        self._changing = threading.Lock()  # add() and set_error_handler() one at a time
         self.error_handler: ErrorHandler = (
             self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
         )
@@ -240,10 +242,10 @@ class Application:
         were bound with; the new handler renders the errors of routes added
         afterwards, of unmatched requests (404, 405) and of uncaught exceptions.
         """
-        self.error_handler = (
-            self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
-        )
-        self._rebuild()
+        handler = self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
+        with self._changing:
+            self.error_handler = handler
+            self._rebuild()
 
     def _bind_entry(self, entry: Any, **kwargs: Any) -> list[BoundRoute]:
         if isinstance(entry, SubApplication):
@@ -273,8 +275,9 @@ class Application:
         rebuilt and then swapped in, so a request already being handled
         finishes with the routes it started with.
         """
-        self._insert(entry, index, kwargs)
-        self._rebuild()
+        with self._changing:
+            self._insert(entry, index, kwargs)
+            self._rebuild()
 
     def _insert(self, entry: Any, index: int | None, kwargs: dict[str, Any]) -> None:
         bound = self._bind_entry(entry, **kwargs)
@@ -319,14 +322,18 @@ class Application:
         new.resources = {key: overrides.get(key, value) for key, value in self.resources.items()}
         new._routes, new._entries = [], []
         new._request_ids = itertools.count()
+        new._changing = threading.Lock()
         for entry, index, kwargs in self._entries:
             new._insert(_entry_with_resources(entry, overrides), index, kwargs)
         new._rebuild()
         return new
 
     def _rebuild(self) -> None:
-        # Everything is built first and assigned last, so a request running
-        # in another thread never sees half-built tables.
+        # Each table is built whole before it is assigned, so a request running
+        # in another thread sees a complete old or new router, null route and
+        # WSGI wrapper (during a change it may see new ones next to old ones,
+        # which only differ by the routes just added). Changes themselves are
+        # serialised by self._changing.
         null_route = NullRoute().bind(self)
         router = Router(self._routes)
         url_index = _index_names(self._routes)
@@ -429,6 +436,7 @@ class Application:
             response = self.dispatch(request)
         except RerouteWSGI as reroute:
             return reroute.wsgi_app(environ, start_response)
+        # _upload_streams: clastic's Request records every upload file; "files" covers other request types.
         if request.__dict__.get("_upload_streams") or request.__dict__.get("files"):
             # Uploads are spooled to temporary files: close them now, or once a
             # streamed response (which might still read them) is sent.

@@ -39,7 +39,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.middleware.lint import LintMiddleware
+from werkzeug.middleware.lint import HTTPWarning, LintMiddleware
 from werkzeug.serving import is_running_from_reloader, run_simple
 
 from clastic._devlog import DevFormatter as DevFormatter
@@ -205,7 +205,8 @@ class _DevLint(LintMiddleware):
     def __init__(self, app: WSGIApplication) -> None:
         super().__init__(app)
         # A 204 must not carry Content-Length (RFC 9110 8.6); Werkzeug's lint asks for "0".
-        warnings.filterwarnings("ignore", message=r"204 responses must have an empty content length")
+        # Only this HTTPWarning of Werkzeug's lint is silenced, and the filter is added once.
+        warnings.filterwarnings("ignore", message=r"204 responses must have an empty content length", category=HTTPWarning)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "HEAD":

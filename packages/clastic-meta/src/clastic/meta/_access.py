@@ -24,7 +24,6 @@ from clastic.wrappers import Request, Response
 __all__ = ["LOOPBACK_NETWORKS", "AccessRule", "MetaAccessMiddleware"]
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-_Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 #: The loopback networks, allowed when no rule is given. Combine them with
 #: others: ``MetaApplication(allow=[*LOOPBACK_NETWORKS, "10.0.0.0/8"])``.

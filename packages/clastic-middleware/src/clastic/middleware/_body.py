@@ -25,7 +25,6 @@ __all__ = [
     "DEFAULT_MAX_CONTENT_LENGTH",
     "MULTIPART",
     "URLENCODED",
-    "boundary_problem",
     "check_content_length",
     "declares_body",
     "format_size",

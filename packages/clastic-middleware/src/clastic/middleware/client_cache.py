@@ -126,8 +126,5 @@ class HTTPCacheMiddleware(Middleware):
 
 def _if_match_holds(request: Request, response: Response) -> bool:
     """Return whether ``If-Match`` allows *response* (RFC 9110 §13.1.1: strong comparison; ``*`` is any)."""
-    if_match = request.if_match
-    if if_match.star_tag:
-        return True
     etag, weak = response.get_etag()
-    return etag is not None and not weak and if_match.is_strong(etag)
+    return request.if_match.star_tag or (etag is not None and not weak and request.if_match.contains(etag))

@@ -56,8 +56,9 @@ class PostDataMiddleware(Middleware):
     cannot be parsed, is a 400 saying so (by default such bodies read as an
     empty form).
 
-    Limits, both checked on ``Content-Length`` before anything is read (413
-    naming the limit) and while reading a chunked body:
+    Limits, each a 413 naming the limit; the two body limits are checked on
+    ``Content-Length`` before anything is read (and while reading a chunked
+    body), the per-field one while parsing:
 
     * url-encoded bodies, read into memory whole: *max_form_size*, 1 MiB by
       default;
