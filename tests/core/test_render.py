@@ -17,7 +17,9 @@ def serve(value, render=render_basic, pattern="/"):
     [
         ("hello world!", "text/plain; charset=utf-8", b"hello world!"),
         ("<!DOCTYPE html><html><body>hi</body></html>", "text/html; charset=utf-8", None),
-        ("<p>intro</p><html>", "text/html; charset=utf-8", None),
+        ("\ufeff\n  <html lang='en'><body>hi</body></html>", "text/html; charset=utf-8", None),
+        ("<p>intro</p><html>", "text/plain; charset=utf-8", None),  # not a page from its start
+        ("Hello, <html><img src=x onerror=alert(1)>!", "text/plain; charset=utf-8", None),  # reflected input stays text
         ('{"a": 1}', "application/json; charset=utf-8", b'{"a": 1}'),
         ("[1, 2", "text/plain; charset=utf-8", b"[1, 2"),
         (b"raw bytes", "text/plain; charset=utf-8", b"raw bytes"),

@@ -1,5 +1,7 @@
 """clastic.utils: Redirector and redirect_to_path."""
 
+import pytest
+
 from clastic import POST, Application, SubApplication, render_basic
 from clastic.utils import Redirector, redirect_to_path
 
@@ -39,12 +41,12 @@ def test_redirect_to_path_under_a_wsgi_script_root():
     assert reply.headers["Location"] == "/mounted/next/%3Codd%3E%20path"
 
 
-def _request(remote_addr, headers=None):
+def _request(remote_addr, headers=None, host="localhost"):
     from werkzeug.test import EnvironBuilder
 
     from clastic import Request
 
-    environ = EnvironBuilder("/", headers=headers or {}).get_environ()
+    environ = EnvironBuilder("/", headers=headers or {}, base_url=f"http://{host}/").get_environ()
     if remote_addr is None:
         environ.pop("REMOTE_ADDR", None)
     else:
@@ -73,3 +75,43 @@ def test_is_loopback_client_refuses_relayed_and_remote_peers():
     assert not is_loopback_client(_request(None))
     for header in ("Forwarded", "X-Forwarded-For", "X-Real-IP"):
         assert not is_loopback_client(_request("127.0.0.1", {header: "203.0.113.9"}))
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("localhost", True),
+        ("localhost:5000", True),
+        ("app.localhost:8000", True),
+        ("127.0.0.1:5000", True),
+        ("127.9.9.9", True),
+        ("[::1]:5000", True),
+        ("rebind.attacker.example", False),
+        ("rebind.attacker.example:5000", False),
+        ("localhost.attacker.example", False),
+        ("10.0.0.1", False),
+        ("[::1", False),
+    ],
+)
+def test_loopback_clients_must_also_address_a_loopback_host(host, loopback):
+    # DNS rebinding: another site's page, in the developer's browser, reaching 127.0.0.1.
+    from clastic.utils import is_loopback_client, is_loopback_host
+
+    request = _request("127.0.0.1", host=host) if host != "[::1" else _request("127.0.0.1", headers={"Host": host})
+    assert is_loopback_host(request) is loopback
+    assert is_loopback_client(request) is loopback
+
+
+@pytest.mark.parametrize("path", ["//evil.example/a", "///evil.example", "/" + "/" * 5 + "x"])
+def test_redirect_to_path_never_leaves_the_site(path):
+    def go(request):
+        return redirect_to_path(request, path)
+
+    location = Application([("/go", go)]).get_local_client().get("/go?next=1").headers["Location"]
+    assert location.startswith("/") and not location.startswith("//")
+
+
+@pytest.mark.parametrize("path", ["https://evil.example", "evil.example/a", "", None])
+def test_redirect_to_path_refuses_what_is_not_a_path(path):
+    with pytest.raises(ValueError, match="takes a path starting with '/'"):
+        redirect_to_path(_request("127.0.0.1"), path)

@@ -63,6 +63,7 @@ PRODUCTION_MODES = {
         {"X-Forwarded-For": "198.51.100.4"},
     ),
     "debug=True, Forwarded header": (lambda: make_app(), "127.0.0.1", {"Forwarded": "for=198.51.100.4"}),
+    "debug=True, DNS-rebound Host": (lambda: make_app(), "127.0.0.1", {"Host": "rebind.attacker.example:5000"}),
     "debug=True, no REMOTE_ADDR": (lambda: make_app(), None, {}),
 }
 
@@ -168,6 +169,9 @@ def test_live_server_loopback_client_sees_details_proxied_one_does_not():
         status, body = _get(server.url + "/explode", {"Accept": "application/json", "X-Forwarded-For": "198.51.100.4"})
         assert status == 500
         assert_plain(body)
+        status, body = _get(server.url + "/explode", {"Accept": "application/json", "Host": "rebind.attacker.example"})
+        assert status == 500
+        assert_plain(body)  # a foreign site's page reaching 127.0.0.1 through DNS rebinding sees nothing
         status, body = _get(server.url + "/nowhere", {"Accept": "text/html"})
         assert status == 404
         assert "/secret-route/&lt;x&gt;" in body

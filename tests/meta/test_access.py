@@ -45,6 +45,15 @@ def test_a_loopback_proxy_relaying_for_someone_else_is_refused_by_default(meta_g
     assert meta_get(allowed, "/_meta/json/", remote_addr="127.0.0.1", headers={header: value}).status_code == 200
 
 
+@pytest.mark.parametrize("host", ["rebind.attacker.example", "rebind.attacker.example:5000", "localhost.evil.example"])
+def test_a_loopback_request_for_a_foreign_host_name_is_refused(meta_get: Any, host: str) -> None:
+    # DNS rebinding: another site's page in the developer's browser reaching 127.0.0.1.
+    response = meta_get(_app(), "/_meta/json/", remote_addr="127.0.0.1", headers={"Host": host})
+    assert response.status_code == 403
+    assert "does not name this machine" in response.text and "DNS rebinding" in response.text
+    assert meta_get(_app(), "/_meta/json/", remote_addr="127.0.0.1", headers={"Host": "localhost:5000"}).status_code == 200
+
+
 def test_a_request_without_a_client_address_is_refused(meta_get: Any) -> None:
     response = meta_get(_app(), "/_meta/", remote_addr=None)
     assert response.status_code == 403

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from werkzeug.utils import redirect
 
 from clastic._inject import get_callable_name as get_callable_name
 from clastic.wrappers import Request, Response
 
-__all__ = ["FORWARDING_HEADERS", "Redirector", "client_address", "get_callable_name", "is_loopback_client", "redirect_to_path"]
+__all__ = [
+    "FORWARDING_HEADERS",
+    "Redirector",
+    "client_address",
+    "get_callable_name",
+    "is_loopback_client",
+    "is_loopback_host",
+    "redirect_to_path",
+]
 
 #: Headers in which a relaying peer (a reverse proxy) names the client it relays for.
 FORWARDING_HEADERS: tuple[str, ...] = ("Forwarded", "X-Forwarded-For", "X-Real-Ip")
@@ -29,7 +37,14 @@ def redirect_to_path(request: Request, path: str, code: int = 302, *, keep_query
     :class:`~clastic.middleware.url.ScriptRootMiddleware`), followed by the
     request's query string unless *keep_query* is false. Use 307 or 308 for
     a request whose method and body must be kept.
+
+    Raises:
+        ValueError: *path* does not start with ``/``. Leading slashes are
+            collapsed to one, so ``//evil.example/`` cannot leave the site.
     """
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise ValueError(f"redirect_to_path() takes a path starting with '/', got {path!r:.80}")
+    path = "/" + path.lstrip("/")
     location = request.script_root + quote(path, safe=_PATH_SAFE)
     if keep_query and request.query_string:
         location += "?" + request.query_string.decode("latin-1")
@@ -75,12 +90,40 @@ def client_address(request: Request) -> ipaddress.IPv4Address | ipaddress.IPv6Ad
 def is_loopback_client(request: Request) -> bool:
     """Return True when *request* comes straight from this machine's loopback interface.
 
-    A loopback peer that relays for someone else, i.e. a reverse proxy on the
-    same host that sends one of :data:`FORWARDING_HEADERS`, does not count:
-    the real client is elsewhere. For pages that only the developer at this
-    machine should see (debug pages, introspection).
+    For pages that only the developer at this machine should see (debug
+    pages, introspection). Two look-alikes do not count:
+
+    * a loopback peer that relays for someone else, i.e. a reverse proxy on
+      the same host that sends one of :data:`FORWARDING_HEADERS`: the real
+      client is elsewhere;
+    * a request whose ``Host`` is not a loopback name (see
+      :func:`is_loopback_host`): a page of another site can reach a server on
+      127.0.0.1 from the developer's own browser through DNS rebinding, and
+      would then read what the developer sees.
     """
     address = client_address(request)
     if address is None or not address.is_loopback:
         return False
-    return not any(header in request.headers for header in FORWARDING_HEADERS)
+    if any(header in request.headers for header in FORWARDING_HEADERS):
+        return False
+    return is_loopback_host(request)
+
+
+def is_loopback_host(request: Request) -> bool:
+    """Return True when *request* is addressed to this machine by name or address.
+
+    That is a ``Host`` of ``localhost``, a name under ``.localhost``, or a
+    loopback IP address (``127.0.0.1``, ``[::1]``), with any port.
+    """
+    try:
+        hostname = urlsplit("//" + request.host).hostname
+    except ValueError:  # a malformed Host header
+        return False
+    if not hostname:
+        return False
+    if hostname == "localhost" or hostname.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False

@@ -117,8 +117,10 @@ def _sniff_text(data: bytes) -> str:
             pass
         else:
             return _JSON
-    lowered = head[:168].lower()
-    if b"<html" in lowered or lowered.startswith(b"<!doctype html"):
+    # A page only when the text starts as one: "<html" further in may be
+    # reflected client input, which must not become markup (XSS).
+    lowered = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:15].lower()
+    if lowered.startswith((b"<!doctype html", b"<html")):
         return _HTML
     return _TEXT
 
@@ -130,8 +132,10 @@ def _bytes_response(data: bytes) -> Response:
 class BasicRender:
     """Render whatever an endpoint returns, sensibly.
 
-    * ``str``/``bytes``: HTML if it looks like a page, JSON if it parses as
-      JSON, otherwise plain text (UTF-8).
+    * ``str``/``bytes``: HTML if it starts as a page (``<!doctype html`` or
+      ``<html``, after white space), JSON if it parses as JSON, otherwise
+      plain text (UTF-8). Markup further in stays text, so client input an
+      endpoint echoes cannot turn the response into a page.
     * ``None``: ``204 No Content``.
     * dicts, lists and other collections: JSON, or an HTML table when
       ``?format=html`` or ``Accept`` prefers HTML. An unsupported ``?format=``

@@ -18,7 +18,7 @@ from typing import Any
 
 from clastic.errors import Forbidden
 from clastic.middleware import Middleware
-from clastic.utils import client_address, is_loopback_client
+from clastic.utils import FORWARDING_HEADERS, client_address, is_loopback_client
 from clastic.wrappers import Request, Response
 
 __all__ = ["LOOPBACK_NETWORKS", "AccessRule", "MetaAccessMiddleware"]
@@ -116,6 +116,12 @@ class AccessRule:
             return None
         client = str(address) if address is not None else f"an unknown address ({request.remote_addr!r})"
         if self.is_default and address is not None and address.is_loopback:
+            if not any(header in request.headers for header in FORWARDING_HEADERS):
+                return (
+                    f"This Clastic meta page is served to loopback clients only, and this request's Host header "
+                    f"({request.host[:80]!r}) does not name this machine: a page of another site may be reaching this "
+                    "server through DNS rebinding. Open it as http://localhost:PORT/ or http://127.0.0.1:PORT/."
+                )
             return (
                 f"This Clastic meta page is served to loopback clients only, and this request came from {client} "
                 "relayed by a proxy (it has a Forwarded, X-Forwarded-For or X-Real-IP header), so the real client "
