@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sqlite3
+import stat
 import threading
 import time
 import warnings
@@ -576,3 +577,35 @@ def test_sqlite_store_in_a_forked_worker_opens_its_own_connections(tmp_path, mon
     assert store.load("child") == SessionRecord('{"who": "child"}', 2.0, 2.0)  # the parent's pool still works
     assert len(tracker.connections) == len(parents)
     store.close()
+
+
+def _mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_sqlite_creates_its_database_and_wal_files_readable_by_the_owner_only(tmp_path):
+    # Sessions are credentials: other local users must not read them, whatever the umask.
+    path = tmp_path / "s.sqlite3"
+    old_umask = os.umask(0o022)
+    try:
+        store = SQLiteSessionStore(path)
+        store.save("id", SessionRecord('{"user": 1}', 1.0, 1.0), expires_at=None)
+        assert store.load("id") == SessionRecord('{"user": 1}', 1.0, 1.0)
+        # Checked while a connection is open: SQLite removes -wal and -shm when the last one closes.
+        modes = {name: _mode(tmp_path / name) for name in ("s.sqlite3", "s.sqlite3-wal", "s.sqlite3-shm")}
+    finally:
+        os.umask(old_umask)
+    store.close()
+    assert modes == {"s.sqlite3": 0o600, "s.sqlite3-wal": 0o600, "s.sqlite3-shm": 0o600}
+
+
+def test_sqlite_leaves_the_mode_of_an_existing_database_alone(tmp_path):
+    # An operator who chose a mode (a group shared by the workers, say) keeps it.
+    path = tmp_path / "s.sqlite3"
+    sqlite3.connect(path).close()
+    path.chmod(0o640)
+    store = SQLiteSessionStore(path)
+    store.save("id", SessionRecord("{}", 1.0, 1.0), expires_at=None)
+    modes = (_mode(path), _mode(tmp_path / "s.sqlite3-wal"))
+    store.close()
+    assert modes == (0o640, 0o640)

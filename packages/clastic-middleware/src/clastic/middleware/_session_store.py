@@ -121,6 +121,26 @@ class MemorySessionStore:
         return f"{type(self).__name__}(sessions={len(self._sessions)})"
 
 
+def _create_private_file(path: str) -> None:
+    """Create *path* empty with mode 0o600 unless it exists; an existing file keeps its mode.
+
+    SQLite gives the ``-wal`` and ``-shm`` files it creates next to a
+    database the database file's permissions, so they are private too.
+    Without this, SQLite would create the database with 0o644 under the
+    usual umask, readable by every local user. ``O_EXCL`` makes this a
+    no-op (never a chmod) when the file is already there; other failures
+    are left to SQLite, which reports them when it opens the path.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:
+        return
+    except OSError as ex:
+        logger.debug("could not create the session database %r as a private file: %s", path, ex)
+        return
+    os.close(fd)
+
+
 class SQLiteSessionStore:
     """Sessions in an SQLite file: the default store, safe for several worker processes on one host.
 
@@ -135,8 +155,11 @@ class SQLiteSessionStore:
     is garbage collected). Expired rows are purged now and then on writes.
 
     Args:
-        path: The database file; created with its table on first use. A
-            relative path is resolved against the working directory now.
+        path: The database file; created with its table on first use,
+            readable and writable by its owner only (mode 0o600, as are
+            SQLite's ``-wal`` and ``-shm`` files); an existing file keeps
+            its mode. A relative path is resolved against the working
+            directory now.
             Its folder must exist and be writable (SQLite also writes the
             ``-wal`` and ``-shm`` files there): otherwise the constructor
             raises :class:`FileNotFoundError` or :class:`PermissionError`.
@@ -192,6 +215,7 @@ class SQLiteSessionStore:
         _close_pool(self._pool)
 
     def _open(self) -> sqlite3.Connection:
+        _create_private_file(self.path)
         # timeout= is SQLite's busy timeout: wait for another writer's lock instead of failing at once.
         conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
         try:
