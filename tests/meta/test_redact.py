@@ -112,3 +112,26 @@ def test_scrub_leaves_ordinary_text_alone() -> None:
     redactor = Redactor()
     for text in ("Pool(host='db', size=5, url='http://example.org:8080/x')", "KeyError: 'api_key'", "x == 'token'"):
         assert redactor.scrub(text) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "leak"),
+    [
+        ("Mailer(host='smtp', mail_pass='s3-mailpass')", "s3-mailpass"),
+        ("smtp_pass=s3-bare", "s3-bare"),
+        ({"pass": "s3-dictpass"}, "s3-dictpass"),
+        ("Client(bearer='s3-bearer')", "s3-bearer"),
+        ("Signer(jwt_sign='s3-jwt')", "s3-jwt"),
+        ("https://s3dsnkey0123@o1.ingest.sentry.example/42", "s3dsnkey0123"),
+        ("Server=db;User Id=u;Password=s3-conn;Encrypt=yes;", "s3-conn"),
+        ("https://h.example/cb?user=ann&token=s3-query&x=1", "s3-query"),
+    ],
+)
+def test_secrets_in_common_shapes_are_scrubbed(value: Any, leak: str) -> None:
+    # Shapes a security review found leaking: short or less usual names, DSNs, connection strings.
+    text = Redactor().describe(value)["text"]
+    assert leak not in text and REDACTED in text, text
+
+
+def test_scrub_keeps_what_follows_a_connection_string_secret() -> None:
+    assert Redactor().scrub("Server=db;Password=x1;Encrypt=yes") == f"Server=db;Password={REDACTED};Encrypt=yes"

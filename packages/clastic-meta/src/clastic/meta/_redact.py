@@ -3,8 +3,10 @@
 The meta page shows resource values and middleware reprs. Anything filed under
 a name that looks secret (``secret_key``, ``DB_PASSWORD``, ``apiKey``...) is
 replaced by :data:`REDACTED`; inside a repr, ``name=value`` and
-``'name': value`` pairs with such names and the password part of URLs
-(``postgres://user:pw@host``) are scrubbed too. Matching is by substring and
+``'name': value`` pairs with such names (values end at white space, ``,``,
+``;`` or ``&``, as in connection strings), the password part of URLs
+(``postgres://user:pw@host``) and a URL's user part without a password
+(``https://KEY@sentry.example/1``) are scrubbed too. Matching is by substring and
 ignores case, so it errs on the side of hiding (``monkey`` contains ``key``).
 """
 
@@ -23,20 +25,22 @@ REDACTED = "[REDACTED]"
 #: Substrings that make a key look secret (compared ignoring case).
 SECRET_WORDS: tuple[str, ...] = (
     "secret",
-    "password",
-    "passwd",
-    "passphrase",
+    "pass",  # password, passwd, passphrase, smtp_pass
     "pwd",
     "token",
     "key",
     "credential",
     "auth",
+    "bearer",
+    "jwt",
+    "cookie",
+    "dsn",  # Sentry-style DSNs carry their key in the URL
     "private",
     "salt",
     "signature",
 )
 
-_VALUE = r"""(?P<value>b?'(?:[^'\\]|\\.)*'|b?"(?:[^"\\]|\\.)*"|[^\s,)\]}>]+)"""
+_VALUE = r"""(?P<value>b?'(?:[^'\\]|\\.)*'|b?"(?:[^"\\]|\\.)*"|[^\s,;&)\]}>]+)"""
 # ``name=value`` (keyword-style reprs) and ``'name': value`` (dict reprs). An
 # unquoted ``name: value`` is left alone: prose such as ``KeyError: 'x'`` reads so.
 _PAIR = re.compile(
@@ -45,6 +49,8 @@ _PAIR = re.compile(
 )
 # The password of ``scheme://user:password@host`` URLs.
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s'\"]*:)(?P<password>[^@\s'\"/]+)(?=@)")
+# A user part with no password (``https://KEY@sentry.example/1``) is often a key itself.
+_URL_USER = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:/@\s'\"]+)(?=@)")
 
 
 class Redactor:
@@ -92,6 +98,7 @@ class Redactor:
             return match.group(0)
 
         text = _URL_PASSWORD.sub(lambda m: m.group("head") + REDACTED, text)
+        text = _URL_USER.sub(lambda m: m.group("head") + REDACTED, text)
         return _PAIR.sub(replace_pair, text)
 
     def safe_repr(self, value: Any) -> str:
