@@ -36,6 +36,7 @@ def build_site(base: Path) -> Site:
     base/secret.txt, base/public-evil/secret.txt   files that must never be served
     base/public/                                   the served root
     base/public2/                                  a second search path
+    base/public/.env, .git/, sub/.htpasswd         hidden files, never served by default
     """
     (base / "secret.txt").write_text(SECRET + "\n")
     evil = base / "public-evil"
@@ -66,6 +67,16 @@ def build_site(base: Path) -> Site:
     (public / "noindex").mkdir()
     (public / "noindex" / "other.txt").write_text("other\n")
     os.mkfifo(public / "fifo")
+    # Hidden files a deployment leaves behind: never served (404, as if absent) unless serve_hidden=True.
+    (public / ".env").write_text(f"DATABASE_PASSWORD={SECRET}\n")
+    (public / ".git").mkdir()
+    (public / ".git" / "config").write_text(f"[remote]\n  url = https://{SECRET}@example.com/repo.git\n")
+    (public / ".git" / "index.html").write_text(SECRET)
+    (public / "sub" / ".htpasswd").write_text(f"admin:{SECRET}\n")
+    # RFC 8615's well-known URIs are served (ACME challenges, security.txt); hidden names under it are not.
+    (public / ".well-known").mkdir()
+    (public / ".well-known" / "security.txt").write_text("Contact: mailto:security@example.com\n")
+    (public / ".well-known" / ".secret").write_text(SECRET)
 
     # Symlinks: some lead out of the root, some stay inside.
     os.symlink("../secret.txt", public / "link-out.txt")

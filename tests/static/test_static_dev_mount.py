@@ -71,3 +71,18 @@ def test_the_dev_server_mounts_static_files_through_the_entry_point(tmp_path):
     assert client.get("/assets/site.css").data == b"h1 {}"
     assert client.get("/assets/site.css").headers["Content-Type"] == "text/css; charset=utf-8"
     assert client.get("/").data == b"home"
+
+
+def test_the_dev_mount_does_not_serve_hidden_files(mount, tmp_path):
+    (tmp_path / "site.css").write_text("h1 {}")
+    (tmp_path / ".env").write_text("SECRET_KEY=dev-secret")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("[core]")
+    (tmp_path / ".well-known").mkdir()
+    (tmp_path / ".well-known" / "security.txt").write_text("Contact: mailto:a@example.com")
+    entries = mount.entries({"use_static": True, "static_prefix": "static", "static_path": str(tmp_path)})
+    client = Application(list(entry for entry, _index in entries)).get_local_client()
+    assert client.get("/static/site.css").data == b"h1 {}"
+    assert client.get("/static/.env").status_code == 404
+    assert client.get("/static/.git/config").status_code == 404
+    assert client.get("/static/.well-known/security.txt").data == b"Contact: mailto:a@example.com"

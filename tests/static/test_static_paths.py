@@ -105,6 +105,22 @@ EXTRA = [
     "..%20/secret.txt",
     "..%09/secret.txt",
     "..%0d%0a/secret.txt",
+    # hidden files and directories (404, as if absent), plainly and encoded
+    ".env",
+    "%2eenv",
+    "%2Eenv",
+    ".git/config",
+    "%2egit/config",
+    ".git%2fconfig",
+    ".git/",
+    ".git",
+    "sub/.htpasswd",
+    "sub/%2ehtpasswd",
+    "nested-link/../.env",
+    ".well-known/.secret",
+    ".well-known/../.env",
+    "up/public/.env",
+    "..%2fpublic%2f.env",
 ]
 
 
@@ -150,6 +166,9 @@ def test_no_hostile_path_escapes_over_http(server):
         "up/secret.txt",
     ]:
         assert path in statuses[403], path
+    # Hidden files get the 404 of a missing file, so the answer does not tell they exist.
+    for path in [".env", "%2eenv", ".git/config", "%2egit/config", "sub/.htpasswd", ".well-known/.secret"]:
+        assert path in statuses[404], path
 
 
 def _wsgi_get(app: Application, path_info: str) -> tuple[int, bytes]:
@@ -233,6 +252,12 @@ def test_drive_letter_segments_are_refused(tmp_path, name):
                 "file.json",
                 "%252e",
                 "~",
+                ".env",
+                ".git",
+                "config",
+                ".well-known",
+                ".htpasswd",
+                "%2eenv",
             ]
         ),
         max_size=8,

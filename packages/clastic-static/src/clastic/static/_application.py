@@ -11,7 +11,7 @@ from typing import Any
 from clastic import Application, Request, Response, Route
 from clastic.errors import Forbidden, NotFound
 from clastic.static._http import ENCODINGS, ServeOptions, file_response
-from clastic.static._paths import ESCAPED, FileSnapshot, SearchRoot, refusal_reason
+from clastic.static._paths import ESCAPED, FileSnapshot, SearchRoot, hidden_segment, is_hidden, refusal_reason
 from clastic.utils import redirect_to_path
 
 __all__ = ["DEFAULT_MAX_AGE", "StaticApplication", "StaticFileRoute"]
@@ -72,7 +72,7 @@ def _search_paths(value: Any) -> tuple[str, ...]:
     return tuple(paths)
 
 
-def _index_files(value: Any) -> tuple[str, ...]:
+def _index_files(value: Any, *, serve_hidden: bool) -> tuple[str, ...]:
     if isinstance(value, str):
         value = (value,)
     names = tuple(value or ())
@@ -80,6 +80,11 @@ def _index_files(value: Any) -> tuple[str, ...]:
         if not isinstance(name, str) or not name or name in (".", "..") or "/" in name or "\\" in name:
             raise ValueError(
                 f"StaticApplication: index_files must be plain file names such as 'index.html' (got {name!r})"
+            )
+        if is_hidden(name) and not serve_hidden:
+            raise ValueError(
+                f"StaticApplication: the index file {name!r} is hidden (its name starts with '.'), and hidden "
+                "files are not served; rename it, or pass serve_hidden=True to serve hidden files"
             )
     return names
 
@@ -103,7 +108,10 @@ class StaticApplication(Application):
 
     Paths containing ``..``, ``.``, backslashes, NUL bytes or drive letters
     are refused (403), as are symlinks that lead out of the search path
-    unless *follow_symlinks* is true.
+    unless *follow_symlinks* is true. Hidden files and directories (a path
+    segment starting with ``.``, such as ``.env`` or ``.git/config``) get
+    the same 404 as a missing file unless *serve_hidden* is true;
+    ``.well-known`` is not hidden.
 
     The first five parameters may be given positionally, in the order of
     earlier Clastic releases: ``StaticApplication(search_paths, check_paths,
@@ -124,6 +132,11 @@ class StaticApplication(Application):
         follow_symlinks: Serve symlinks whose targets are outside the search path.
         precompressed: Send ``name.br`` / ``name.gz`` instead of ``name`` to
             clients whose ``Accept-Encoding`` allows it.
+        serve_hidden: Serve files and directories whose names start with
+            ``.``. Off by default, so a ``.env``, ``.git/`` or
+            ``.htpasswd`` left in a static folder is not published; index
+            files and precompressed siblings are never hidden files then
+            either.
         middlewares: Middlewares for the application's route.
     """
 
@@ -138,9 +151,14 @@ class StaticApplication(Application):
         index_files: Iterable[str] | str = (),
         follow_symlinks: bool = False,
         precompressed: bool = True,
+        serve_hidden: bool = False,
         middlewares: Sequence[object] | None = None,
     ) -> None:
         where = "StaticApplication"
+        if not isinstance(serve_hidden, bool):
+            raise TypeError(f"{where}: serve_hidden must be True or False (got {serve_hidden!r})")
+        #: Whether names starting with ``.`` (other than ``.well-known``) are served.
+        self.serve_hidden = serve_hidden
         paths = _search_paths(search_paths)
         check_paths = _check_flag(
             where,
@@ -167,7 +185,7 @@ class StaticApplication(Application):
         self.default_text_mime = _check_mime(where, "default_text_mime", default_text_mime)
         self.default_binary_mime = _check_mime(where, "default_binary_mime", default_binary_mime)
         #: File names tried for directory URLs.
-        self.index_files = _index_files(index_files)
+        self.index_files = _index_files(index_files, serve_hidden=serve_hidden)
         self.follow_symlinks = bool(follow_symlinks)
         self.precompressed = bool(precompressed)
         self._roots = tuple(SearchRoot(path, follow_symlinks=self.follow_symlinks) for path in paths)
@@ -190,6 +208,11 @@ class StaticApplication(Application):
         if reason is not None:
             logger.debug("refusing %r: %s", request.path, reason)
             raise Forbidden(f"{reason} ({request.path!r})", is_breaking=False)
+        if not self.serve_hidden:
+            hidden = hidden_segment(path)
+            if hidden is not None:  # answered as if absent, before looking, so nothing tells it exists
+                logger.debug("not serving %r: %r is hidden and serve_hidden is off", request.path, hidden)
+                raise self._missing(request)
         slash = request.path.endswith("/")
         escaped = False
         for root in self._roots:
@@ -219,11 +242,15 @@ class StaticApplication(Application):
                     return self._send(request, root, index, index_name)
         if escaped:
             raise Forbidden(f"{request.path!r} leads outside the static search paths", is_breaking=False)
-        raise NotFound(f"no file for {request.path!r} in the static search paths", is_breaking=False)
+        raise self._missing(request)
+
+    def _missing(self, request: Request) -> NotFound:
+        return NotFound(f"no file for {request.path!r} in the static search paths", is_breaking=False)
 
     def _send(self, request: Request, root: SearchRoot, snapshot: FileSnapshot, name: str) -> Response:
         variants = {}
-        if self.precompressed:
+        # The siblings are named after the file opened, which a symlink may have led to a hidden name.
+        if self.precompressed and (self.serve_hidden or not is_hidden(os.path.basename(snapshot.path))):
             for encoding, suffix in ENCODINGS:
                 variant = root.resolve_child(snapshot.path + suffix)
                 if isinstance(variant, FileSnapshot):

@@ -10,7 +10,10 @@ by the WSGI server. Three checks keep every answer inside the search paths:
 2. Unless symlinks may be followed, the joined path is resolved with
    :func:`os.path.realpath` and must stay under the search path's own real
    path, so a symlink pointing out of the tree is refused.
-3. Only regular files are served (never FIFOs or devices, which could block
+3. Unless hidden files may be served, a segment starting with ``.`` (other
+   than ``.well-known``) is answered as if nothing were there:
+   :func:`hidden_segment` finds it, again before the file system is touched.
+4. Only regular files are served (never FIFOs or devices, which could block
    the worker), and each file is described by a :class:`FileSnapshot` whose
    identity is checked again when the file is finally opened.
 """
@@ -26,7 +29,15 @@ from dataclasses import dataclass
 
 from werkzeug.security import safe_join
 
-__all__ = ["ESCAPED", "FileSnapshot", "SearchRoot", "refusal_reason"]
+__all__ = [
+    "ESCAPED",
+    "VISIBLE_DOT_NAMES",
+    "FileSnapshot",
+    "SearchRoot",
+    "hidden_segment",
+    "is_hidden",
+    "refusal_reason",
+]
 
 logger = logging.getLogger("clastic.static")
 
@@ -53,6 +64,34 @@ def refusal_reason(segments: Sequence[str]) -> str | None:
             return "absolute paths and drive letters are not allowed"
         if os.name == "nt" and ":" in segment:  # NTFS alternate data streams
             return "colons are not allowed in paths"
+    return None
+
+
+#: Names that start with a dot but are served anyway: RFC 8615's well-known
+#: URIs (``/.well-known/acme-challenge/...``, ``/.well-known/security.txt``).
+VISIBLE_DOT_NAMES = frozenset({".well-known"})
+
+
+def is_hidden(name: str) -> bool:
+    """Return True for a hidden file or directory name (``.env``, ``.git``), not ``.well-known``.
+
+    >>> is_hidden('.env'), is_hidden('site.css'), is_hidden('.well-known')
+    (True, False, False)
+    """
+    return name.startswith(".") and name not in VISIBLE_DOT_NAMES
+
+
+def hidden_segment(segments: Sequence[str]) -> str | None:
+    """Return the first hidden segment of a URL path (see :func:`is_hidden`), or ``None``.
+
+    >>> hidden_segment(['.git', 'config'])
+    '.git'
+    >>> hidden_segment(['.well-known', 'security.txt']) is None
+    True
+    """
+    for segment in segments:
+        if is_hidden(segment):
+            return segment
     return None
 
 
