@@ -1,6 +1,9 @@
 """CSRFMiddleware through real Applications, in cookie and session mode, and over real HTTP."""
 
 import io
+import json
+import logging
+import pickle
 import re
 import time
 
@@ -12,7 +15,7 @@ from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 from clastic import GET, POST, Application, Response, render_basic, render_json
 from clastic.exceptions import UnresolvedArgumentError
 from clastic.middleware.context import SimpleContextProcessor
-from clastic.middleware.csrf import CSRFMiddleware
+from clastic.middleware.csrf import CSRFMiddleware, CSRFToken
 from clastic.middleware.form import PostDataMiddleware
 from clastic.middleware.session import MemorySessionStore, SessionMiddleware
 from clastic.testing import LiveServer
@@ -233,3 +236,209 @@ def test_any_token_text_is_a_403_never_a_500(token):
     client.get("/form")
     resp = client.post("/transfer", data={"amount": "1", "csrf_token": token}, headers={"Accept": "text/plain"})
     assert resp.status_code == 403
+
+
+# -- session mode: the secret is stored only for pages that use the token ---------
+
+
+def plain_page():
+    return "a public page that does not use the token"
+
+
+def lazy_app(store, *, extra_routes=()):
+    return Application(
+        [
+            GET("/form", lambda: {}, form_page),
+            GET("/plain", plain_page, render_basic),
+            GET("/context", lambda: {"title": "no token in this template"}, lambda context: Response(context["title"])),
+            POST("/transfer", transfer, render_json, middlewares=[PostDataMiddleware({"amount": int})]),
+            *extra_routes,
+        ],
+        middlewares=[
+            SessionMiddleware(store, secret_key=SECRET),
+            CSRFMiddleware(SECRET, session_arg="session"),
+            SimpleContextProcessor("csrf_token"),
+        ],
+    )
+
+
+def test_session_mode_stores_no_session_for_anonymous_gets_of_pages_without_the_token():
+    # A crawler without cookies: every request is a new browser.
+    store = MemorySessionStore()
+    app = lazy_app(store)
+    for path in ["/plain", "/context"] * 25:
+        resp = Client(app).get(path)
+        assert resp.status_code == 200 and "Set-Cookie" not in resp.headers, path
+    assert len(store) == 0
+
+
+def test_session_mode_stores_one_session_per_browser_that_gets_the_token_and_it_validates():
+    store = MemorySessionStore()
+    app = lazy_app(store)
+    browsers = [Client(app) for _ in range(5)]
+    tokens = []
+    for browser in browsers:
+        browser.get("/plain")
+        tokens.append(token_from(browser.get("/form")))
+        assert token_from(browser.get("/form"))  # a second form in the same session reuses its secret
+    assert len(store) == 5
+    for browser, token in zip(browsers, tokens):
+        assert browser.post("/transfer", data={"amount": "4", "csrf_token": token}).json["transferred"] == 4
+    other = {"amount": "4", "csrf_token": tokens[1]}
+    resp = browsers[0].post("/transfer", data=other, headers={"Accept": "text/plain"})
+    assert resp.status_code == 403 and "belongs to another session or browser" in resp.text
+
+
+def test_session_mode_token_is_a_str_that_counts_every_way_a_page_uses_it():
+    # Templates interpolate it, scripts get it in JSON or a header: each of these must store the secret.
+    def header(csrf_token):
+        resp = Response("see the header")
+        resp.headers["X-CSRF-Token"] = csrf_token
+        return resp
+
+    uses = {
+        "/str": (lambda csrf_token: "token: " + str(csrf_token), render_basic),
+        "/format": (lambda csrf_token: f"token: {csrf_token}", render_basic),
+        "/percent": (lambda csrf_token: "token: %s" % csrf_token, render_basic),
+        "/concat": (lambda csrf_token: "token: " + csrf_token, render_basic),
+        "/join": (lambda csrf_token: "".join(["token: ", csrf_token]), render_basic),
+        "/value": (lambda csrf_token: {"token": csrf_token.value}, render_json),
+        "/json": (lambda csrf_token: {"token": csrf_token}, render_json),
+        "/context-json": (lambda: {"other": 1}, render_json),  # the context processor adds it
+        "/header": (header, None),
+    }
+    store = MemorySessionStore()
+    app = lazy_app(store, extra_routes=[GET(path, func, render) for path, (func, render) in uses.items()])
+    for path in uses:
+        before = len(store)
+        browser = Client(app)
+        resp = browser.get(path)
+        assert resp.status_code == 200, path
+        text = resp.headers.get("X-CSRF-Token") or resp.text
+        token = re.search(r"[\w-]+\.[\w-]+\.[\w-]+", text).group(0)
+        assert len(store) == before + 1, path
+        assert browser.post("/transfer", data={"amount": "1"}, headers={"X-CSRF-Token": token}).status_code == 200
+    assert isinstance(browser.get("/context-json").json["csrf_token"], str)
+
+
+class CountingStore(MemorySessionStore):
+    """A memory store that counts the sessions written."""
+
+    def __init__(self):
+        super().__init__()
+        self.saves = 0
+
+    def save(self, session_id, record, expires_at):
+        self.saves += 1
+        super().save(session_id, record, expires_at)
+
+
+def test_session_mode_an_unused_token_leaves_an_existing_session_unchanged():
+    store = CountingStore()
+    app = lazy_app(store, extra_routes=[GET("/put", lambda session: session.update(a=1) or "ok", render_basic)])
+    browser = Client(app)
+    browser.get("/put")  # a session that has no CSRF secret yet
+    assert store.saves == 1
+    for path in ("/plain", "/context"):
+        resp = browser.get(path)
+        assert resp.status_code == 200 and "Set-Cookie" not in resp.headers
+    assert store.saves == 1
+    token = token_from(browser.get("/form"))  # now the page uses it: the secret joins the session
+    assert store.saves == 2 and len(store) == 1
+    assert browser.post("/transfer", data={"amount": "2", "csrf_token": token}).json["transferred"] == 2
+
+
+def test_session_mode_form_over_real_http_then_post():
+    store = MemorySessionStore()
+    browser = Browser()
+    with LiveServer(lazy_app(store)) as server:
+        for _ in range(10):
+            assert Browser().get(server.port, "/plain")[0] == 200
+        assert len(store) == 0
+        status, _, body = browser.get(server.port, "/form")
+        token = re.search(rb'value="([^"]+)"', body).group(1).decode()
+        assert len(store) == 1
+        status, _, body = browser.post_form(server.port, "/transfer", {"amount": "9", "csrf_token": token})
+        assert status == 200 and b'"transferred": 9' in body
+
+
+def test_cookie_mode_is_unchanged_the_cookie_comes_with_every_first_page():
+    resp = Client(make_app()).get("/form")
+    assert "clastic_csrf=" in resp.headers["Set-Cookie"]
+    app = Application(
+        [GET("/plain", plain_page, render_basic)],
+        middlewares=[CSRFMiddleware(SECRET), SimpleContextProcessor("csrf_token")],
+    )
+    assert "clastic_csrf=" in Client(app).get("/plain").headers["Set-Cookie"]
+
+
+def test_session_mode_streamed_responses_count_only_the_uses_the_token_sees():
+    def stream_without(csrf_token):
+        return Response(iter([b"a download ", b"without the token"]))
+
+    def stream_with(csrf_token):
+        return Response(iter([b"token: ", str(csrf_token).encode()]))
+
+    store = MemorySessionStore()
+    app = lazy_app(store, extra_routes=[GET("/without", stream_without), GET("/with", stream_with)])
+    for _ in range(5):
+        assert Client(app).get("/without").status_code == 200
+    assert len(store) == 0
+    browser = Client(app)
+    token = browser.get("/with").text.removeprefix("token: ")
+    assert len(store) == 1
+    assert browser.post("/transfer", data={"amount": "5", "csrf_token": token}).json["transferred"] == 5
+
+
+def test_session_mode_a_token_used_by_a_page_that_clears_the_session_still_validates():
+    # A log-out page that shows the log-in form again: the token it renders must work afterwards.
+    def logout_page(session, csrf_token):
+        session.clear()
+        return f'<form><input name="csrf_token" value="{csrf_token}"></form>'
+
+    store = MemorySessionStore()
+    app = lazy_app(store, extra_routes=[POST("/logout", logout_page, render_basic)])
+    browser = Client(app)
+    first = token_from(browser.get("/form"))
+    page = browser.post("/logout", headers={"X-CSRF-Token": first})
+    token = re.search(r'value="([^"]+)"', page.text).group(1)
+    assert browser.post("/transfer", data={"amount": "6", "csrf_token": token}).json["transferred"] == 6
+
+
+def test_csrf_token_behaves_as_its_text():
+    token = CSRFToken("abc.def.ghi")
+    assert token == "abc.def.ghi" and isinstance(token, str) and hash(token) == hash("abc.def.ghi")
+    assert (str(token), f"[{token}]", "x" + token, token + "x", token.value) == (
+        "abc.def.ghi", "[abc.def.ghi]", "xabc.def.ghi", "abc.def.ghix", "abc.def.ghi",
+    )  # fmt: skip
+    assert type(str(token)) is str and json.dumps({"t": token}) == '{"t": "abc.def.ghi"}'
+    assert pickle.loads(pickle.dumps(token)) == "abc.def.ghi"
+    uses = []
+    token = CSRFToken("abc", lambda: uses.append(1))
+    assert token == "abc" and len(token) == 3 and not uses  # comparing is not using
+    assert f"{token}{token}" == "abcabc" and uses == [1]  # counted once
+
+
+def test_session_mode_a_token_first_used_while_streaming_the_body_is_a_logged_mistake(caplog):
+    def late(csrf_token):
+        def body():
+            yield b"token: "
+            yield str(csrf_token).encode()  # runs after the session was saved
+
+        return Response(body())
+
+    store = MemorySessionStore()
+    app = lazy_app(store, extra_routes=[GET("/late", late)])
+    with caplog.at_level(logging.WARNING, logger="clastic.middleware.csrf"):
+        assert Client(app).get("/late").text.startswith("token: ")
+    assert len(store) == 0
+    assert "csrf_token used after the response left CSRFMiddleware for route '/late'" in caplog.text
+    assert "use it before returning the response (str(csrf_token))" in caplog.text
+    # Once the session holds the secret, a late use is harmless and not reported.
+    browser = Client(app)
+    token_from(browser.get("/form"))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="clastic.middleware.csrf"):
+        token = browser.get("/late").text.removeprefix("token: ")
+    assert caplog.text == ""
+    assert browser.post("/transfer", data={"amount": "8", "csrf_token": token}).json["transferred"] == 8

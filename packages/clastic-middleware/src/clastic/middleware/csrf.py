@@ -13,6 +13,9 @@ gets a 403 saying what was wrong.
 The token is tied to a random secret kept in a signed cookie, or, with
 ``session_arg='session'``, in the server-side session of a
 :class:`~clastic.middleware.session.SessionMiddleware` installed before it.
+In session mode a new secret is stored only when a response uses the token
+(see :class:`CSRFToken`), so visitors who never see a form, crawlers
+included, leave no session behind.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from typing import Any
 
 from itsdangerous import BadData, SignatureExpired
@@ -40,7 +43,7 @@ from clastic.middleware._signing import (
 )
 from clastic.route import BoundRoute
 
-__all__ = ["SAFE_METHODS", "SESSION_KEY", "CSRFMiddleware"]
+__all__ = ["SAFE_METHODS", "SESSION_KEY", "CSRFMiddleware", "CSRFToken"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,72 @@ logger = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Key of the secret in the session (session mode).
 SESSION_KEY = "_clastic_csrf"
+
+
+class CSRFToken(str):
+    """The injected ``csrf_token``: a ``str`` that notes when a page uses it.
+
+    It is the token text and works wherever a ``str`` does. In session mode
+    the secret it was made from is written into the session only once the
+    token is used: converted or formatted (``str(token)``, ``f"{token}"``,
+    ``"%s" % token``, ``"..." + token``, a template printing it, which calls
+    one of these or ``__html__``), or read as :attr:`value`. Uses that take
+    the characters directly in C (``json``, ``str.join``, a response header)
+    are caught by :class:`CSRFMiddleware` afterwards, when it finds the
+    token in the response's headers or buffered body; a streamed or
+    compressed body is not searched, so put the token into one of those with
+    ``str(token)`` or :attr:`value`, or through a template, before the
+    endpoint returns (a use while the body is being sent comes too late for
+    the session and is logged as a warning).
+    """
+
+    _on_use: Callable[[], None] | None
+
+    def __new__(cls, text: str, on_use: Callable[[], None] | None = None) -> CSRFToken:
+        token = super().__new__(cls, text)
+        token._on_use = on_use
+        return token
+
+    def _used(self) -> str:
+        on_use = self._on_use
+        if on_use is not None:
+            self._on_use = None
+            on_use()
+        return str.__str__(self)  # a plain str with the same text
+
+    @property
+    def value(self) -> str:
+        """The token as a plain ``str`` (this counts as a use)."""
+        return self._used()
+
+    def __str__(self) -> str:
+        return self._used()
+
+    def __format__(self, format_spec: str) -> str:
+        return format(self._used(), format_spec)
+
+    def __html__(self) -> str:
+        # Templates (Jinja2 and others through markupsafe) print it this way. The text is
+        # URL-safe base64 and dots, nothing HTML would need escaped.
+        return self._used()
+
+    def __add__(self, other: str) -> str:
+        return self._used() + other
+
+    def __radd__(self, other: str) -> str:
+        return other + self._used()
+
+    def __getitem__(self, key: Any) -> str:  # type: ignore[override]
+        return self._used()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._used())
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        return self._used().encode(encoding, errors)
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        return str, (self._used(),)  # copies and pickles are plain strings
 
 
 class CSRFMiddleware(Middleware):
@@ -129,27 +198,58 @@ class CSRFMiddleware(Middleware):
             )
         loaded = self._load_secret(request, session)
         fresh = loaded is None
-        secret = loaded or secrets.token_urlsafe(32)
-        if fresh and session is not None:
-            session[SESSION_KEY] = secret
         if request.method not in self.safe_methods:
-            if fresh:
+            if loaded is None:
                 where = "session" if session is not None else f"{self.cookie_name!r} cookie"
                 raise Forbidden(
                     f"CSRF check failed: the request has no CSRF {where} (it expired, was cleared or was never set); "
                     "reload the form and submit it again"
                 )
-            self.verify(request, secret)
-        token = self._tokens.dumps(secret)
+            self.verify(request, loaded)
+        secret = loaded or secrets.token_urlsafe(32)
+        if session is not None:
+            return self._handle_session(next, _route, session, secret)
+        token = CSRFToken(self._tokens.dumps(secret))
         try:
             response = next(**{self.arg_name: token})
         except HTTPException as ex:
-            if fresh and session is None:
+            if fresh:
                 self._set_cookie(ex, secret)
             raise
-        if fresh and session is None and isinstance(response, Response):
+        if fresh and isinstance(response, Response):
             self._set_cookie(response, secret)
         return response
+
+    def _handle_session(
+        self, next: Callable[..., Any], route: BoundRoute, session: MutableMapping[str, Any], secret: str
+    ) -> Any:
+        """Session mode: the session gets *secret* only if the response uses the token made from it."""
+        arg_sources = getattr(route, "arg_sources", None)
+        if arg_sources is not None and self.arg_name not in arg_sources:
+            return next(**{self.arg_name: None})  # nothing on this route takes the token: no token, no secret
+
+        returned = stored = False
+
+        def keep_secret() -> None:
+            if returned:  # e.g. in a generator that streams the body: the session was saved already
+                if stored:
+                    return
+                logger.warning(
+                    "%s used after the response left %s for route %r, too late to store its secret in the "
+                    "session, so it will not validate; use it before returning the response (str(%s))",
+                    self.arg_name, type(self).__name__, route.pattern, self.arg_name,
+                )  # fmt: skip
+            elif session.get(SESSION_KEY) != secret:  # new, or cleared by the endpoint since
+                session[SESSION_KEY] = secret
+
+        token = CSRFToken(self._tokens.dumps(secret), keep_secret)
+        try:
+            response = next(**{self.arg_name: token})
+            if token._on_use is not None and _carries(response, token):  # not used in Python, but sent all the same
+                keep_secret()
+            return response
+        finally:
+            returned, stored = True, session.get(SESSION_KEY) == secret
 
     # -- the secret ----------------------------------------------------------
 
@@ -216,3 +316,21 @@ class CSRFMiddleware(Middleware):
     def __repr__(self) -> str:
         mode = f"session_arg={self.session_arg!r}" if self.session_arg else f"cookie_name={self.cookie_name!r}"
         return f"{type(self).__name__}({mode}, arg_name={self.arg_name!r})"
+
+
+def _carries(response: Any, token: str) -> bool:
+    """Return True if *response* sends *token* in a header value or in its buffered body.
+
+    This catches the uses :class:`CSRFToken` cannot see because they read
+    the characters in C (``json``, ``str.join``, a response header). A
+    streamed or compressed body is not looked into: reading it would consume
+    it, so there only the uses the token noticed count.
+    """
+    if not isinstance(response, Response):
+        return False
+    text = str.__str__(token)
+    if any(text in value for _name, value in response.headers.items()):
+        return True
+    if not response.is_sequence or response.headers.get("Content-Encoding"):
+        return False
+    return text.encode("ascii") in response.get_data()
