@@ -137,17 +137,25 @@ def test_key_rotation_keeps_tokens_valid():
 # -- session mode ----------------------------------------------------------------
 
 
-def session_app(store):
+def session_csrf_app(store, routes):
+    """*routes* behind sessions, session-mode CSRF and the token in every render context."""
     return Application(
-        [
-            GET("/form", lambda: {}, form_page),
-            POST("/transfer", transfer, render_json, middlewares=[PostDataMiddleware({"amount": int})]),
-            POST("/logout", lambda session: session.clear() or "bye", render_basic),
-        ],
+        routes,
         middlewares=[
             SessionMiddleware(store, secret_key=SECRET),
             CSRFMiddleware(SECRET, session_arg="session"),
             SimpleContextProcessor("csrf_token"),
+        ],
+    )
+
+
+def session_app(store):
+    return session_csrf_app(
+        store,
+        [
+            GET("/form", lambda: {}, form_page),
+            POST("/transfer", transfer, render_json, middlewares=[PostDataMiddleware({"amount": int})]),
+            POST("/logout", lambda session: session.clear() or "bye", render_basic),
         ],
     )
 
@@ -246,18 +254,14 @@ def plain_page():
 
 
 def lazy_app(store, *, extra_routes=()):
-    return Application(
+    return session_csrf_app(
+        store,
         [
             GET("/form", lambda: {}, form_page),
             GET("/plain", plain_page, render_basic),
             GET("/context", lambda: {"title": "no token in this template"}, lambda context: Response(context["title"])),
             POST("/transfer", transfer, render_json, middlewares=[PostDataMiddleware({"amount": int})]),
             *extra_routes,
-        ],
-        middlewares=[
-            SessionMiddleware(store, secret_key=SECRET),
-            CSRFMiddleware(SECRET, session_arg="session"),
-            SimpleContextProcessor("csrf_token"),
         ],
     )
 
