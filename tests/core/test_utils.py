@@ -86,6 +86,10 @@ def test_is_loopback_client_refuses_relayed_and_remote_peers():
         ("127.0.0.1:5000", True),
         ("127.9.9.9", True),
         ("[::1]:5000", True),
+        ("localhost.:5000", True),
+        ("0.0.0.0:5000", True),  # the address the dev server may be bound to, as the documents open it
+        ("[::]:5000", True),
+        ("[::ffff:127.0.0.1]:5000", True),
         ("rebind.attacker.example", False),
         ("rebind.attacker.example:5000", False),
         ("localhost.attacker.example", False),

@@ -52,6 +52,11 @@ def test_a_loopback_request_for_a_foreign_host_name_is_refused(meta_get: Any, ho
     assert response.status_code == 403
     assert "does not name this machine" in response.text and "DNS rebinding" in response.text
     assert meta_get(_app(), "/_meta/json/", remote_addr="127.0.0.1", headers={"Host": "localhost:5000"}).status_code == 200
+    # An explicit rule that lists the loopback networks keeps the protection.
+    with_networks = _app(allow=[*LOOPBACK_NETWORKS, "10.0.0.0/8"])
+    refused = meta_get(with_networks, "/_meta/json/", remote_addr="127.0.0.1", headers={"Host": host})
+    assert refused.status_code == 403 and "DNS rebinding" in refused.text
+    assert meta_get(with_networks, "/_meta/json/", remote_addr="10.1.2.3", headers={"Host": "meta.internal"}).status_code == 200
 
 
 def test_a_request_without_a_client_address_is_refused(meta_get: Any) -> None:

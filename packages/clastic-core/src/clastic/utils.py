@@ -112,18 +112,25 @@ def is_loopback_client(request: Request) -> bool:
 def is_loopback_host(request: Request) -> bool:
     """Return True when *request* is addressed to this machine by name or address.
 
-    That is a ``Host`` of ``localhost``, a name under ``.localhost``, or a
-    loopback IP address (``127.0.0.1``, ``[::1]``), with any port.
+    That is a ``Host`` of ``localhost``, a name under ``.localhost`` (a
+    trailing dot allowed), a loopback IP address (``127.0.0.1``, ``[::1]``,
+    ``[::ffff:127.0.0.1]``) or the unspecified address the server may be
+    bound to (``0.0.0.0``, ``[::]``), with any port. A page of another site
+    cannot make a browser send any of these, so DNS rebinding cannot either.
     """
     try:
         hostname = urlsplit("//" + request.host).hostname
     except ValueError:  # a malformed Host header
         return False
+    hostname = (hostname or "").rstrip(".")
     if not hostname:
         return False
     if hostname == "localhost" or hostname.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(hostname).is_loopback
+        address = ipaddress.ip_address(hostname)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback or address.is_unspecified

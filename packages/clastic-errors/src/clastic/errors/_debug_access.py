@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from clastic.utils import client_address, is_loopback_client
+from clastic.utils import client_address, is_loopback_client, is_loopback_host
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
@@ -80,7 +80,9 @@ class ClientAccess:
         if is_loopback_client(request):
             return True
         address = client_address(request)
-        return address is not None and any(address in network for network in self.networks)
+        if address is None or not any(address in network for network in self.networks):
+            return False
+        return not address.is_loopback or is_loopback_host(request)  # DNS rebinding reaches loopback peers
 
     def __repr__(self) -> str:
         if self._predicate is not None:

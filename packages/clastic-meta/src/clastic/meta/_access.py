@@ -18,7 +18,7 @@ from typing import Any
 
 from clastic.errors import Forbidden
 from clastic.middleware import Middleware
-from clastic.utils import FORWARDING_HEADERS, client_address, is_loopback_client
+from clastic.utils import FORWARDING_HEADERS, client_address, is_loopback_client, is_loopback_host
 from clastic.wrappers import Request, Response
 
 __all__ = ["LOOPBACK_NETWORKS", "AccessRule", "MetaAccessMiddleware"]
@@ -111,22 +111,24 @@ class AccessRule:
             if is_loopback_client(request):
                 return None
         elif address is not None and any(address in net for net in self.networks if net.version == address.version):
-            return None
+            if not address.is_loopback or is_loopback_host(request):
+                return None  # a loopback peer must also address this machine (DNS rebinding)
         if any(check(request) for check in self.checks):
             return None
         client = str(address) if address is not None else f"an unknown address ({request.remote_addr!r})"
-        if self.is_default and address is not None and address.is_loopback:
-            if not any(header in request.headers for header in FORWARDING_HEADERS):
-                return (
-                    f"This Clastic meta page is served to loopback clients only, and this request's Host header "
-                    f"({request.host[:80]!r}) does not name this machine: a page of another site may be reaching this "
-                    "server through DNS rebinding. Open it as http://localhost:PORT/ or http://127.0.0.1:PORT/."
-                )
+        relayed = any(header in request.headers for header in FORWARDING_HEADERS)
+        if address is not None and address.is_loopback and self.is_default and relayed:
             return (
                 f"This Clastic meta page is served to loopback clients only, and this request came from {client} "
                 "relayed by a proxy (it has a Forwarded, X-Forwarded-For or X-Real-IP header), so the real client "
                 "is elsewhere. To serve it through a proxy, build it with MetaApplication(allow=...), giving "
                 "networks (after werkzeug's ProxyFix) or a function of the request that checks credentials."
+            )
+        if address is not None and address.is_loopback and not is_loopback_host(request):
+            return (
+                f"This Clastic meta page answers this machine's own requests, and this request's Host header "
+                f"({request.host[:80]!r}) does not name this machine: a page of another site may be reaching this "
+                "server through DNS rebinding. Open it as http://localhost:PORT/ or http://127.0.0.1:PORT/."
             )
         if self.is_default:
             return (
