@@ -19,6 +19,9 @@ def serve(value, render=render_basic, pattern="/"):
         ("<!DOCTYPE html><html><body>hi</body></html>", "text/html; charset=utf-8", None),
         ("\ufeff\n  <html lang='en'><body>hi</body></html>", "text/html; charset=utf-8", None),
         ("<p>intro</p><html>", "text/plain; charset=utf-8", None),  # not a page from its start
+        ("<!-- generated -->\n<!DOCTYPE  html><html></html>", "text/html; charset=utf-8", None),
+        ("<?xml version='1.0'?><html xmlns='http://www.w3.org/1999/xhtml'></html>", "text/html; charset=utf-8", None),
+        ("<htmlish>", "text/plain; charset=utf-8", None),
         ("Hello, <html><img src=x onerror=alert(1)>!", "text/plain; charset=utf-8", None),  # reflected input stays text
         ('{"a": 1}', "application/json; charset=utf-8", b'{"a": 1}'),
         ("[1, 2", "text/plain; charset=utf-8", b"[1, 2"),

@@ -106,6 +106,13 @@ class JSONPRender(JSONRender):
         return response
 
 
+# The start of an HTML page: white space, an XML declaration and comments may
+# come first, then a doctype or the html element.
+_PAGE_START = re.compile(
+    rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL
+)
+
+
 def _sniff_text(data: bytes) -> str:
     if b"<" not in data and b"{" not in data and b"[" not in data:
         return _TEXT
@@ -119,8 +126,7 @@ def _sniff_text(data: bytes) -> str:
             return _JSON
     # A page only when the text starts as one: "<html" further in may be
     # reflected client input, which must not become markup (XSS).
-    lowered = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:15].lower()
-    if lowered.startswith((b"<!doctype html", b"<html")):
+    if _PAGE_START.match(head.removeprefix(b"\xef\xbb\xbf")):
         return _HTML
     return _TEXT
 
