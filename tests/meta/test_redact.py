@@ -135,3 +135,12 @@ def test_secrets_in_common_shapes_are_scrubbed(value: Any, leak: str) -> None:
 
 def test_scrub_keeps_what_follows_a_connection_string_secret() -> None:
     assert Redactor().scrub("Server=db;Password=x1;Encrypt=yes") == f"Server=db;Password={REDACTED};Encrypt=yes"
+
+
+@pytest.mark.parametrize(
+    ("text", "leak"),
+    [("Client(api_key=abc&def)", "def"), ("Foo(token=ab;cd, x=1)", "cd"), ("Server=db;Password=p;w&rd", "w&rd")],
+)
+def test_a_secret_containing_separators_is_redacted_whole(text: str, leak: str) -> None:
+    scrubbed = Redactor().scrub(text)
+    assert leak not in scrubbed and REDACTED in scrubbed, scrubbed

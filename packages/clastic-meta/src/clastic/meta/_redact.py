@@ -40,7 +40,9 @@ SECRET_WORDS: tuple[str, ...] = (
     "signature",
 )
 
-_VALUE = r"""(?P<value>b?'(?:[^'\\]|\\.)*'|b?"(?:[^"\\]|\\.)*"|[^\s,;&)\]}>]+)"""
+# An unquoted value ends at white space, a closing bracket or a comma; at ``;``
+# or ``&`` only when another ``name=`` follows (connection strings, queries).
+_VALUE = r"""(?P<value>b?'(?:[^'\\]|\\.)*'|b?"(?:[^"\\]|\\.)*"|(?:[^\s,;&)\]}>]|[;&](?![\w.-]+=))+)"""
 # ``name=value`` (keyword-style reprs) and ``'name': value`` (dict reprs). An
 # unquoted ``name: value`` is left alone: prose such as ``KeyError: 'x'`` reads so.
 _PAIR = re.compile(
