@@ -609,3 +609,39 @@ def test_sqlite_leaves_the_mode_of_an_existing_database_alone(tmp_path):
     modes = (_mode(path), _mode(tmp_path / "s.sqlite3-wal"))
     store.close()
     assert modes == (0o640, 0o640)
+
+
+RACE_SCRIPT = """
+import multiprocessing, os, sys, time
+from clastic.middleware.session import SQLiteSessionStore
+from clastic.middleware._session_store import SessionRecord
+
+def work(path, number, start):
+    while time.time() < start:
+        pass
+    try:
+        SQLiteSessionStore(path).save(f"id{number}", SessionRecord("{}", 1.0, 1.0), None)
+        return "ok"
+    except Exception as ex:
+        return f"{type(ex).__name__}: {ex}"
+
+if __name__ == "__main__":
+    failures = []
+    for trial in range(int(sys.argv[2])):
+        path = os.path.join(sys.argv[1], f"new{trial}.sqlite3")
+        start = time.time() + 0.3
+        with multiprocessing.get_context("spawn").Pool(6) as pool:
+            failures += [r for r in pool.starmap(work, [(path, n, start) for n in range(6)]) if r != "ok"]
+    print(failures)
+"""
+
+
+def test_sqlite_workers_setting_up_a_new_database_at_once_all_succeed(tmp_path):
+    # Six worker processes whose first request arrives at the same moment, on a database that does not exist yet.
+    import subprocess
+    import sys
+
+    (tmp_path / "race.py").write_text(RACE_SCRIPT)
+    done = subprocess.run([sys.executable, "race.py", str(tmp_path), "4"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -232,15 +232,28 @@ class SQLiteSessionStore:
         with self._setup_lock:
             if self._ready_pid == pid:
                 return
-            with self._connection() as conn:
-                conn.execute("PRAGMA journal_mode=WAL")  # stored in the file: once is enough
-                conn.execute(
-                    f"CREATE TABLE IF NOT EXISTS {self._table_sql} ("
-                    "id TEXT PRIMARY KEY, data TEXT NOT NULL, created REAL NOT NULL, accessed REAL NOT NULL, "
-                    "expires REAL)"
-                )
-                conn.execute(f'CREATE INDEX IF NOT EXISTS "{self.table}_expires" ON {self._table_sql} (expires)')
+            deadline = time.monotonic() + self.timeout
+            while True:
+                try:
+                    self._create_schema()
+                    break
+                except sqlite3.OperationalError as ex:
+                    # Several workers setting up a new file at once: switching to WAL takes
+                    # a lock SQLite's busy timeout does not wait for. Try again, within the timeout.
+                    if "locked" not in str(ex) or time.monotonic() >= deadline:
+                        raise
+                    time.sleep(0.02)
             self._ready_pid = pid
+
+    def _create_schema(self) -> None:
+        with self._connection() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")  # stored in the file: once is enough
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._table_sql} ("
+                "id TEXT PRIMARY KEY, data TEXT NOT NULL, created REAL NOT NULL, accessed REAL NOT NULL, "
+                "expires REAL)"
+            )
+            conn.execute(f'CREATE INDEX IF NOT EXISTS "{self.table}_expires" ON {self._table_sql} (expires)')
 
     def _run(self, action: str, sql: str, params: tuple[Any, ...]) -> list[Any]:
         try:

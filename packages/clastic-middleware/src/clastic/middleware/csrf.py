@@ -64,10 +64,9 @@ class CSRFToken(str):
     the characters directly in C (``json``, ``str.join``, a response header)
     are caught by :class:`CSRFMiddleware` afterwards, when it finds the
     token in the response's headers or buffered body; a streamed or
-    compressed body is not searched, so put the token into one of those with
-    ``str(token)`` or :attr:`value`, or through a template, before the
-    endpoint returns (a use while the body is being sent comes too late for
-    the session and is logged as a warning).
+    compressed body cannot be searched, so a route whose response is one
+    stores the secret whenever the token was injected (a use while the body
+    is being sent would otherwise come too late for the session).
     """
 
     _on_use: Callable[[], None] | None
@@ -228,18 +227,11 @@ class CSRFMiddleware(Middleware):
         if arg_sources is not None and self.arg_name not in arg_sources:
             return next(**{self.arg_name: None})  # nothing on this route takes the token: no token, no secret
 
-        returned = stored = False
+        returned = False
 
         def keep_secret() -> None:
-            if returned:  # e.g. in a generator that streams the body: the session was saved already
-                if stored:
-                    return
-                logger.warning(
-                    "%s used after the response left %s for route %r, too late to store its secret in the "
-                    "session, so it will not validate; use it before returning the response (str(%s))",
-                    self.arg_name, type(self).__name__, route.pattern, self.arg_name,
-                )  # fmt: skip
-            elif session.get(SESSION_KEY) != secret:  # new, or cleared by the endpoint since
+            # After the response left, the session is saved (a streamed body stored the secret up front).
+            if not returned and session.get(SESSION_KEY) != secret:  # new, or cleared by the endpoint since
                 session[SESSION_KEY] = secret
 
         token = CSRFToken(self._tokens.dumps(secret), keep_secret)
@@ -249,7 +241,7 @@ class CSRFMiddleware(Middleware):
                 keep_secret()
             return response
         finally:
-            returned, stored = True, session.get(SESSION_KEY) == secret
+            returned = True
 
     # -- the secret ----------------------------------------------------------
 
@@ -319,12 +311,13 @@ class CSRFMiddleware(Middleware):
 
 
 def _carries(response: Any, token: str) -> bool:
-    """Return True if *response* sends *token* in a header value or in its buffered body.
+    """Return True if *response* may send *token* in a header value or in its body.
 
     This catches the uses :class:`CSRFToken` cannot see because they read
     the characters in C (``json``, ``str.join``, a response header). A
-    streamed or compressed body is not looked into: reading it would consume
-    it, so there only the uses the token noticed count.
+    streamed or compressed body cannot be searched (reading it would consume
+    it), so it counts as carrying the token: storing a secret too often is
+    harmless, a form whose token was never stored would fail every time.
     """
     if not isinstance(response, Response):
         return False
@@ -332,5 +325,5 @@ def _carries(response: Any, token: str) -> bool:
     if any(text in value for _name, value in response.headers.items()):
         return True
     if not response.is_sequence or response.headers.get("Content-Encoding"):
-        return False
+        return True
     return text.encode("ascii") in response.get_data()
