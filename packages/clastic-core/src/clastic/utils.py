@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
 from werkzeug.utils import redirect
@@ -14,6 +15,7 @@ __all__ = [
     "FORWARDING_HEADERS",
     "Redirector",
     "client_address",
+    "client_in_networks",
     "get_callable_name",
     "is_loopback_client",
     "is_loopback_host",
@@ -85,6 +87,21 @@ def client_address(request: Request) -> ipaddress.IPv4Address | ipaddress.IPv6Ad
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return address.ipv4_mapped
     return address
+
+
+def client_in_networks(
+    request: Request, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]
+) -> bool:
+    """Return True when the client's address is in one of *networks*.
+
+    A loopback address counts only when the request also addresses this
+    machine (:func:`is_loopback_host`), so DNS rebinding cannot get through
+    a rule that lists ``127.0.0.0/8``.
+    """
+    address = client_address(request)
+    if address is None or not any(address in network for network in networks):
+        return False
+    return not address.is_loopback or is_loopback_host(request)
 
 
 def is_loopback_client(request: Request) -> bool:

@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from clastic.utils import client_address, is_loopback_client, is_loopback_host
+from clastic.utils import client_in_networks, is_loopback_client
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
@@ -79,10 +79,7 @@ class ClientAccess:
             return bool(self._predicate(request))
         if is_loopback_client(request):
             return True
-        address = client_address(request)
-        if address is None or not any(address in network for network in self.networks):
-            return False
-        return not address.is_loopback or is_loopback_host(request)  # DNS rebinding reaches loopback peers
+        return client_in_networks(request, self.networks)
 
     def __repr__(self) -> str:
         if self._predicate is not None:

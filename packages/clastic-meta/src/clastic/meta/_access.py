@@ -18,7 +18,7 @@ from typing import Any
 
 from clastic.errors import Forbidden
 from clastic.middleware import Middleware
-from clastic.utils import FORWARDING_HEADERS, client_address, is_loopback_client, is_loopback_host
+from clastic.utils import FORWARDING_HEADERS, client_address, client_in_networks, is_loopback_client, is_loopback_host
 from clastic.wrappers import Request, Response
 
 __all__ = ["LOOPBACK_NETWORKS", "AccessRule", "MetaAccessMiddleware"]
@@ -110,9 +110,8 @@ class AccessRule:
         if self.is_default:
             if is_loopback_client(request):
                 return None
-        elif address is not None and any(address in net for net in self.networks if net.version == address.version):
-            if not address.is_loopback or is_loopback_host(request):
-                return None  # a loopback peer must also address this machine (DNS rebinding)
+        elif client_in_networks(request, self.networks):
+            return None
         if any(check(request) for check in self.checks):
             return None
         client = str(address) if address is not None else f"an unknown address ({request.remote_addr!r})"

@@ -3,8 +3,9 @@
 The meta page shows resource values and middleware reprs. Anything filed under
 a name that looks secret (``secret_key``, ``DB_PASSWORD``, ``apiKey``...) is
 replaced by :data:`REDACTED`; inside a repr, ``name=value`` and
-``'name': value`` pairs with such names (values end at white space, ``,``,
-``;`` or ``&``, as in connection strings), the password part of URLs
+``'name': value`` pairs with such names (a value ends at white space or
+``,``, and at ``;`` or ``&`` when another ``name=`` follows, as in
+connection strings and query strings), the password part of URLs
 (``postgres://user:pw@host``) and a URL's user part without a password
 (``https://KEY@sentry.example/1``) are scrubbed too. Matching is by substring and
 ignores case, so it errs on the side of hiding (``monkey`` contains ``key``).

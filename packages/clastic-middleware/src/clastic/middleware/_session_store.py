@@ -215,7 +215,6 @@ class SQLiteSessionStore:
         _close_pool(self._pool)
 
     def _open(self) -> sqlite3.Connection:
-        _create_private_file(self.path)
         # timeout= is SQLite's busy timeout: wait for another writer's lock instead of failing at once.
         conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
         try:
@@ -232,6 +231,7 @@ class SQLiteSessionStore:
         with self._setup_lock:
             if self._ready_pid == pid:
                 return
+            _create_private_file(self.path)  # before SQLite makes it (and its -wal, -shm) world-readable
             deadline = time.monotonic() + self.timeout
             while True:
                 try:
