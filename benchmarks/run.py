@@ -1,24 +1,40 @@
-"""Time Clastic against Falcon, Flask and Bottle, in one process, interleaved.
+"""Time Clastic against Falcon, Flask, Bottle and a raw WSGI callable, in one process.
 
 Run with ``hatch run bench:run`` (``--quick`` for a short run). Each
-framework serves the same cases as an in-process WSGI callable (no sockets):
+framework serves the same cases as an in-process WSGI callable (no sockets),
+from an environ that carries an ``Accept`` header as real clients send:
 
 * hello: ``GET /`` returning a short text body;
 * params: ``GET /p/<a>/<b:int>`` with two URL fields;
+* json: ``GET /json`` returning a small dict through ``render_json`` (Clastic),
+  ``resp.media`` (Falcon), a returned dict (Flask and Bottle) and
+  ``json.dumps`` (raw WSGI), each with its framework's default options;
 * first of 1,000 and last of 1,000 routes (``/route0/<x>`` ... ``/route999/<x>``);
-* 404 among 1,000 routes;
-* hello behind 3 pass-through middlewares;
+* 404 among 1,000 routes, once with ``Accept: */*`` and once with the
+  ``Accept`` header a current browser sends;
+* hello behind 3 pass-through middlewares (Clastic ``Middleware``, Falcon
+  middleware objects, Flask and Bottle ``before_request`` hooks, WSGI wrappers);
 * building a 1,000-route application (milliseconds, not microseconds).
 
-Rounds alternate between frameworks so that machine noise hits all alike;
-each reported number is the median of the rounds' mean time per request.
+The raw WSGI callable routes by hand (a dict lookup or a split of the path):
+it is the floor that no framework can beat, not a framework.
+
+Every response body is consumed and closed, as a WSGI server does. Rounds
+alternate between frameworks, case by case, so that machine noise hits all
+alike; each reported time is the median of the rounds' mean time per request,
+and each ratio is the median of the ratios measured within the same round.
+The garbage collector is paused while a case is timed and run between cases.
 Timings never pass or fail the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
+import json
+import os
+import platform
 import statistics
 import sys
 import time
@@ -26,57 +42,85 @@ from collections.abc import Callable
 from typing import Any
 
 N_ROUTES = 1000
+HELLO = "Hello, World!"
+PAYLOAD = {"message": HELLO, "id": 42, "tags": ["fast", "small"], "ok": True}
+BROWSER_ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+    "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
+)
+
+WSGIApp = Callable[..., Any]
 
 
-def environ_for(path: str, method: str = "GET") -> dict[str, Any]:
+def environ_for(path: str, accept: str = "*/*", method: str = "GET") -> dict[str, Any]:
+    """Return a WSGI environ for *path* with the given ``Accept`` header."""
     from werkzeug.test import create_environ
 
-    return create_environ(path, method=method)
+    return create_environ(path, method=method, headers={"Accept": accept})
 
 
 def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-    return lambda data: None
+    """Accept the status and headers, as a server would, and discard them."""
+    return _write
+
+
+def _write(data: bytes) -> None:
+    pass
 
 
 # -- apps -------------------------------------------------------------------
 
 
-def clastic_apps() -> dict[str, Callable[..., Any]]:
-    from clastic import Application, Middleware, render_basic
+def clastic_apps() -> dict[str, Any]:
+    from clastic import Application, Middleware, render_basic, render_json
 
     class PassThrough(Middleware):
         def request(self, next):
             return next()
 
     def hello():
-        return "Hello, World!"
+        return HELLO
+
+    def hello_x(x):
+        return HELLO
 
     def params(a, b):
         return f"{a} {b}"
 
+    def payload():
+        return dict(PAYLOAD)
+
     def many() -> Any:
-        return Application([(f"/route{i}/<x>", hello, render_basic) for i in range(N_ROUTES)])
+        return Application([(f"/route{i}/<x>", hello_x, render_basic) for i in range(N_ROUTES)])
 
-    return {
-        "hello": Application([("/", hello, render_basic), ("/p/<a>/<b:int>", params, render_basic)]),
-        "many": many(),
-        "middleware": Application([("/", hello, render_basic)], middlewares=[PassThrough(), PassThrough(), PassThrough()]),
-        "build": many,
-    }
+    basic = Application(
+        [("/", hello, render_basic), ("/p/<a>/<b:int>", params, render_basic), ("/json", payload, render_json)]
+    )
+    middleware = Application([("/", hello, render_basic)], middlewares=[PassThrough(), PassThrough(), PassThrough()])
+    return {"basic": basic, "many": many(), "middleware": middleware, "build": many}
 
 
-def falcon_apps() -> dict[str, Callable[..., Any]]:
+def falcon_apps() -> dict[str, Any]:
     import falcon
 
     class Hello:
         def on_get(self, req, resp):
             resp.content_type = falcon.MEDIA_TEXT
-            resp.text = "Hello, World!"
+            resp.text = HELLO
+
+    class HelloX:
+        def on_get(self, req, resp, x):
+            resp.content_type = falcon.MEDIA_TEXT
+            resp.text = HELLO
 
     class Params:
         def on_get(self, req, resp, a, b):
             resp.content_type = falcon.MEDIA_TEXT
             resp.text = f"{a} {b}"
+
+    class Payload:
+        def on_get(self, req, resp):
+            resp.media = dict(PAYLOAD)
 
     class PassThrough:
         def process_request(self, req, resp):
@@ -89,158 +133,317 @@ def falcon_apps() -> dict[str, Callable[..., Any]]:
         app = falcon.App(middleware=list(middleware))
         app.add_route("/", Hello())
         app.add_route("/p/{a}/{b:int}", Params())
+        app.add_route("/json", Payload())
         return app
 
     def many():
         app = falcon.App()
-        hello = Hello()
-        for i in range(N_ROUTES):
-            app.add_route(f"/route{i}/{{x}}", hello)
-        app._router.find("/route0/x")  # falcon compiles its router lazily; count that in the build
-        return app
-
-    class HelloX:
-        def on_get(self, req, resp, x):
-            resp.content_type = falcon.MEDIA_TEXT
-            resp.text = "Hello, World!"
-
-    def many_x():
-        app = falcon.App()
         hello = HelloX()
         for i in range(N_ROUTES):
             app.add_route(f"/route{i}/{{x}}", hello)
-        app._router.find("/route0/x")
+        app._router.find("/route0/x")  # Falcon compiles its router lazily; count that in the build
         return app
 
-    return {"hello": basic(), "many": many_x(), "middleware": basic([PassThrough(), PassThrough(), PassThrough()]), "build": many}
+    return {"basic": basic(), "many": many(), "middleware": basic([PassThrough(), PassThrough(), PassThrough()]), "build": many}
 
 
-def flask_apps() -> dict[str, Callable[..., Any]]:
+def flask_apps() -> dict[str, Any]:
     import flask
 
-    def make(n_middlewares: int = 0):
+    def make(n_hooks: int = 0):
         app = flask.Flask("bench")
-        app.add_url_rule("/", "hello", lambda: "Hello, World!")
+        app.add_url_rule("/", "hello", lambda: HELLO)
         app.add_url_rule("/p/<a>/<int:b>", "params", lambda a, b: f"{a} {b}")
-        for _ in range(n_middlewares):
+        app.add_url_rule("/json", "json", lambda: dict(PAYLOAD))
+        for _ in range(n_hooks):
             app.before_request(lambda: None)
         return app
 
     def many():
         app = flask.Flask("bench_many")
         for i in range(N_ROUTES):
-            app.add_url_rule(f"/route{i}/<x>", f"r{i}", lambda x: "Hello, World!")
+            app.add_url_rule(f"/route{i}/<x>", f"r{i}", lambda x: HELLO)
         with app.test_request_context("/route0/x"):
             pass  # binds the URL map once
         return app
 
-    return {"hello": make(), "many": many(), "middleware": make(3), "build": many}
+    return {"basic": make(), "many": many(), "middleware": make(3), "build": many}
 
 
-def bottle_apps() -> dict[str, Callable[..., Any]]:
+def bottle_apps() -> dict[str, Any]:
     import bottle
 
-    def make(n_middlewares: int = 0):
+    def make(n_hooks: int = 0):
         app = bottle.Bottle()
-        app.route("/")(lambda: "Hello, World!")
+        app.route("/")(lambda: HELLO)
         app.route("/p/<a>/<b:int>")(lambda a, b: f"{a} {b}")
-        for _ in range(n_middlewares):
+        app.route("/json")(lambda: dict(PAYLOAD))
+        for _ in range(n_hooks):
             app.add_hook("before_request", lambda: None)
         return app
 
     def many():
         app = bottle.Bottle()
         for i in range(N_ROUTES):
-            app.route(f"/route{i}/<x>")(lambda x: "Hello, World!")
+            app.route(f"/route{i}/<x>")(lambda x: HELLO)
         app.router.match({"PATH_INFO": "/route0/x", "REQUEST_METHOD": "GET"})
         return app
 
-    return {"hello": make(), "many": many(), "middleware": make(3), "build": many}
+    return {"basic": make(), "many": many(), "middleware": make(3), "build": many}
 
 
-FRAMEWORKS = {"clastic": clastic_apps, "falcon": falcon_apps, "flask": flask_apps, "bottle": bottle_apps}
+def _respond(start: Callable[..., Any], status: str, body: bytes, content_type: str) -> list[bytes]:
+    start(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
 
+
+_TEXT = "text/plain; charset=utf-8"
+_NOT_FOUND = b"Not Found"
+
+
+def wsgi_apps() -> dict[str, Any]:
+    """Hand-routed WSGI callables: the floor under every framework."""
+    hello_body = HELLO.encode()
+
+    def basic(environ, start):
+        path = environ["PATH_INFO"]
+        if path == "/":
+            return _respond(start, "200 OK", hello_body, _TEXT)
+        if path == "/json":
+            return _respond(start, "200 OK", json.dumps(PAYLOAD).encode(), "application/json")
+        parts = path.split("/")
+        if len(parts) == 4 and parts[1] == "p" and parts[3].isdigit():
+            return _respond(start, "200 OK", f"{parts[2]} {int(parts[3])}".encode(), _TEXT)
+        return _respond(start, "404 Not Found", _NOT_FOUND, _TEXT)
+
+    def many():
+        table = {f"route{i}" for i in range(N_ROUTES)}
+
+        def app(environ, start):
+            parts = environ["PATH_INFO"].split("/")
+            if len(parts) == 3 and parts[1] in table and parts[2]:
+                return _respond(start, "200 OK", hello_body, _TEXT)
+            return _respond(start, "404 Not Found", _NOT_FOUND, _TEXT)
+
+        return app
+
+    def pass_through(app):
+        def wrapper(environ, start):
+            return app(environ, start)
+
+        return wrapper
+
+    middleware = pass_through(pass_through(pass_through(basic)))
+    return {"basic": basic, "many": many(), "middleware": middleware, "build": None}
+
+
+FRAMEWORKS = {"clastic": clastic_apps, "falcon": falcon_apps, "flask": flask_apps, "bottle": bottle_apps, "wsgi": wsgi_apps}
+
+# (label, app, path, Accept, expected status)
 CASES = [
-    ("hello", "hello", "/"),
-    ("params", "hello", "/p/abc/42"),
-    ("first of 1000", "many", "/route0/x"),
-    ("last of 1000", "many", f"/route{N_ROUTES - 1}/x"),
-    ("404 of 1000", "many", "/nope/x"),
-    ("3 middlewares", "middleware", "/"),
+    ("hello", "basic", "/", "*/*", 200),
+    ("params", "basic", "/p/abc/42", "*/*", 200),
+    ("json", "basic", "/json", "*/*", 200),
+    ("first of 1000", "many", "/route0/x", "*/*", 200),
+    ("last of 1000", "many", f"/route{N_ROUTES - 1}/x", "*/*", 200),
+    ("404 of 1000, */*", "many", "/nope/x", "*/*", 404),
+    ("404 of 1000, browser", "many", "/nope/x", BROWSER_ACCEPT, 404),
+    ("3 middlewares", "middleware", "/", "*/*", 200),
 ]
+BUILD = "build 1000 routes"
 
 
-def check(app: Callable[..., Any], path: str, expect_404: bool) -> None:
-    statuses = []
+def check(app: WSGIApp, label: str, path: str, accept: str, expected: int) -> None:
+    """Fail loudly unless *app* answers *path* with the *expected* status and body."""
+    statuses: list[str] = []
 
     def record(status, headers, exc_info=None):
         statuses.append(status)
-        return lambda data: None
+        return _write
 
-    body = b"".join(app(environ_for(path), record))
+    result = app(environ_for(path, accept), record)
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
     code = int(statuses[0].split()[0])
-    if (code == 404) != expect_404 or (not expect_404 and code != 200):
-        raise SystemExit(f"sanity check failed for {path}: {statuses[0]} {body[:80]!r}")
+    if code != expected:
+        raise SystemExit(f"sanity check failed for {label} ({path}): {statuses[0]} {body[:80]!r}")
+    if label == "json" and json.loads(body) != PAYLOAD:
+        raise SystemExit(f"sanity check failed for json: {body[:80]!r}")
+    if expected == 200 and label != "json" and body not in (HELLO.encode(), b"abc 42"):
+        raise SystemExit(f"sanity check failed for {label} ({path}): {body[:80]!r}")
 
 
-def time_requests(app: Callable[..., Any], path: str, number: int) -> float:
-    template = environ_for(path)
+def time_requests(app: WSGIApp, environ: dict[str, Any], number: int) -> float:
+    """Return the mean seconds per request of *app* over *number* requests."""
     begin = time.perf_counter()
     for _ in range(number):
-        for _chunk in app(dict(template), start_response):
+        result = app(environ.copy(), start_response)
+        for _chunk in result:
             pass
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
     return (time.perf_counter() - begin) / number
 
 
 def time_build(factory: Callable[[], Any], number: int) -> float:
+    """Return the mean seconds one call of *factory* takes."""
     begin = time.perf_counter()
     for _ in range(number):
         factory()
     return (time.perf_counter() - begin) / number
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds and requests")
-    parser.add_argument("--only", nargs="*", choices=sorted(FRAMEWORKS), help="frameworks to run")
-    args = parser.parse_args(argv)
-    rounds, number, builds = (5, 2000, 1) if args.quick else (15, 5000, 3)
-    names = args.only or list(FRAMEWORKS)
-    apps = {name: FRAMEWORKS[name]() for name in names}
-    for name, framework in apps.items():
-        for _label, key, path in CASES:
-            check(framework[key], path, expect_404=path.startswith("/nope"))
-    results: dict[tuple[str, str], list[float]] = {}
+def _timed(func: Callable[..., float], *args: Any) -> float:
+    gc.collect()
     gc.disable()
     try:
-        for _round in range(rounds):
-            for label, key, path in CASES:
-                for name in names:
-                    results.setdefault((label, name), []).append(time_requests(apps[name][key], path, number))
-            for name in names:
-                results.setdefault(("build 1000 routes", name), []).append(time_build(apps[name]["build"], builds))
+        return func(*args)
     finally:
         gc.enable()
-    print(f"Python {sys.version.split()[0]}; {rounds} rounds x {number} requests; median per request\n")
-    header = "| case | " + " | ".join(names) + " | clastic / falcon |"
-    print(header)
-    print("|" + " --- |" * (len(names) + 2))
-    for label in [c[0] for c in CASES] + ["build 1000 routes"]:
-        cells = []
-        for name in names:
-            value = statistics.median(results[(label, name)])
-            cells.append(f"{value * 1e3:.1f} ms" if label.startswith("build") else f"{value * 1e6:.2f} µs")
-        ratio = ""
-        if "clastic" in names and "falcon" in names:
-            ratio = f"{statistics.median(results[(label, 'clastic')]) / statistics.median(results[(label, 'falcon')]):.2f}x"
-        print(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
+
+
+def run(names: list[str], rounds: int, number: int, builds: int) -> dict[tuple[str, str], list[float]]:
+    """Time every case for every framework, interleaved; return the per-round samples."""
+    apps = {name: FRAMEWORKS[name]() for name in names}
+    for name in names:
+        for label, key, path, accept, expected in CASES:
+            check(apps[name][key], label, path, accept, expected)
+    environs = {label: environ_for(path, accept) for label, _key, path, accept, _expected in CASES}
+    samples: dict[tuple[str, str], list[float]] = {}
+    for name in names:  # warm up caches and lazy imports
+        for label, key, *_rest in CASES:
+            time_requests(apps[name][key], environs[label], max(1, number // 10))
+    for index in range(rounds):
+        order = names[index % len(names) :] + names[: index % len(names)]
+        for label, key, *_rest in CASES:
+            for name in order:
+                samples.setdefault((label, name), []).append(_timed(time_requests, apps[name][key], environs[label], number))
+        for name in order:
+            if apps[name]["build"] is not None:
+                samples.setdefault((BUILD, name), []).append(_timed(time_build, apps[name]["build"], builds))
+        print(f"round {index + 1}/{rounds} done", file=sys.stderr, flush=True)
+    return samples
+
+
+# -- report -----------------------------------------------------------------
+
+
+def paired(samples: dict[tuple[str, str], list[float]], top: tuple[str, str], bottom: tuple[str, str]) -> list[float]:
+    """Return the ratios top/bottom measured within each round."""
+    return [a / b for a, b in zip(samples[top], samples[bottom])]
+
+
+def machine() -> str:
+    """Describe the machine: CPU model, core count, load, Python and the peers' versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    versions = []
+    for dist in ("clastic-core", "werkzeug", "falcon", "flask", "bottle"):
+        try:
+            versions.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError:
+            pass
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"{datetime.date.today().isoformat()}; {model}, {os.cpu_count()} CPUs (load {load}); "
+        f"{platform.python_implementation()} {sys.version.split()[0]}; " + ", ".join(versions)
+    )
+
+
+def _fmt_time(label: str, value: float) -> str:
+    return f"{value * 1e3:.1f} ms" if label == BUILD else f"{value * 1e6:.2f} µs"
+
+
+def _spread(values: list[float], fmt: str) -> str:
+    return f"{format(statistics.median(values), fmt)} ({format(min(values), fmt)}–{format(max(values), fmt)})"
+
+
+def report(samples: dict[tuple[str, str], list[float]], names: list[str]) -> list[str]:
+    """Return the Markdown tables: times, ratios to Falcon, and the issue's targets."""
+    lines: list[str] = []
+    labels = [case[0] for case in CASES] + [BUILD]
+    lines.append("| case | " + " | ".join(names) + " |")
+    lines.append("|" + " --- |" * (len(names) + 1))
+    for label in labels:
+        cells = [_fmt_time(label, statistics.median(samples[(label, n)])) if (label, n) in samples else "—" for n in names]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    if "falcon" in names:
+        peers = [n for n in names if n != "falcon"]
+        lines += ["", "Each framework / Falcon, median of the per-round ratios:", ""]
+        lines.append("| case | " + " | ".join(f"{n} / falcon" for n in peers) + " |")
+        lines.append("|" + " --- |" * (len(peers) + 1))
+        for label in labels:
+            cells = [
+                f"{statistics.median(paired(samples, (label, n), (label, 'falcon'))):.2f}×" if (label, n) in samples else "—"
+                for n in peers
+            ]
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    lines += ["", "Within each framework (median of per-round values):", ""]
+    lines.append("| | " + " | ".join(names) + " |")
+    lines.append("|" + " --- |" * (len(names) + 1))
+    rows = [
+        ("404 `*/*` / hello", "404 of 1000, */*", "hello"),
+        ("404 browser / hello", "404 of 1000, browser", "hello"),
+        ("last / first of 1000", "last of 1000", "first of 1000"),
+    ]
+    for title, top, bottom in rows:
+        cells = [f"{statistics.median(paired(samples, (top, n), (bottom, n))):.2f}×" for n in names]
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    costs = [
+        statistics.median(a - b for a, b in zip(samples[("3 middlewares", n)], samples[("hello", n)])) * 1e6 for n in names
+    ]
+    lines.append("| 3 middlewares − hello | " + " | ".join(f"{c:+.2f} µs" for c in costs) + " |")
+
     if "clastic" in names:
-        med = {label: statistics.median(results[(label, "clastic")]) for label in [c[0] for c in CASES]}
-        print()
-        print(f"clastic last-of-1000 / first-of-1000: {med['last of 1000'] / med['first of 1000']:.2f}x (target <= 1.3x)")
-        print(f"clastic 404-of-1000 / hello: {med['404 of 1000'] / med['hello']:.2f}x (target <= 2x)")
-        build = statistics.median(results[("build 1000 routes", "clastic")]) * 1e3
-        print(f"clastic build 1000 routes: {build:.0f} ms (target < 200 ms)")
+        lines += ["", "Clastic against the targets of issue 16 (median, and range over the rounds):", ""]
+        lines += ["| target | measured | met |", "| --- | --- | --- |"]
+
+        def target(title: str, values: list[float], limit: float, fmt: str, unit: str) -> None:
+            met = "yes" if statistics.median(values) <= limit else "no"
+            lines.append(f"| {title} | {_spread(values, fmt)}{unit} | {met} |")
+
+        if "falcon" in names:
+            for label in ("hello", "params", "json"):
+                target(f"{label} / Falcon ≤ 1.0×", paired(samples, (label, "clastic"), (label, "falcon")), 1.0, ".2f", "×")
+        for title, top, bottom in rows[:2]:
+            target(f"{title} ≤ 1.5×", paired(samples, (top, "clastic"), (bottom, "clastic")), 1.5, ".2f", "×")
+        target("last / first of 1000 ≤ 1.1×", paired(samples, ("last of 1000", "clastic"), ("first of 1000", "clastic")), 1.1, ".2f", "×")
+        extra = [(a - b) * 1e6 for a, b in zip(samples[("3 middlewares", "clastic")], samples[("hello", "clastic")])]
+        target("3 pass-through middlewares add ≤ 1 µs", extra, 1.0, "+.2f", " µs")
+        if "flask" in names:
+            target("build 1000 routes / Flask ≤ 0.3×", paired(samples, (BUILD, "clastic"), (BUILD, "flask")), 0.3, ".2f", "×")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print Markdown tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5 rounds of 2,000 requests instead of 15 of 5,000")
+    parser.add_argument("--only", nargs="*", choices=list(FRAMEWORKS), help="frameworks to run (default: all)")
+    args = parser.parse_args(argv)
+    rounds, number, builds = (5, 2000, 1) if args.quick else (15, 5000, 3)
+    names = [name for name in FRAMEWORKS if name in (args.only or FRAMEWORKS)]
+    started = machine()
+    samples = run(names, rounds, number, builds)
+    print(started)
+    print(f"{rounds} rounds × {number} requests ({builds} build(s)) per case, interleaved; load at the end "
+          + " ".join(f"{value:.2f}" for value in os.getloadavg()) + "\n")
+    print("\n".join(report(samples, names)))
     return 0
 
 
