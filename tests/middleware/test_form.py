@@ -56,6 +56,19 @@ def test_post_data_converts_like_the_tutorial():
     assert resp.json == {"target_url": "https://example.com", "new_alias": "ex", "expiry_time": 60, "max_count": 3}
 
 
+@pytest.mark.parametrize("params", [{}, []], ids=["dict", "list"])
+def test_post_data_with_no_fields_is_accepted_and_provides_nothing(params):
+    mw = PostDataMiddleware(params)
+    assert mw.provides == () and mw.params == {}
+    client = Client(Application([POST("/", lambda request: dict(request.form), render_json)], middlewares=[mw]))
+    assert client.post("/", data={"a": "1"}).json == {"a": "1"}
+
+
+def test_post_data_params_attribute_keeps_the_declared_types():
+    assert PostDataMiddleware({"target_url": str, "max_count": int}).params == {"target_url": str, "max_count": int}
+    assert PostDataMiddleware(["a"]).params == {"a": str}
+
+
 def test_post_data_missing_or_bad_is_none_by_default():
     resp = post_form(link_app(), data={"target_url": "https://example.com", "expiry_time": "soon"})
     assert resp.status_code == 200

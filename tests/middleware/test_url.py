@@ -85,8 +85,25 @@ def test_constructor_errors():
         GetParamMiddleware("request")
     with pytest.raises(ValueError, match=r"defaults given for \['size'\], which are not among the parameters"):
         GetParamMiddleware("q", defaults={"size": 1})
-    with pytest.raises(ValueError, match="no parameter names given"):
-        GetParamMiddleware([])
+
+
+@pytest.mark.parametrize("params", [{}, [], ()], ids=["dict", "list", "tuple"])
+def test_empty_params_are_accepted_and_provide_nothing(params):
+    # Clastic 26 apps build GetParamMiddleware({}) and add names later, or not at all.
+    mw = GetParamMiddleware(params)
+    assert mw.provides == () and mw.params == {}
+    client = Client(Application([("/", lambda request: dict(request.args), render_json)], middlewares=[mw]))
+    assert client.get("/?q=1").json == {"q": "1"}
+    with pytest.raises(UnresolvedArgumentError, match="'q'"):
+        Application([("/search", lambda q: q, render_json)], middlewares=[mw])
+
+
+def test_params_attribute_keeps_the_declared_types():
+    assert GetParamMiddleware({"q": str, "page": int, "flag": bool, "id": uuid.UUID}).params == {
+        "q": str, "page": int, "flag": bool, "id": uuid.UUID,
+    }  # fmt: skip
+    assert GetParamMiddleware(["a", "b"]).params == {"a": str, "b": str}
+    assert GetParamMiddleware("q").params == {"q": str}
 
 
 def test_endpoint_needing_an_unprovided_name_fails_at_build():

@@ -53,6 +53,8 @@ class Field:
     expected: str
     #: Used when the value is missing; ``_MISSING`` when there is none.
     default: Any = _MISSING
+    #: The type or converter as the app author gave it (``str`` for a bare name).
+    declared: Any = str
 
     @property
     def has_default(self) -> bool:
@@ -77,6 +79,9 @@ def parse_fields(params: object, defaults: Mapping[str, Any] | None, *, owner: s
         defaults: Values for fields that are missing from the request.
         owner: The middleware's name, for messages.
 
+    An empty mapping or iterable gives no fields (the middleware then
+    provides nothing), as Clastic 26 accepted ``GetParamMiddleware({})``.
+
     Raises:
         TypeError: for anything else, or a mapping value that is not callable.
     """
@@ -97,8 +102,6 @@ def parse_fields(params: object, defaults: Mapping[str, Any] | None, *, owner: s
             f"{owner}: expected a string, dict, mapping, or iterable of parameter names, got {params!r} "
             f"({type(params).__name__})"
         )
-    if not items:
-        raise ValueError(f"{owner}: no parameter names given; pass a name, a list of names or a {{name: type}} dict")
     if defaults is not None and not isinstance(defaults, Mapping):
         raise TypeError(f"{owner}: defaults must be a mapping of names to values, got {defaults!r}")
     remaining = dict(defaults or {})
@@ -109,8 +112,9 @@ def parse_fields(params: object, defaults: Mapping[str, Any] | None, *, owner: s
         if name in seen:
             raise ValueError(f"{owner}: parameter {name!r} is listed twice")
         seen.add(name)
+        declared = convert
         convert = parse_bool if convert is bool else (None if convert is str else convert)
-        fields.append(Field(name, convert, _expected_label(convert), remaining.pop(name, _MISSING)))
+        fields.append(Field(name, convert, _expected_label(convert), remaining.pop(name, _MISSING), declared))
     if remaining:
         extra = sorted(remaining)
         raise ValueError(f"{owner}: defaults given for {extra}, which are not among the parameters {sorted(seen)}")

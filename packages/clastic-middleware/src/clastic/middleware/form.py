@@ -69,7 +69,8 @@ class PostDataMiddleware(Middleware):
       not limited by it), a 413 naming that limit.
 
     Args:
-        params: A name, an iterable of names, or ``{name: type}``.
+        params: A name, an iterable of names, or ``{name: type}``; an empty
+            dict or list provides nothing.
         strict: Answer 400 for missing or malformed fields and for bodies
             that are not a readable form.
         defaults: ``{name: value}`` used when a field is absent.
@@ -88,6 +89,7 @@ class PostDataMiddleware(Middleware):
         max_form_size: int | None = 1024 * 1024,
         max_content_length: int | None = DEFAULT_MAX_CONTENT_LENGTH,
     ) -> None:
+        #: One :class:`~clastic.middleware._params.Field` per name: converter, expected type, default.
         self.fields = parse_fields(params, defaults, owner=type(self).__name__)
         self.strict = strict
         self.max_form_size = max_form_size
@@ -110,6 +112,15 @@ class PostDataMiddleware(Middleware):
             limit = self.max_form_size if limit is None else min(limit, self.max_form_size)
         form, _files = load_form(request, max_content_length=limit, what="form", strict=self.strict)
         return next(**extract_fields(form, self.fields, strict=self.strict, kind="form field"))
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """``{name: type}`` of the fields provided, as given (``str`` for a bare name).
+
+        Kept for compatibility with Clastic 26, where it was an attribute;
+        :attr:`fields` describes each field fully (converter, default).
+        """
+        return {field.name: field.declared for field in self.fields}
 
     def __repr__(self) -> str:
         params = {field.name: field.expected for field in self.fields}

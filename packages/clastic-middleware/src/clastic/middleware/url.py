@@ -33,7 +33,8 @@ class GetParamMiddleware(Middleware):
     Args:
         params: A name, an iterable of names, or ``{name: type}`` where the
             type is any callable taking the text (``int``, ``float``,
-            ``bool``, ``uuid.UUID``...).
+            ``bool``, ``uuid.UUID``...). An empty dict or list provides
+            nothing.
         strict: Answer 400 for missing or malformed parameters.
         defaults: ``{name: value}`` used when a parameter is absent.
 
@@ -45,6 +46,7 @@ class GetParamMiddleware(Middleware):
     """
 
     def __init__(self, params: object, *, strict: bool = False, defaults: Mapping[str, Any] | None = None) -> None:
+        #: One :class:`~clastic.middleware._params.Field` per name: converter, expected type, default.
         self.fields = parse_fields(params, defaults, owner=type(self).__name__)
         self.strict = strict
         #: The names this middleware provides (one per parameter).
@@ -55,6 +57,15 @@ class GetParamMiddleware(Middleware):
         if _route.is_null_route:  # a 404 or 405 is coming; no endpoint needs the values
             return next(**dict.fromkeys(self.provides))
         return next(**extract_fields(request.args, self.fields, strict=self.strict, kind="query parameter"))
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """``{name: type}`` of the parameters provided, as given (``str`` for a bare name).
+
+        Kept for compatibility with Clastic 26, where it was an attribute;
+        :attr:`fields` describes each parameter fully (converter, default).
+        """
+        return {field.name: field.declared for field in self.fields}
 
     def __repr__(self) -> str:
         params = {field.name: field.expected for field in self.fields}
