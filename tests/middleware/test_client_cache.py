@@ -106,3 +106,15 @@ def test_constructor_checks():
         HTTPCacheMiddleware(max_age=-1)
     with pytest.raises(ValueError, match="public and private contradict"):
         HTTPCacheMiddleware(public=True, private=True)
+
+
+def test_cache_attrs_names_every_setting_and_matches_the_header():
+    mw = HTTPCacheMiddleware(max_age=3600, public=True, must_revalidate=True)
+    assert mw.cache_attrs == {
+        "max_age": 3600, "s_maxage": None, "no_cache": False, "no_store": False, "no_transform": False,
+        "must_revalidate": True, "proxy_revalidate": False, "public": True, "private": False, "immutable": False,
+    }  # fmt: skip
+    resp = Client(Application([("/article", article, render_basic)], middlewares=[mw])).get("/article")
+    sent = {d.strip().replace("-", "_") for d in resp.headers["Cache-Control"].split(",")}
+    expected = {name if value is True else f"{name}={value}" for name, value in mw.cache_attrs.items() if value}
+    assert sent == expected == {"max_age=3600", "public", "must_revalidate"}

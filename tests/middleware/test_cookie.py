@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import inspect
 import json
 import logging
 import secrets
@@ -16,7 +17,15 @@ from werkzeug.test import Client
 
 from clastic import Application, render_basic, render_json
 from clastic.errors import NotFound
-from clastic.middleware.cookie import NEVER, NOW, SESSION, CookieTooLargeError, JSONCookie, SignedCookieMiddleware
+from clastic.middleware.cookie import (
+    DEFAULT_EXPIRY,
+    NEVER,
+    NOW,
+    SESSION,
+    CookieTooLargeError,
+    JSONCookie,
+    SignedCookieMiddleware,
+)
 from clastic.testing import LiveServer
 from middleware_helpers import Browser
 
@@ -341,3 +350,54 @@ COOKIE_TEXT = st.text(
 def test_any_cookie_text_gives_an_empty_cookie_never_an_error(raw):
     resp = Client(make_app()).get("/show", headers={"Cookie": f"clastic_cookie={raw}"})
     assert resp.status_code == 200 and resp.json == {"cookie": {}}
+
+
+# -- names and attributes kept from Clastic 26 ----------------------------------
+
+
+def test_default_expiry_is_a_browser_session_cookie():
+    assert DEFAULT_EXPIRY == SESSION == 0 and (NEVER, NOW) == ("never", "now")
+    mw = SignedCookieMiddleware(secret_key=SECRET)
+    assert mw.expiry == DEFAULT_EXPIRY
+    assert inspect.signature(SignedCookieMiddleware).parameters["expiry"].default is DEFAULT_EXPIRY
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(SECRET, SECRET), (b"raw bytes", b"raw bytes"), (["new", "old"], "new"), (iter(["gen", "old"]), "gen")],
+    ids=["str", "bytes", "list", "iterator"],
+)
+def test_secret_key_attribute_is_the_signing_key_as_given(given, expected):
+    mw = SignedCookieMiddleware(secret_key=given)
+    assert mw.secret_key == expected
+    with pytest.raises(AttributeError):
+        mw.secret_key = "other"  # read-only: changing it would not change the signing
+
+
+def test_generated_secret_key_signs_the_cookies(caplog):
+    with caplog.at_level(logging.WARNING):
+        mw = SignedCookieMiddleware()
+    assert isinstance(mw.secret_key, bytes) and len(mw.secret_key) == 32
+    client = Client(Application([("/show", show, render_json)], middlewares=[mw]))
+    signer = URLSafeSerializer(mw.secret_key, salt="clastic.middleware.cookie:clastic_cookie",
+                               signer_kwargs={"digest_method": hashlib.sha256, "key_derivation": "hmac"})  # fmt: skip
+    client.set_cookie("clastic_cookie", signer.dumps({"d": {"made": "outside"}, "e": None}))
+    assert client.get("/show").json == {"cookie": {"made": "outside"}}
+
+
+def test_json_cookie_modified_and_set_expires_in_an_endpoint():
+    def look(cookie, request):
+        before = cookie.modified
+        if "v" in request.args:
+            cookie["v"] = request.args["v"]
+        if "drop" in request.args:
+            cookie.set_expires()
+        return {"before": before, "after": cookie.modified}
+
+    client = Client(Application([("/look", look, render_json)], middlewares=[SignedCookieMiddleware(secret_key=SECRET)]))
+    assert client.get("/look?v=1").json == {"before": False, "after": True}
+    assert client.get("/look?v=1").json == {"before": False, "after": False}  # the same value is no change
+    resp = client.get("/look?drop=1")
+    assert resp.json == {"before": False, "after": True}
+    assert set_cookies(resp)[0].startswith("clastic_cookie=; Expires=Thu, 01 Jan 1970")
+    assert not hasattr(JSONCookie, "serialize") and not hasattr(JSONCookie, "load_cookie")  # secure-cookie's, not kept

@@ -79,6 +79,17 @@ class HTTPCacheMiddleware(Middleware):
         self.flags = tuple(name for name, on in zip(_FLAGS, given, strict=True) if on)
         self.use_etags = use_etags
 
+    @property
+    def cache_attrs(self) -> dict[str, int | bool | None]:
+        """Every ``Cache-Control`` setting by argument name: ``{"max_age": 60, "public": True, ...}``.
+
+        Kept for compatibility with Clastic 26, where it was an attribute;
+        :attr:`max_age`, :attr:`s_maxage` and :attr:`flags` hold the same.
+        """
+        attrs: dict[str, int | bool | None] = {"max_age": self.max_age, "s_maxage": self.s_maxage}
+        attrs.update((name, name in self.flags) for name in _FLAGS)
+        return attrs
+
     def request(self, next: Callable[..., Any], request: Request) -> Any:
         """Run the rest of the chain, then add caching headers and make the response conditional."""
         response = next()

@@ -13,6 +13,12 @@ The cookie holds JSON signed with HMAC-SHA256 (itsdangerous). The browser
 can read it but not change it: a tampered, expired or foreign-key cookie is
 an empty one. For anything large or secret, use
 :class:`~clastic.middleware.session.SessionMiddleware` instead.
+
+Kept for compatibility with Clastic 26: :data:`DEFAULT_EXPIRY` and the
+``secret_key`` attribute of :class:`SignedCookieMiddleware`. What
+:class:`JSONCookie` inherited from the retired secure-cookie package
+(``serialize``, ``unserialize``, ``load_cookie``, ``save_cookie``...) is
+not kept: the middleware loads and saves the cookie itself.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from clastic.middleware._signing import (
 from clastic.middleware._tracked import TrackedDict
 
 __all__ = [
+    "DEFAULT_EXPIRY",
     "DEFAULT_MAX_COOKIE_SIZE",
     "NEVER",
     "NOW",
@@ -58,6 +65,9 @@ SESSION = 0
 NEVER = "never"
 #: Expiry: delete the cookie with this response.
 NOW = "now"
+#: The default expiry of :class:`SignedCookieMiddleware`: :data:`SESSION`. Kept for
+#: compatibility with Clastic 26; pass ``expiry=`` to the middleware to choose another.
+DEFAULT_EXPIRY = SESSION
 
 #: The longest lifetime browsers keep a cookie (RFC 6265bis), used for :data:`NEVER`.
 MAX_BROWSER_LIFETIME = 400 * 24 * 3600
@@ -166,7 +176,7 @@ class SignedCookieMiddleware(Middleware):
         path: str = "/",
         secure: bool = False,
         http_only: bool = False,
-        expiry: Expiry = SESSION,
+        expiry: Expiry = DEFAULT_EXPIRY,
         data_expiry: Expiry | None = None,
         *,
         samesite: str | None = "Lax",
@@ -195,9 +205,22 @@ class SignedCookieMiddleware(Middleware):
         self.samesite = check_samesite(samesite, secure, owner=owner)
         self.refresh = refresh
         self.max_cookie_size = max_cookie_size
+        if secret_key is not None and not isinstance(secret_key, (str, bytes)):
+            secret_key = list(secret_key)  # read once: a generator would be empty the second time
         keys, self.random_key = normalize_keys(secret_key, owner=f"{owner}(arg_name={arg_name!r})", log=logger)
+        first = secret_key[0] if isinstance(secret_key, list) else secret_key
+        self._signing_key: SecretKey = keys[0] if first is None else first
         self._serializer = make_serializer(keys, salt=f"clastic.middleware.cookie:{self.cookie_name}")
         self.provides = (arg_name,)  # type: ignore[misc]  # per-instance provides
+
+    @property
+    def secret_key(self) -> SecretKey:
+        """The key that signs cookies, as given (the first of a list; random bytes when none was given).
+
+        Kept for compatibility with Clastic 26, where it was an attribute;
+        read-only here (build another middleware to change keys).
+        """
+        return self._signing_key
 
     # -- the hook ------------------------------------------------------------
 
