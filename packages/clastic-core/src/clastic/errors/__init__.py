@@ -1,4 +1,9 @@
-"""HTTP errors (raise or return them) and the error handlers that render them."""
+"""HTTP errors (raise or return them) and the error handlers that render them.
+
+Kept for compatibility with Clastic 26: ``STDLIB_EXC_URL`` and
+``ClasticJSONEncoder`` (the JSON encoder of the renders; import it from
+:mod:`clastic.render`).
+"""
 
 from pkgutil import extend_path
 
@@ -7,6 +12,7 @@ from clastic.errors.handler import ErrorHandler as ErrorHandler
 from clastic.errors.http import DEFAULT_MIME as DEFAULT_MIME
 from clastic.errors.http import ERROR_CODE_MAP as ERROR_CODE_MAP
 from clastic.errors.http import MIME_SUPPORT_MAP as MIME_SUPPORT_MAP
+from clastic.errors.http import STDLIB_EXC_URL as STDLIB_EXC_URL
 from clastic.errors.http import HTTPException as HTTPException
 from clastic.errors.http import negotiate_mimetype as negotiate_mimetype
 from clastic.errors.http import BadGateway as BadGateway
@@ -50,6 +56,9 @@ from clastic.errors.http import UnsupportedMediaType as UnsupportedMediaType
 from clastic.errors.http import UpgradeRequired as UpgradeRequired
 from clastic.errors.http import VariantAlsoNegotiates as VariantAlsoNegotiates
 from clastic.errors.http import NotImplemented as NotImplemented  # noqa: A004 - the documented name for 501
+
+# Kept for compatibility with Clastic 26: the renders' JSON encoder (clastic.render.ClasticJSONEncoder).
+from clastic.render.simple import ClasticJSONEncoder as ClasticJSONEncoder
 
 __path__ = extend_path(__path__, __name__)
 __getattr__ = make_module_getattr(__name__)

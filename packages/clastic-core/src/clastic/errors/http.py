@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MIME",
+    "STDLIB_EXC_URL",
     "ERROR_CODE_MAP",
     "MIME_SUPPORT_MAP",
     "HTTPException",
@@ -42,6 +43,10 @@ MIME_SUPPORT_MAP: dict[str, str] = {
     "text/plain": "to_text",
     "application/xml": "to_xml",
 }
+
+#: Where Python documents its built-in exceptions; add ``#ValueError`` and so on.
+#: Kept for compatibility with Clastic 26, which linked a 500's error type there.
+STDLIB_EXC_URL = "https://docs.python.org/3/library/exceptions.html"
 
 _CONTENT_TYPES = {
     "text/html": "text/html; charset=utf-8",
@@ -137,6 +142,10 @@ class HTTPException(Response, Exception):
     def to_dict(self) -> dict[str, Any]:
         """Return ``{code, message, detail, error_type}``."""
         return {"code": self.code, "message": self.message, "detail": self._detail_text(), "error_type": self.error_type}
+
+    def to_escaped_dict(self) -> dict[str, Any]:
+        """Return :meth:`to_dict` with its text values HTML-escaped, for templates that do not escape."""
+        return {key: html.escape(value) if isinstance(value, str) else value for key, value in self.to_dict().items()}
 
     def to_problem(self) -> dict[str, Any]:
         """Return an RFC 9457 problem-details object."""

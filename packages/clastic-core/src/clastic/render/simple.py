@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sized
 from typing import Any
 
 from clastic.errors.http import BadRequest
-from clastic.render.tabular import TabularRender
+from clastic.render.tabular import Table, TabularRender
 from clastic.wrappers import Request, Response, buffered_response
 
 __all__ = [
@@ -29,7 +30,11 @@ _JSON = "application/json; charset=utf-8"
 class ClasticJSONEncoder(json.JSONEncoder):
     """JSON encoder that also handles mappings, sets, ``to_dict()``, ``asdict()`` and dates.
 
-    Anything else becomes its ``repr()`` in *dev_mode* and is a ``TypeError`` otherwise.
+    A class (any ``type``) is encoded as its ``repr()``, as are, in
+    *dev_mode*, values it knows no way to encode; outside *dev_mode* those
+    are a ``TypeError``. Methods are only called on instances: a class such
+    as ``datetime.date`` has an ``isoformat`` attribute, but calling it
+    without an instance would fail.
     """
 
     def __init__(self, *, dev_mode: bool = False, **kwargs: Any) -> None:
@@ -37,6 +42,8 @@ class ClasticJSONEncoder(json.JSONEncoder):
         super().__init__(**kwargs)
 
     def default(self, o: Any) -> Any:
+        if isinstance(o, type):
+            return repr(o)
         if isinstance(o, Mapping):
             return dict(o)
         if isinstance(o, Sized) and isinstance(o, Iterable):
@@ -56,23 +63,44 @@ class JSONRender:
     Args:
         streaming: Encode lazily, chunk by chunk, for very large contexts.
         dev_mode: Render unserialisable values as their ``repr()`` instead of failing.
+        encoding: Character encoding of the body, named in the ``Content-Type``.
+            Characters it cannot represent are written as ``\\uXXXX`` escapes
+            unless it is a UTF encoding.
         indent, sort_keys: Passed to the encoder (pretty and stable by default).
+
+    Raises:
+        LookupError: *encoding* is not a known codec.
     """
 
-    def __init__(self, streaming: bool = False, dev_mode: bool = False, *, indent: int | None = 2, sort_keys: bool = True) -> None:
+    def __init__(
+        self,
+        streaming: bool = False,
+        dev_mode: bool = False,
+        encoding: str = "utf-8",
+        *,
+        indent: int | None = 2,
+        sort_keys: bool = True,
+    ) -> None:
+        codec = codecs.lookup(encoding)  # an unknown encoding fails here, not at the first request
         self.streaming = streaming
         self.dev_mode = dev_mode
-        self._encoder = ClasticJSONEncoder(dev_mode=dev_mode, indent=indent, sort_keys=sort_keys, ensure_ascii=False)
+        #: The body's character encoding.
+        self.encoding = encoding
+        #: The :class:`ClasticJSONEncoder` this render encodes with (``encode``/``iterencode``).
+        self.json_encoder = ClasticJSONEncoder(
+            dev_mode=dev_mode, indent=indent, sort_keys=sort_keys, ensure_ascii=not codec.name.startswith("utf")
+        )
+        self._content_type = f"application/json; charset={encoding}"
 
     def encode(self, context: Any) -> str:
         """Return *context* as a JSON string."""
-        return self._encoder.encode(context)
+        return self.json_encoder.encode(context)
 
     def __call__(self, context: Any) -> Response:
         if self.streaming:
-            chunks = (chunk.encode("utf-8") for chunk in self._encoder.iterencode(context))
-            return Response(chunks, content_type=_JSON)
-        return buffered_response(self._encoder.encode(context).encode("utf-8"), _JSON)
+            chunks = (chunk.encode(self.encoding) for chunk in self.json_encoder.iterencode(context))
+            return Response(chunks, content_type=self._content_type)
+        return buffered_response(self.json_encoder.encode(context).encode(self.encoding), self._content_type)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(streaming={self.streaming!r}, dev_mode={self.dev_mode!r})"
@@ -151,8 +179,12 @@ class BasicRender:
     Args:
         qp_name: Query parameter that forces the format (``json`` or ``html``).
         dev_mode: Passed to the JSON render.
+        json_render: The render for JSON; default ``JSONRender(dev_mode=dev_mode)``.
+        table_type: The table class of the HTML render (see :class:`TabularRender`).
+        tabular_render: The render for HTML; default ``TabularRender(table_type=table_type)``.
     """
 
+    #: Values ``?format=`` accepts.
     formats = ("json", "html")
 
     def __init__(
@@ -160,11 +192,16 @@ class BasicRender:
         qp_name: str = "format",
         dev_mode: bool = True,
         json_render: JSONRender | None = None,
+        table_type: type[Table] | None = None,
         tabular_render: TabularRender | None = None,
     ) -> None:
         self.qp_name = qp_name
+        #: Whether the JSON render shows unserialisable values as their ``repr()``.
+        self.dev_mode = dev_mode
+        #: The media types collections are offered in, preferred first on a tie in ``Accept``.
+        self.mimetypes: tuple[str, ...] = ("application/json", "text/html")
         self.json_render = json_render or JSONRender(dev_mode=dev_mode)
-        self.tabular_render = tabular_render or TabularRender()
+        self.tabular_render = tabular_render or TabularRender(table_type=table_type)
 
     def __call__(self, context: Any, request: Request, _route: Any) -> Response:
         if type(context) is str:  # the common case first
@@ -193,7 +230,7 @@ class BasicRender:
                 raise BadRequest(f"unsupported format {fmt[:32]!r} in ?{self.qp_name}=; use one of {list(self.formats)}")
             return fmt == "html"
         try:
-            best = request.accept_mimetypes.best_match(("application/json", "text/html"))
+            best = request.accept_mimetypes.best_match(self.mimetypes)
         except ValueError:
             best = None
         return best == "text/html"
