@@ -119,3 +119,41 @@ def test_redirect_to_path_never_leaves_the_site(path):
 def test_redirect_to_path_refuses_what_is_not_a_path(path):
     with pytest.raises(ValueError, match="takes a path starting with '/'"):
         redirect_to_path(_request("127.0.0.1"), path)
+
+
+# -- int2hexguid and random_hex (kept from Clastic 26) ------------------------------
+
+
+def test_int2hexguid_is_24_hex_digits_stable_in_a_process_and_salted_per_process():
+    import subprocess
+    import sys
+
+    from clastic.utils import int2hexguid
+
+    guid = int2hexguid(1)
+    assert len(guid) == 24 and int(guid, 16) >= 0
+    assert int2hexguid(1) == guid and int2hexguid(2) != guid
+    other_process = subprocess.run(
+        [sys.executable, "-c", "from clastic.utils import int2hexguid; print(int2hexguid(1))"],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout.strip()
+    assert len(other_process) == 24 and other_process != guid
+    with pytest.raises(TypeError, match=r"int2hexguid\(\) takes an int, got '1' \(str\)"):
+        int2hexguid("1")
+
+
+@pytest.mark.parametrize(("bits", "digits"), [(1, 1), (4, 1), (5, 2), (64, 16), (160, 40)])
+def test_random_hex_gives_bits_as_zero_padded_hex_digits(bits, digits):
+    from clastic.utils import random_hex
+
+    values = {random_hex(bits) for _ in range(20)}
+    assert all(len(value) == digits and int(value, 16) < 2**bits for value in values)
+    if bits >= 64:
+        assert len(values) == 20
+
+
+def test_random_hex_refuses_a_non_positive_bit_count():
+    from clastic.utils import random_hex
+
+    with pytest.raises(ValueError, match=r"random_hex\(\) takes a positive number of bits, got 0"):
+        random_hex(0)

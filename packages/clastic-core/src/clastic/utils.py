@@ -1,8 +1,14 @@
-"""Small public helpers: redirects, client addresses and callable introspection."""
+"""Small public helpers: redirects, client addresses, callable introspection and ids.
+
+Kept for compatibility with Clastic 26: :func:`int2hexguid` and
+:func:`random_hex`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import secrets
 from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
@@ -17,8 +23,10 @@ __all__ = [
     "client_address",
     "client_in_networks",
     "get_callable_name",
+    "int2hexguid",
     "is_loopback_client",
     "is_loopback_host",
+    "random_hex",
     "redirect_to_path",
 ]
 
@@ -151,3 +159,40 @@ def is_loopback_host(request: Request) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return address.is_loopback or address.is_unspecified
+
+
+# Drawn once per process: the same integer gives the same guid within a
+# process, and a guid cannot be turned back into its integer elsewhere.
+_GUID_SALT = secrets.token_bytes(16)
+
+
+def int2hexguid(id_int: int) -> str:
+    """Return a 24-hex-digit identifier for the integer *id_int*, stable within this process.
+
+    The digest is SHA-1 over *id_int* and a salt drawn when the process
+    starts, so the same integer gives the same identifier until the process
+    restarts, and the identifier does not reveal the integer (for example a
+    request counter). Kept for compatibility with Clastic 26; for request
+    ids use ``request.request_id``, for unguessable tokens :mod:`secrets`.
+
+    Raises:
+        TypeError: *id_int* is not an int.
+    """
+    if isinstance(id_int, bool) or not isinstance(id_int, int):
+        raise TypeError(f"int2hexguid() takes an int, got {id_int!r} ({type(id_int).__name__})")
+    return hashlib.sha1(_GUID_SALT + str(id_int).encode("ascii"), usedforsecurity=False).hexdigest()[:24]
+
+
+def random_hex(bits: int) -> str:
+    """Return *bits* random bits as hex digits (``random_hex(64)`` gives 16 digits).
+
+    The bits come from :mod:`secrets`, and the result is zero-padded to
+    ``ceil(bits / 4)`` digits. Kept for compatibility with Clastic 26;
+    :func:`secrets.token_hex` does the same for whole bytes.
+
+    Raises:
+        ValueError: *bits* is not a positive int.
+    """
+    if isinstance(bits, bool) or not isinstance(bits, int) or bits < 1:
+        raise ValueError(f"random_hex() takes a positive number of bits, got {bits!r}")
+    return format(secrets.randbits(bits), f"0{(bits + 3) // 4}x")
