@@ -37,14 +37,29 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NoReturn
 
 from werkzeug.serving import BaseWSGIServer, is_running_from_reloader, make_server
 
 from clastic._failsafe import LoadFailure, create_failsafe_app, split_watched_files
 
-__all__ = ["PROBE_ENV", "finish_probe", "in_probe", "in_server_process", "module_files", "probe", "supervise"]
+__all__ = [
+    "PROBE_ENV",
+    "RELOAD_EXIT_CODE",
+    "enable_tty_echo",
+    "finish_probe",
+    "in_probe",
+    "in_server_process",
+    "iter_monitor_files",
+    "module_files",
+    "open_test_socket",
+    "probe",
+    "reloader_loop",
+    "restart_with_reloader",
+    "run_with_reloader",
+    "supervise",
+]
 
 logger = logging.getLogger("clastic.server")
 
@@ -112,9 +127,14 @@ def probe(*, timeout: float = PROBE_TIMEOUT) -> LoadFailure | None:
         return LoadFailure.from_output(done.stderr.decode("utf-8", "replace"), command=shown, status=done.returncode)
 
 
-def module_files() -> list[str]:
-    """Source files of the modules loaded in this process."""
-    files = []
+def iter_monitor_files() -> Iterator[str]:
+    """Yield the source file of every module loaded in this process, once each.
+
+    A compiled ``.pyc`` counts as its ``.py``; modules without a file on
+    disk (builtins, zip imports) are skipped. These are the files the
+    reloader watches. Kept for compatibility with Clastic 26.
+    """
+    seen: set[str] = set()
     for module in list(sys.modules.values()):
         filename = getattr(module, "__file__", None)
         if not filename:
@@ -122,8 +142,15 @@ def module_files() -> list[str]:
         if filename.endswith(".pyc"):
             filename = filename[:-1]
         if os.path.isfile(filename):
-            files.append(os.path.abspath(filename))
-    return files
+            filename = os.path.abspath(filename)
+            if filename not in seen:
+                seen.add(filename)
+                yield filename
+
+
+def module_files() -> list[str]:
+    """Source files of the modules loaded in this process (see :func:`iter_monitor_files`)."""
+    return list(iter_monitor_files())
 
 
 def project_folders(files: Iterable[str]) -> list[str]:
@@ -170,20 +197,36 @@ class FileWatcher:
         return None
 
 
-def port_is_free(address: str, port: int) -> bool:
-    """True when a server could bind *address*:*port* now (as Werkzeug binds, with ``SO_REUSEADDR``)."""
+def open_test_socket(host: str, port: int, raise_exc: bool = True) -> bool:
+    """Bind *host*:*port* as the server would (``SO_REUSEADDR``), close it, and return True.
+
+    Tells whether a server could listen there now. When the address cannot
+    be bound (the port is taken, the host is not this machine's), the
+    ``OSError`` is raised, or False returned if *raise_exc* is false. An
+    IPv6 address (``'::1'``) gets an IPv6 socket. Kept for compatibility
+    with Clastic 26.
+    """
     try:
-        infos = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _type, _proto, _name, sockaddr = infos[0]
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(sockaddr)
+    except OSError:
+        if raise_exc:
+            raise
+        return False
+    return True
+
+
+def port_is_free(address: str, port: int) -> bool:
+    """True when a server could bind *address*:*port* now (see :func:`open_test_socket`)."""
+    try:
+        return open_test_socket(address, port)
     except socket.gaierror:
         return True  # let the server report the unknown host itself
-    family, _type, _proto, _name, sockaddr = infos[0]
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(sockaddr)
-        except OSError:
-            return False
-    return True
+    except OSError:
+        return False
 
 
 def _bind(address: str, port: int, app: Any, request_handler: Any) -> BaseWSGIServer:
@@ -295,4 +338,134 @@ def supervise(
                 )
                 raise
             continue
+        return
+
+
+# -- the reloader helpers of Clastic 26 -------------------------------------------
+#
+# The original exposed its reloader's parts; these do the same jobs with the
+# pieces above (FileWatcher, reload_command, LoadFailure). serve() does not
+# use them: it runs Werkzeug's reloader under supervise().
+
+#: Exit status with which a server process asks its reloader to start it again (Werkzeug's).
+RELOAD_EXIT_CODE = 3
+# How much of a failed process's error output is kept for the fail-safe page.
+_STDERR_KEEP = 256 * 1024
+
+
+def enable_tty_echo(tty: Any = None) -> None:
+    """Turn the terminal's echo back on (it stays off when a debugger such as pdb is killed).
+
+    *tty* is a file object or descriptor of the terminal; default
+    ``sys.stdin``. Nothing happens when it is not a terminal or the
+    platform has no ``termios``. Kept for compatibility with Clastic 26.
+    """
+    try:
+        import termios
+    except ImportError:  # Windows
+        return
+    stream = sys.stdin if tty is None else tty
+    try:
+        fd = stream if isinstance(stream, int) else stream.fileno()
+        if not os.isatty(fd):
+            return
+        attributes = termios.tcgetattr(fd)
+        if not attributes[3] & termios.ECHO:
+            attributes[3] |= termios.ECHO
+            termios.tcsetattr(fd, termios.TCSANOW, attributes)
+    except (AttributeError, ValueError, OSError, termios.error):  # closed, detached or not a file
+        return
+
+
+def reloader_loop(extra_files: Iterable[str] | None = None, interval: float = 1) -> NoReturn:
+    """Watch the loaded modules' files and *extra_files*; exit with status 3 when one changes.
+
+    Runs in the server process that :func:`restart_with_reloader` started:
+    status 3 asks it for a fresh process. Files are polled every *interval*
+    seconds; modules imported later are watched from then on. Kept for
+    compatibility with Clastic 26.
+    """
+    extra = [os.path.abspath(name) for name in extra_files or ()]
+    watcher = FileWatcher([*iter_monitor_files(), *extra])
+    while True:
+        changed = watcher.changed()
+        if changed is not None:
+            logger.info(" * Detected change in %r, reloading", changed)
+            sys.exit(RELOAD_EXIT_CODE)
+        time.sleep(interval)
+        watcher.add(iter_monitor_files())
+
+
+def restart_with_reloader(error_func: Callable[[str], Any] | None = None) -> int:
+    """Run this program again as the reloader's server process, as long as it asks to be restarted.
+
+    The program is started with ``WERKZEUG_RUN_MAIN=true`` (so
+    ``is_running_from_reloader()`` is true in it) and started again each
+    time it exits with status 3 (see :func:`reloader_loop`). With
+    *error_func*, a process that fails (another non-zero status) is not the
+    end: ``error_func(traceback_text)`` is called with the last traceback
+    it wrote to stderr (typically to serve :func:`clastic.flaw.create_app`
+    until a file changes), then the program is started again. Its error
+    output still reaches this process's stderr. Returns the exit status
+    that ended the loop. Kept for compatibility with Clastic 26; ``serve()``
+    does all this with Werkzeug's reloader and the fail-safe page.
+    """
+    command = reload_command()
+    env = {**os.environ, "WERKZEUG_RUN_MAIN": "true"}
+    while True:
+        logger.info(" * Restarting with reloader")
+        if error_func is None:
+            status = subprocess.call(command, env=env, close_fds=False)
+            output = ""
+        else:
+            status, output = _call_copying_stderr(command, env)
+        if status == RELOAD_EXIT_CODE:
+            continue
+        if status != 0 and error_func is not None:
+            error_func(LoadFailure.from_output(output, command=shlex.join(command), status=status).traceback)
+            continue
+        return status
+
+
+def _call_copying_stderr(command: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run *command*; copy its stderr to ours as it comes and return (status, the last of that output)."""
+    kept = bytearray()
+    with subprocess.Popen(command, env=env, stderr=subprocess.PIPE, close_fds=False) as proc:
+        for line in proc.stderr or ():  # never None: stderr=PIPE
+            sys.stderr.write(line.decode("utf-8", "replace"))
+            sys.stderr.flush()
+            kept += line
+            del kept[:-_STDERR_KEEP]
+        status = proc.wait()
+    return status, kept.decode("utf-8", "replace")
+
+
+def run_with_reloader(
+    main_func: Callable[[], Any],
+    extra_files: Iterable[str] | None = None,
+    interval: float = 1,
+    error_func: Callable[[str], Any] | None = None,
+) -> None:
+    """Run *main_func* in a server process that restarts whenever a source file changes.
+
+    In the original process this starts the program again
+    (:func:`restart_with_reloader`, with *error_func*) and exits with the
+    last status when it stops. In that server process it runs *main_func*
+    in a thread while :func:`reloader_loop` watches the files. Kept for
+    compatibility with Clastic 26: ``app.serve()`` (or
+    :func:`clastic.server.run_simple` with ``use_reloader=True``) reloads
+    on its own.
+    """
+    if not is_running_from_reloader():
+        try:
+            status = restart_with_reloader(error_func)
+        except KeyboardInterrupt:
+            return
+        sys.exit(status)
+    enable_tty_echo()
+    thread = threading.Thread(target=main_func, name="clastic-main", daemon=True)
+    thread.start()
+    try:
+        reloader_loop(extra_files, interval)
+    except KeyboardInterrupt:
         return

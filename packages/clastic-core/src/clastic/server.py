@@ -26,7 +26,6 @@ server there (docs/deployment.md).
 from __future__ import annotations
 
 import argparse
-import copy
 import ipaddress
 import logging
 import os
@@ -40,18 +39,29 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.middleware.lint import HTTPWarning, LintMiddleware
-from werkzeug.serving import is_running_from_reloader, run_simple
+from werkzeug.serving import BaseWSGIServer, is_running_from_reloader
+from werkzeug.serving import make_server as _werkzeug_make_server
+from werkzeug.serving import run_simple as _werkzeug_run_simple
 
 from clastic._devlog import DevFormatter as DevFormatter
 from clastic._devlog import DevRequestHandler as DevRequestHandler
 from clastic._devlog import configure_dev_logging as configure_dev_logging
 from clastic._devlog import wants_colour as wants_colour
+from clastic._devmounts import KNOWN_MOUNTS as KNOWN_MOUNTS
+from clastic._devmounts import discover_dev_mounts as discover_dev_mounts
+from clastic._devmounts import make_dev_app as make_dev_app
+from clastic._devmounts import normalize_static_prefix as normalize_static_prefix
 from clastic._failsafe import LoadFailure, create_failsafe_app
+from clastic._reloader import enable_tty_echo as enable_tty_echo
 from clastic._reloader import finish_probe, in_probe, supervise
+from clastic._reloader import iter_monitor_files as iter_monitor_files
+from clastic._reloader import open_test_socket as open_test_socket
+from clastic._reloader import reloader_loop as reloader_loop
+from clastic._reloader import restart_with_reloader as restart_with_reloader
+from clastic._reloader import run_with_reloader as run_with_reloader
 from clastic._target import in_target_import
-from clastic.application import Application, SubApplication
-from clastic.exceptions import ClasticError, did_you_mean
-from clastic.plugins import DEV_MOUNTS_GROUP, iter_plugins
+from clastic.application import Application
+from clastic.exceptions import did_you_mean
 
 if TYPE_CHECKING:
     from clastic.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -61,8 +71,17 @@ __all__ = [
     "DevRequestHandler",
     "command_line_overrides",
     "configure_dev_logging",
+    "create_dev_server_parser",
     "discover_dev_mounts",
+    "enable_tty_echo",
+    "iter_monitor_files",
     "make_dev_app",
+    "make_server",
+    "open_test_socket",
+    "reloader_loop",
+    "restart_with_reloader",
+    "run_simple",
+    "run_with_reloader",
     "serve",
     "wants_colour",
 ]
@@ -72,12 +91,6 @@ logger = logging.getLogger(__name__)
 #: Where the dev server listens unless told otherwise: loopback only.
 DEFAULT_ADDRESS = "127.0.0.1"
 DEFAULT_PORT = 5000
-
-#: Mounts Clastic's own satellites provide: name -> (distribution, what it adds).
-KNOWN_MOUNTS: Mapping[str, tuple[str, str]] = {
-    "meta": ("clastic-meta", "the /_meta/ introspection pages"),
-    "static": ("clastic-static", "static files"),
-}
 
 #: Keyword arguments of ``serve()`` passed on to Werkzeug's ``run_simple``.
 RUN_SIMPLE_OPTIONS = frozenset(
@@ -237,19 +250,56 @@ def command_line_overrides(argv: Sequence[str]) -> dict[str, Any]:
     ``--no-static``, ``--no-meta``, ``--no-wsgi-lint``, ``--no-reloader``
     and ``--no-debugger`` turn features off (the command line never turns one on). Other arguments
     are left to the script. A malformed value (``--port abc``) ends the
-    program with a one-line usage error, as argparse does.
+    program with a one-line usage error, as argparse does. Only the options
+    given appear in the result.
     """
-    parser = argparse.ArgumentParser(prog=os.path.basename(sys.argv[0]) or "app.py", add_help=False, allow_abbrev=False)
-    parser.add_argument("--address", default=None)
-    parser.add_argument("--port", type=port_argument, default=None)
-    parser.add_argument("--static-path", default=None)
-    parser.add_argument("--static-prefix", default=None)
-    parser.add_argument("--processes", type=positive_int_argument, default=None)
-    for feature in ("static", "meta", "reloader", "debugger"):
-        parser.add_argument(f"--no-{feature}", dest=f"use_{feature}", action="store_false", default=None)
-    parser.add_argument("--no-wsgi-lint", dest="use_lint", action="store_false", default=None)
+    parser = argparse.ArgumentParser(
+        prog=os.path.basename(sys.argv[0]) or "app.py", add_help=False, allow_abbrev=False, argument_default=argparse.SUPPRESS
+    )
+    _add_dev_server_arguments(parser)
     known, _rest = parser.parse_known_args(list(argv))
-    return {name: value for name, value in vars(known).items() if value is not None}
+    return vars(known)
+
+
+def create_dev_server_parser() -> argparse.ArgumentParser:
+    """Return an argparse parser of the development server's command-line options.
+
+    The options are those :func:`command_line_overrides` reads
+    (``--address``, ``--port``, ``--static-path``, ``--static-prefix``,
+    ``--processes``, ``--no-static``, ``--no-meta``, ``--no-reloader``,
+    ``--no-debugger``, ``--no-wsgi-lint``); the parsed namespace holds
+    ``address``, ``port``, ``static_path``, ``static_prefix``, ``processes``
+    and ``use_static``, ``use_meta``, ``use_reloader``, ``use_debugger``,
+    ``use_lint``, with :func:`serve`'s defaults (the address defaults to
+    loopback, ``127.0.0.1``, where the original bound ``0.0.0.0``).
+
+    Kept for compatibility with Clastic 26. ``serve()`` already reads these
+    options from ``sys.argv``, and ``clastic serve`` takes them too.
+    """
+    parser = argparse.ArgumentParser(description="Serve a Clastic application with the development server.", allow_abbrev=False)
+    _add_dev_server_arguments(parser)
+    parser.set_defaults(
+        address=DEFAULT_ADDRESS,
+        port=DEFAULT_PORT,
+        static_prefix="static",
+        use_static=True,
+        use_meta=True,
+        use_reloader=True,
+        use_debugger=False,
+        use_lint=False,
+    )
+    return parser
+
+
+def _add_dev_server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--address", help="IP address or host name to listen on")
+    parser.add_argument("--port", type=port_argument, help="TCP port to listen on")
+    parser.add_argument("--static-path", help="folder of static files (default ./static)")
+    parser.add_argument("--static-prefix", help="URL path of the static files (default 'static')")
+    parser.add_argument("--processes", type=positive_int_argument, help="serve with this many forked processes")
+    for feature in ("static", "meta", "reloader", "debugger"):
+        parser.add_argument(f"--no-{feature}", dest=f"use_{feature}", action="store_false", help=f"turn the {feature} off")
+    parser.add_argument("--no-wsgi-lint", dest="use_lint", action="store_false", help="turn WSGI checking off")
 
 
 def port_argument(text: str) -> int:
@@ -290,6 +340,87 @@ def serve_load_failure(
     config = _ServeConfig.from_arguments(address, port, True, use_debugger, processes, kw)
     configure_dev_logging()
     _supervise(config, create_failsafe_app(failure), initial_failure=failure)
+
+
+def run_simple(
+    hostname: str,
+    port: int,
+    application: WSGIApplication,
+    use_reloader: bool = False,
+    use_debugger: bool = False,
+    use_evalex: bool = True,
+    extra_files: Iterable[str] | None = None,
+    reloader_interval: float = 1,
+    passthrough_errors: bool = False,
+    processes: int | None = None,
+    threaded: bool = False,
+    ssl_context: Any = None,
+) -> None:
+    """Serve the WSGI *application* on *hostname*:*port* with the development server until interrupted.
+
+    Kept for compatibility with Clastic 26: use :func:`serve`
+    (``app.serve()``), which also mounts the dev tools and reads the
+    command line. This runs the same server as :func:`serve` (Werkzeug's,
+    with Clastic's request log), and with *use_reloader* the same fail-safe
+    reloader: when the reloaded code fails to load, the port answers with a
+    page showing the error until a watched file changes. *extra_files* are
+    watched too, every *reloader_interval* seconds. *use_debugger* wraps
+    the application in Werkzeug's interactive debugger (*use_evalex* lets
+    it run code). Unlike :func:`serve`, nothing is added to *application*
+    and ``sys.argv`` is not read; like the original, it serves one request
+    at a time unless *threaded* or *processes* says otherwise.
+
+    Raises:
+        TypeError, ValueError: An argument has the wrong type or value.
+    """
+    if not callable(application):
+        raise TypeError(f"run_simple() needs a WSGI application, got {application!r} ({type(application).__name__})")
+    options = {
+        "use_evalex": use_evalex,
+        "extra_files": list(extra_files or ()),
+        "reloader_interval": reloader_interval,
+        "passthrough_errors": passthrough_errors,
+        "threaded": threaded,
+        "ssl_context": ssl_context,
+    }
+    config = _ServeConfig.from_arguments(hostname, port, use_reloader, use_debugger, processes, options)
+    configure_dev_logging()
+    _run(config, application)
+
+
+def make_server(
+    host: str,
+    port: int,
+    app: WSGIApplication | None = None,
+    threaded: bool = False,
+    processes: int = 1,
+    request_handler: Any = None,
+    passthrough_errors: bool = False,
+    ssl_context: Any = None,
+) -> BaseWSGIServer:
+    """Create (and bind) a development server for *app* without starting it.
+
+    Call ``serve_forever()`` on the result to serve, ``shutdown()`` from
+    another thread to stop. Requests are logged as :func:`serve` logs them
+    unless another *request_handler* is given. Kept for compatibility with
+    Clastic 26; it is :func:`werkzeug.serving.make_server`.
+
+    Raises:
+        TypeError: *app* is not callable.
+        OSError: The address cannot be bound (in use, not this machine's).
+    """
+    if not callable(app):
+        raise TypeError(f"make_server() needs a WSGI application, got {app!r}")
+    return _werkzeug_make_server(
+        host,
+        port,
+        app,
+        threaded=threaded,
+        processes=processes,
+        request_handler=request_handler or DevRequestHandler,
+        passthrough_errors=passthrough_errors,
+        ssl_context=ssl_context,
+    )
 
 
 @dataclass
@@ -346,7 +477,7 @@ class _ServeConfig:
 
 
 def _run_simple(config: _ServeConfig, wsgi_app: WSGIApplication) -> None:
-    run_simple(
+    _werkzeug_run_simple(
         config.address,
         config.port,
         wsgi_app,
@@ -391,182 +522,3 @@ def _is_loopback(address: str) -> bool:
         return ipaddress.ip_address(address.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-# -- dev mounts ------------------------------------------------------------------
-
-
-def discover_dev_mounts() -> list[Any]:
-    """Load the objects registered in the ``clastic.dev_mounts`` entry-point group.
-
-    A class is instantiated without arguments; an object without ``name``
-    takes the entry point's name.
-    """
-    mounts = []
-    for entry_point, loaded in iter_plugins(DEV_MOUNTS_GROUP):
-        obj = loaded
-        if isinstance(loaded, type):
-            try:
-                obj = loaded()
-            except Exception as ex:  # a broken plugin must not stop the server  # noqa: BLE001
-                logger.warning(
-                    "skipping %s plugin %r (%s): creating it failed: %s: %s",
-                    DEV_MOUNTS_GROUP,
-                    entry_point.name,
-                    entry_point.value,
-                    type(ex).__name__,
-                    ex,
-                )
-                continue
-        if not callable(getattr(obj, "entries", None)):
-            logger.warning(
-                "skipping %s plugin %r (%s): it has no entries(options) method", DEV_MOUNTS_GROUP, entry_point.name, entry_point.value
-            )
-            continue
-        if not getattr(obj, "name", None):
-            obj = _NamedMount(entry_point.name, obj)
-        mounts.append(obj)
-    return mounts
-
-
-class _NamedMount:
-    def __init__(self, name: str, mount: Any) -> None:
-        self.name = name
-        self._mount = mount
-
-    def entries(self, options: Mapping[str, Any]) -> Sequence[tuple[Any, int | None]]:
-        return self._mount.entries(options)  # type: ignore[no-any-return]
-
-
-def make_dev_app(
-    app: Application,
-    *,
-    use_meta: bool = True,
-    use_static: bool = True,
-    static_prefix: str = "static",
-    static_path: str | os.PathLike[str] | None = None,
-    use_debugger: bool = False,
-    mounts: Iterable[Any] | None = None,
-    **options: Any,
-) -> Application:
-    """Return the Application the dev server serves: *app* plus the dev mounts.
-
-    *app* itself is returned when nothing needs adding. Otherwise a new
-    Application embeds *app* at ``/`` with its resources, middlewares,
-    render factory, error handler, slash mode and request type, and adds
-    each mount's route entries; *app* is left unchanged, so calling this
-    twice never mounts anything twice.
-
-    Args:
-        app: The Application being served.
-        use_meta, use_static: Turn off the mount of that name (any mount
-            named ``X`` is skipped when ``use_X=False`` is given).
-        static_prefix: URL path for static files; passed to mounts as ``'/static'``.
-        static_path: Folder of static files; passed to mounts as an absolute
-            path (default ``./static``).
-        use_debugger: Let uncaught exceptions reach Werkzeug's debugger (a
-            copy of the error handler with ``reraise_uncaught=True``).
-        mounts: The ``DevMount`` objects to use; default: those installed
-            (the ``clastic.dev_mounts`` entry-point group).
-        **options: More serve() options passed to the mounts (``address``,
-            ``port``, ``use_reloader``, ``processes``, ``use_<name>``...).
-    """
-    if not isinstance(app, Application):
-        raise TypeError(f"make_dev_app() needs a clastic Application, got {app!r}")
-    prefix = normalize_static_prefix(static_prefix)
-    mount_options: dict[str, Any] = {
-        **options,
-        "use_meta": use_meta,
-        "use_static": use_static,
-        "static_prefix": prefix,
-        "static_path": os.path.abspath(static_path if static_path is not None else "static"),
-        "use_debugger": use_debugger,
-    }
-    available = discover_dev_mounts() if mounts is None else list(mounts)
-    wanted = []
-    for mount in available:
-        if mount_options.get(f"use_{mount.name}", True) is False:
-            logger.info(" * %s: turned off", mount.name)
-            continue
-        wanted.append(mount)
-    names = {mount.name for mount in available}
-    for name, (dist, what) in KNOWN_MOUNTS.items():
-        if name not in names and mount_options.get(f"use_{name}", True):
-            logger.info(" * %s: install %s for %s (pip install %s)", name, dist, what, dist)
-    entries = []
-    for mount in wanted:
-        try:
-            given = [(entry, index) for entry, index in mount.entries(mount_options)]
-        except (ClasticError, OSError, TypeError, ValueError, LookupError) as ex:
-            # ValueError/TypeError also when entries() does not give (entry, index) pairs
-            logger.warning(" * %s: not mounted, its entries() failed: %s: %s", mount.name, type(ex).__name__, ex)
-            continue
-        if not given:
-            logger.info(" * %s: nothing to mount", mount.name)
-        entries.extend((mount.name, entry, index) for entry, index in given)
-    if not entries and not use_debugger:
-        return app
-    handler = app.error_handler
-    if use_debugger:
-        handler = copy.copy(handler)
-        handler.reraise_uncaught = True
-    dev_app = Application(
-        [SubApplication("/", app)],
-        resources=app.resources,
-        middlewares=app.middlewares,
-        render_factory=app.render_factory,
-        error_handler=handler,
-        debug=app.debug,
-        slash_mode=app.slash_mode,
-    )
-    dev_app.request_type = app.request_type
-    dev_app.response_type = app.response_type
-    for name, entry, index in entries:
-        taken = _already_served(app, entry)
-        if taken:
-            logger.info(" * %s: the application already serves %s; not mounting it again", name, taken)
-            continue
-        try:
-            dev_app.add(entry, index)
-        except (ClasticError, TypeError, ValueError) as ex:
-            logger.warning(" * %s: could not be mounted: %s", name, ex)
-            continue
-        logger.info(" * %s: mounted at %s", name, _entry_prefix(entry) or "/")
-    return dev_app
-
-
-def normalize_static_prefix(static_prefix: str) -> str:
-    """Return *static_prefix* as a URL path: ``'static'`` -> ``'/static'``.
-
-    Raises:
-        ValueError: The prefix names no path (``''`` or ``'/'``).
-    """
-    prefix = "/" + str(static_prefix).strip("/")
-    if prefix == "/":
-        raise ValueError(f"static_prefix must name a URL path such as 'static', got {static_prefix!r}")
-    return prefix
-
-
-def _entry_prefix(entry: Any) -> str | None:
-    if isinstance(entry, SubApplication):
-        return entry.prefix or "/"
-    pattern = getattr(entry, "pattern", None)
-    if isinstance(pattern, str):
-        return pattern
-    if isinstance(entry, (tuple, list)) and entry and isinstance(entry[0], str):
-        return entry[0]
-    return None
-
-
-def _already_served(app: Application, entry: Any) -> str | None:
-    # An application that mounts, say, its own MetaApplication at /_meta/ has a
-    # route at exactly that prefix; a route deeper below it (/static/app.css) is
-    # no reason to skip a mount.
-    prefix = _entry_prefix(entry)
-    if prefix is None or prefix.rstrip("/") == "":
-        return None
-    base = prefix.rstrip("/")
-    for route in app.routes:
-        if route.pattern.rstrip("/") == base:
-            return prefix
-    return None
