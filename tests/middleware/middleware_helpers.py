@@ -1,4 +1,4 @@
-"""Helpers for the clastic-middleware tests: a real redis-server, server processes, a cookie-keeping client."""
+"""Helpers for the clastic-middleware tests: a real redis-server, server processes, a cookie-keeping client, a fake clock."""
 
 from __future__ import annotations
 
@@ -18,6 +18,24 @@ from urllib.parse import urlencode
 
 HERE = Path(__file__).parent
 SERVER_SCRIPT = HERE / "session_server.py"
+
+
+class FakeClock:
+    """A clock for the middlewares' ``clock=`` argument that moves only when told to.
+
+    It starts at the real time, so a real Redis given expiry times computed
+    from it keeps the keys for as long as it would in production.
+    """
+
+    def __init__(self, start: float | None = None) -> None:
+        self.now = time.time() if start is None else start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward by *seconds*."""
+        self.now += seconds
 
 
 def free_port() -> int:

@@ -6,7 +6,6 @@ import inspect
 import json
 import logging
 import secrets
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,7 +26,7 @@ from clastic.middleware.cookie import (
     SignedCookieMiddleware,
 )
 from clastic.testing import LiveServer
-from middleware_helpers import Browser
+from middleware_helpers import Browser, FakeClock
 
 SECRET = "correct horse battery staple"
 
@@ -164,13 +163,20 @@ def test_key_rotation_first_signs_all_verify():
 
 
 def test_lifetime_sets_max_age_and_expires_and_is_checked_by_the_server():
-    client = Client(make_app(expiry=1))
+    clock = FakeClock(start=1_800_000_000.25)
+    client = Client(make_app(expiry=1, clock=clock))
     header = set_cookies(client.get("/put?a=1"))[0]
-    assert "Max-Age=1" in header and "Expires=" in header
+    assert "Max-Age=1" in header and "Expires=Fri, 15 Jan 2027 08:00:01 GMT" in header  # by the given clock
+    clock.advance(0.9)
     assert client.get("/show").json == {"cookie": {"a": "1"}}
-    time.sleep(1.1)
+    clock.advance(0.2)
     # A client that ignores Expires still gets nothing: the expiry is signed into the value.
     assert client.get("/show").json == {"cookie": {}}
+
+
+def test_clock_must_be_callable():
+    with pytest.raises(TypeError, match="SignedCookieMiddleware: clock must be a function returning the time"):
+        SignedCookieMiddleware(secret_key=SECRET, clock=12.0)
 
 
 def test_never_and_timedelta_expiry():

@@ -5,7 +5,6 @@ import json
 import logging
 import pickle
 import re
-import time
 from gzip import decompress as gzip_decompress
 
 import pytest
@@ -20,7 +19,7 @@ from clastic.middleware.csrf import CSRFMiddleware, CSRFToken
 from clastic.middleware.form import PostDataMiddleware
 from clastic.middleware.session import MemorySessionStore, SessionMiddleware
 from clastic.testing import LiveServer
-from middleware_helpers import Browser, ExplodingStream
+from middleware_helpers import Browser, ExplodingStream, FakeClock
 
 SECRET = "csrf secret"
 
@@ -111,11 +110,20 @@ def test_tampered_cookie_is_treated_as_missing():
 
 
 def test_expired_token_is_403():
-    client = Client(make_app(max_age=1))
+    clock = FakeClock(start=1_800_000_000.0)
+    client = Client(make_app(max_age=1, clock=clock))
     token = token_from(client.get("/form"))
-    time.sleep(2.1)  # itsdangerous counts whole seconds
+    clock.advance(1)  # itsdangerous counts whole seconds: an age of 1 is still within max_age=1
+    ok = client.post("/transfer", data={"amount": "5", "csrf_token": token}, headers={"Accept": "text/plain"})
+    assert ok.status_code == 200
+    clock.advance(1)
     resp = client.post("/transfer", data={"amount": "5", "csrf_token": token}, headers={"Accept": "text/plain"})
     assert resp.status_code == 403 and "the CSRF token has expired" in resp.text
+
+
+def test_clock_must_be_callable():
+    with pytest.raises(TypeError, match="CSRFMiddleware: clock must be a function returning the time"):
+        CSRFMiddleware(SECRET, clock="now")
 
 
 def test_safe_methods_are_exempt_and_configurable():

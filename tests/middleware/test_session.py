@@ -31,7 +31,7 @@ from clastic.middleware.session import (
     SQLiteSessionStore,
 )
 from clastic.testing import LiveServer
-from middleware_helpers import Browser, RedisServer, free_port
+from middleware_helpers import Browser, FakeClock, RedisServer, free_port
 
 SECRET = "session secret"
 
@@ -39,8 +39,8 @@ SECRET = "session secret"
 class CountingStore(MemorySessionStore):
     """A memory store that counts writes."""
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, *, clock=time.time):
+        super().__init__(clock=clock)
         self.saves = self.touches = self.deletes = 0
 
     def save(self, session_id, record, expires_at):
@@ -177,23 +177,71 @@ def test_tampered_or_unknown_ids_give_a_fresh_session_with_a_new_id():
 
 
 def test_idle_timeout_with_touches():
-    store = CountingStore()
-    client = Client(make_app(store, idle_timeout=1.0, absolute_timeout=None))
+    clock = FakeClock()
+    store = CountingStore(clock=clock)
+    client = Client(make_app(store, idle_timeout=1.0, absolute_timeout=None, clock=clock))
     client.get("/put?a=1")
-    time.sleep(0.6)
+    clock.advance(0.6)
     assert client.get("/show").json["data"] == {"a": "1"}
     assert store.touches == 1  # a use is recorded without rewriting the data
-    time.sleep(0.6)
+    clock.advance(0.6)
     assert client.get("/show").json["data"] == {"a": "1"}  # 1.2 s after creation, alive thanks to the touch
-    time.sleep(1.1)
+    clock.advance(1.1)
     assert client.get("/show").json == {"data": {}, "new": True}
+    assert len(store) == 0  # the expired session is removed, not just ignored
 
 
 def test_absolute_timeout():
-    client = Client(make_app(MemorySessionStore(), idle_timeout=None, absolute_timeout=1))
-    assert "Max-Age=1" in session_cookie(client.get("/put?a=1"))
-    time.sleep(1.1)
+    clock = FakeClock(start=1_800_000_000.0)
+    client = Client(make_app(MemorySessionStore(clock=clock), idle_timeout=None, absolute_timeout=1, clock=clock))
+    header = session_cookie(client.get("/put?a=1"))
+    assert "Max-Age=1" in header and "Expires=Fri, 15 Jan 2027 08:00:01 GMT" in header  # by the given clock
+    clock.advance(0.5)
+    assert client.get("/show").json["data"] == {"a": "1"}
+    clock.advance(0.6)
     assert client.get("/show").json == {"data": {}, "new": True}
+
+
+def test_the_middleware_checks_expiry_by_its_own_clock_whatever_the_store_does():
+    # A store without a clock (real time) still holds the session; the middleware's clock says it is over.
+    clock = FakeClock()
+    store = MemorySessionStore()
+    client = Client(make_app(store, idle_timeout=60, absolute_timeout=None, clock=clock))
+    client.get("/put?a=1")
+    clock.advance(61)
+    assert client.get("/show").json == {"data": {}, "new": True}
+    assert len(store) == 0
+
+
+def test_new_sessions_take_their_times_from_the_clock():
+    clock = FakeClock(start=1_700_000_000.0)
+
+    def times(session):
+        return {"created": session.created, "accessed": session.accessed}
+
+    app = Application([("/t", times, render_json)], middlewares=[SessionMiddleware(MemorySessionStore(), secret_key=SECRET, clock=clock)])
+    assert Client(app).get("/t").json == {"created": 1_700_000_000.0, "accessed": 1_700_000_000.0}
+
+
+def test_stores_drop_sessions_past_their_expiry_by_their_clock(tmp_path):
+    clock = FakeClock()
+    memory = MemorySessionStore(clock=clock)
+    sqlite = SQLiteSessionStore(tmp_path / "s.sqlite3", clock=clock)
+    for store in (memory, sqlite):
+        store.save("short", SessionRecord("{}", 1.0, 1.0), expires_at=clock() + 10)
+        store.save("long", SessionRecord("{}", 1.0, 1.0), expires_at=clock() + 100)
+    clock.advance(10)
+    for store in (memory, sqlite):
+        assert store.load("short") is None and store.load("long") == SessionRecord("{}", 1.0, 1.0)
+    sqlite.purge()
+    rows = sqlite3.connect(tmp_path / "s.sqlite3").execute("SELECT id FROM clastic_sessions").fetchall()
+    assert rows == [("long",)]
+    with pytest.raises(TypeError, match="MemorySessionStore: clock must be a function returning the time"):
+        MemorySessionStore(clock=None)
+    with pytest.raises(TypeError, match="SQLiteSessionStore: clock must be a function returning the time"):
+        SQLiteSessionStore(tmp_path / "t.sqlite3", clock=0)
+    with pytest.raises(TypeError, match="SessionMiddleware: clock must be a function returning the time"):
+        SessionMiddleware(memory, secret_key=SECRET, clock=1.5)
 
 
 def test_raised_http_error_still_saves():
@@ -395,14 +443,20 @@ def test_sqlite_waits_for_another_writer_within_its_timeout(tmp_path):
     store.save("a", SessionRecord("{}", 1.0, 1.0), expires_at=None)
     blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     blocker.execute("BEGIN EXCLUSIVE")
-    release = threading.Timer(0.3, lambda: (blocker.execute("COMMIT"), blocker.close()))
-    release.start()
+    committing = threading.Event()
+
+    def release():
+        committing.set()  # before COMMIT: the save cannot succeed before this is set
+        blocker.execute("COMMIT")
+        blocker.close()
+
+    timer = threading.Timer(0.15, release)
+    timer.start()
     try:
-        started = time.monotonic()
         store.save("b", SessionRecord('{"x":1}', 2.0, 2.0), expires_at=None)  # waits, then succeeds
-        assert time.monotonic() - started >= 0.2
+        assert committing.is_set()  # it returned after the other writer let go: it waited instead of failing
     finally:
-        release.join()
+        timer.join()
     assert store.load("b") == SessionRecord('{"x":1}', 2.0, 2.0)
 
 
@@ -467,6 +521,26 @@ def test_redis_store_round_trip_and_ttl(redis_url):
         assert 590_000 < raw.pttl(key) <= 600_000  # the idle limit comes first
         client.get("/logout")
         assert raw.exists(key) == 0
+    finally:
+        raw.close()
+
+
+def test_redis_idle_expiry_by_the_clock_and_server_ttls(redis_url):
+    # Redis expires keys by its own (real) clock; the middleware's fake clock sets those expiry times
+    # (it starts at the real time) and decides, by itself, when a session is over. PTTL shows what Redis was told.
+    clock = FakeClock()
+    store = RedisSessionStore(url=redis_url)
+    client = Client(make_app(store, idle_timeout=100, absolute_timeout=None, clock=clock))
+    key = f"clastic:session:{session_id(session_cookie(client.get('/put?a=1')))}"
+    raw = redis.Redis.from_url(redis_url)
+    try:
+        assert 95_000 < raw.pttl(key) <= 100_000
+        clock.advance(50)
+        assert client.get("/show").json["data"] == {"a": "1"}  # a touch: the key now lives 100 s from the fake now
+        assert 145_000 < raw.pttl(key) <= 150_000
+        clock.advance(100)
+        assert client.get("/show").json == {"data": {}, "new": True}
+        assert raw.exists(key) == 0  # deleted from Redis, not left to its TTL
     finally:
         raw.close()
 

@@ -20,6 +20,8 @@ import weakref
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
+from clastic.middleware._signing import Clock, check_clock
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -79,9 +81,16 @@ class MemorySessionStore:
 
     Sessions are lost when the process exits and are not shared between
     worker processes.
+
+    Args:
+        clock: Returns the current time in seconds since the epoch
+            (``time.time``, the default), compared with each session's
+            expiry; tests pass the fake clock they give the middleware.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Clock = time.time) -> None:
+        #: Where the time comes from.
+        self.clock = check_clock(clock, owner=type(self).__name__)
         self._lock = threading.Lock()
         self._sessions: dict[str, tuple[SessionRecord, float | None]] = {}
 
@@ -92,7 +101,7 @@ class MemorySessionStore:
             if entry is None:
                 return None
             record, expires_at = entry
-            if expires_at is not None and expires_at <= time.time():
+            if expires_at is not None and expires_at <= self.clock():
                 del self._sessions[session_id]
                 return None
             return record
@@ -167,11 +176,14 @@ class SQLiteSessionStore:
         timeout: Seconds to wait for another process's write lock before
             giving up (the request then gets a 503).
         purge_interval: Seconds between purges of expired sessions (per process).
+        clock: Returns the current time in seconds since the epoch
+            (``time.time``, the default), compared with each session's
+            expiry; tests pass the fake clock they give the middleware.
     """
 
     def __init__(
         self, path: str | os.PathLike[str] = "clastic_sessions.sqlite3", *, table: str = "clastic_sessions",
-        timeout: float = 5.0, purge_interval: float = 300.0,
+        timeout: float = 5.0, purge_interval: float = 300.0, clock: Clock = time.time,
     ) -> None:  # fmt: skip
         if not table.isidentifier():
             raise ValueError(f"SQLiteSessionStore: table name {table!r} must be a plain identifier such as 'sessions'")
@@ -182,6 +194,8 @@ class SQLiteSessionStore:
         self._table_sql = f'"{table}"'
         self.timeout = timeout
         self.purge_interval = purge_interval
+        #: Where the time comes from.
+        self.clock = check_clock(clock, owner=type(self).__name__)
         self._setup_lock = threading.Lock()
         self._ready_pid: int | None = None  # the process that created the table; a forked child checks again
         self._next_purge = 0.0
@@ -269,7 +283,7 @@ class SQLiteSessionStore:
         rows = self._run(
             "read a session",
             f"SELECT data, created, accessed FROM {self._table_sql} WHERE id = ? AND (expires IS NULL OR expires > ?)",
-            (session_id, time.time()),
+            (session_id, self.clock()),
         )
         return SessionRecord(*rows[0]) if rows else None
 
@@ -301,7 +315,7 @@ class SQLiteSessionStore:
         self._run(
             "purge expired sessions",
             f"DELETE FROM {self._table_sql} WHERE expires IS NOT NULL AND expires <= ?",
-            (time.time(),),
+            (self.clock(),),
         )
 
     def _maybe_purge(self) -> None:

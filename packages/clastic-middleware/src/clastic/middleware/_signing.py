@@ -12,14 +12,18 @@ import hashlib
 import logging
 import re
 import secrets
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from itsdangerous import Signer, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import Signer, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
 
 __all__ = [
     "SAMESITE_VALUES",
+    "Clock",
+    "ClockedTimestampSigner",
+    "check_clock",
     "check_cookie_name",
     "check_samesite",
     "epoch",
@@ -36,6 +40,11 @@ logger = logging.getLogger(__name__)
 SAMESITE_VALUES = ("Lax", "Strict", "None")
 
 SecretKey = str | bytes
+
+#: What the middlewares' ``clock=`` argument takes: a function returning the
+#: current time in seconds since the epoch, ``time.time`` by default. Tests
+#: pass a fake one to check expiry without waiting.
+Clock = Callable[[], float]
 
 
 def normalize_keys(
@@ -84,9 +93,27 @@ def make_serializer(keys: list[bytes], salt: str) -> URLSafeSerializer:
     return URLSafeSerializer(list(reversed(keys)), salt=salt, signer_kwargs=_signer_kwargs())
 
 
-def make_timed_serializer(keys: list[bytes], salt: str) -> URLSafeTimedSerializer:
-    """Like :func:`make_serializer`, with a signing timestamp checked by ``loads(max_age=...)``."""
-    return URLSafeTimedSerializer(list(reversed(keys)), salt=salt, signer_kwargs=_signer_kwargs())
+class ClockedTimestampSigner(TimestampSigner):
+    """itsdangerous' ``TimestampSigner`` reading the time from *clock* instead of ``time.time``."""
+
+    def __init__(self, *args: Any, clock: Clock = time.time, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clock = clock
+
+    def get_timestamp(self) -> int:
+        """Return the clock's time in whole seconds, as itsdangerous signs and checks it."""
+        return int(self.clock())
+
+
+def make_timed_serializer(keys: list[bytes], salt: str, *, clock: Clock = time.time) -> URLSafeTimedSerializer:
+    """Like :func:`make_serializer`, with a signing timestamp checked by ``loads(max_age=...)``.
+
+    Timestamps are read from *clock* when signing and when checking the age.
+    """
+    signer_kwargs = {**_signer_kwargs(), "clock": clock}
+    return URLSafeTimedSerializer(
+        list(reversed(keys)), salt=salt, signer=ClockedTimestampSigner, signer_kwargs=signer_kwargs
+    )
 
 
 def make_signer(keys: list[bytes], salt: str) -> Signer:
@@ -107,6 +134,15 @@ def check_samesite(samesite: str | None, secure: bool, *, owner: str) -> str | N
                 )
             return value
     raise ValueError(f"{owner}: samesite must be one of {list(SAMESITE_VALUES)} or None, got {samesite!r}")
+
+
+def check_clock(clock: object, *, owner: str) -> Clock:
+    """Return *clock* if it is callable, else raise ``TypeError`` naming *owner*."""
+    if not callable(clock):
+        raise TypeError(
+            f"{owner}: clock must be a function returning the time in seconds, such as time.time, got {clock!r}"
+        )
+    return clock  # type: ignore[return-value]  # callable() narrows to Callable[..., object]
 
 
 def to_seconds(value: float | timedelta | None, *, owner: str, what: str) -> float | None:

@@ -37,7 +37,9 @@ from clastic import Middleware, Request, Response
 from clastic.errors import HTTPException
 from clastic.middleware._hooks import check_arg_name
 from clastic.middleware._signing import (
+    Clock,
     SecretKey,
+    check_clock,
     check_cookie_name,
     check_samesite,
     epoch,
@@ -165,6 +167,9 @@ class SignedCookieMiddleware(Middleware):
             lifetime counts from the last request instead of the last change.
         max_cookie_size: Largest ``Set-Cookie`` value allowed; a bigger
             cookie fails the response loudly (logged, then ``CookieTooLargeError``).
+        clock: Returns the current time in seconds since the epoch
+            (``time.time``, the default), read to set and check lifetimes.
+            Tests pass a fake clock to see a cookie expire without waiting.
     """
 
     def __init__(
@@ -182,6 +187,7 @@ class SignedCookieMiddleware(Middleware):
         samesite: str | None = "Lax",
         refresh: bool = False,
         max_cookie_size: int = DEFAULT_MAX_COOKIE_SIZE,
+        clock: Clock = time.time,
     ) -> None:
         owner = type(self).__name__
         self.arg_name = check_arg_name(arg_name, owner=owner)
@@ -205,6 +211,8 @@ class SignedCookieMiddleware(Middleware):
         self.samesite = check_samesite(samesite, secure, owner=owner)
         self.refresh = refresh
         self.max_cookie_size = max_cookie_size
+        #: Where the time comes from (``time.time`` unless a test gave a fake clock).
+        self.clock = check_clock(clock, owner=owner)
         if secret_key is not None and not isinstance(secret_key, (str, bytes)):
             secret_key = list(secret_key)  # read once: a generator would be empty the second time
         keys, self.random_key = normalize_keys(secret_key, owner=f"{owner}(arg_name={arg_name!r})", log=logger)
@@ -254,7 +262,7 @@ class SignedCookieMiddleware(Middleware):
             logger.info("ignoring cookie %r: its signed payload has an unexpected shape", self.cookie_name)
             return JSONCookie()
         expires_at = payload.get("e")
-        if isinstance(expires_at, (int, float)) and expires_at <= time.time():
+        if isinstance(expires_at, (int, float)) and expires_at <= self.clock():
             logger.debug("ignoring cookie %r: it expired at %s", self.cookie_name, expires_at)
             return JSONCookie()
         return JSONCookie(payload["d"], expires_at=expires_at if isinstance(expires_at, (int, float)) else None)
@@ -275,7 +283,8 @@ class SignedCookieMiddleware(Middleware):
             return
         if not cookie.modified and not (self.refresh and expiry != SESSION):
             return
-        max_age, expires_at = _lifetime(expiry)
+        now = self.clock()
+        max_age, expires_at = _lifetime(expiry, now)
         try:
             value = self._serializer.dumps({"d": dict(cookie), "e": expires_at})
         except (TypeError, ValueError) as ex:
@@ -287,6 +296,7 @@ class SignedCookieMiddleware(Middleware):
             self.cookie_name,
             value,
             max_age=max_age,
+            expires=None if max_age is None else now + max_age,  # by our clock (Werkzeug would read time.time)
             path=self.path,
             domain=self.domain,
             secure=self.secure,
@@ -330,13 +340,12 @@ class SignedCookieMiddleware(Middleware):
         return f"{name}(arg_name={self.arg_name!r}, cookie_name={self.cookie_name!r}, expiry={self.expiry!r})"
 
 
-def _lifetime(expiry: Expiry) -> tuple[int | None, float | None]:
-    """Return ``(Max-Age, server-side expiry time)`` for an expiry setting."""
+def _lifetime(expiry: Expiry, now: float) -> tuple[int | None, float | None]:
+    """Return ``(Max-Age, server-side expiry time)`` for an expiry setting, at time *now*."""
     if expiry == SESSION:
         return None, None
     if expiry == NEVER:
         return MAX_BROWSER_LIFETIME, None
-    now = time.time()
     if isinstance(expiry, datetime):
         seconds = epoch(expiry) - now
     elif isinstance(expiry, timedelta):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from typing import Any
 
@@ -34,7 +35,9 @@ from clastic.errors import Forbidden, HTTPException
 from clastic.middleware._body import DEFAULT_MAX_CONTENT_LENGTH, MULTIPART, URLENCODED, load_form
 from clastic.middleware._hooks import check_arg_name, make_hook
 from clastic.middleware._signing import (
+    Clock,
     SecretKey,
+    check_clock,
     check_cookie_name,
     check_samesite,
     make_signer,
@@ -143,6 +146,10 @@ class CSRFMiddleware(Middleware):
             uploads larger than *max_form_size* still carry their token in a
             hidden form field.
         cookie_secure, cookie_samesite, cookie_path, cookie_domain: The cookie's attributes.
+        clock: Returns the current time in seconds since the epoch
+            (``time.time``, the default), stamped into each token and read
+            to check *max_age*. Tests pass a fake clock to see a token
+            expire without waiting.
     """
 
     def __init__(
@@ -162,6 +169,7 @@ class CSRFMiddleware(Middleware):
         cookie_samesite: str | None = "Lax",
         cookie_path: str = "/",
         cookie_domain: str | None = None,
+        clock: Clock = time.time,
     ) -> None:
         owner = type(self).__name__
         self.arg_name = check_arg_name(arg_name, owner=owner)
@@ -178,7 +186,9 @@ class CSRFMiddleware(Middleware):
         self.cookie_path = cookie_path
         self.cookie_domain = cookie_domain
         keys, self.random_key = normalize_keys(secret_key, owner=owner, log=logger)
-        self._tokens = make_timed_serializer(keys, salt="clastic.middleware.csrf.token")
+        #: Where the time comes from (``time.time`` unless a test gave a fake clock).
+        self.clock = check_clock(clock, owner=owner)
+        self._tokens = make_timed_serializer(keys, salt="clastic.middleware.csrf.token", clock=self.clock)
         self._cookie_signer = make_signer(keys, salt="clastic.middleware.csrf.cookie")
         self.provides = (arg_name,)  # type: ignore[misc]  # per-instance provides
         required = ["request", "_route"] + ([self.session_arg] if self.session_arg else [])

@@ -40,7 +40,9 @@ from clastic.middleware._session_store import SessionStore as SessionStore
 from clastic.middleware._session_store import SessionStoreError as SessionStoreError
 from clastic.middleware._session_store import SQLiteSessionStore as SQLiteSessionStore
 from clastic.middleware._signing import (
+    Clock,
     SecretKey,
+    check_clock,
     check_cookie_name,
     check_samesite,
     make_signer,
@@ -148,6 +150,12 @@ class SessionMiddleware(Middleware):
         absolute_timeout: Longest life of a session; also the cookie's
             ``Max-Age``. ``None`` for no limit (and a browser-session cookie).
         domain, path, secure, http_only, samesite: Cookie attributes.
+        clock: Returns the current time in seconds since the epoch
+            (``time.time``, the default), read for every timeout. Tests pass
+            a fake clock to see sessions expire without waiting, and give
+            the store the same one (:class:`MemorySessionStore` and
+            :class:`SQLiteSessionStore` take ``clock=`` too), since a store
+            drops sessions past their expiry by its own clock.
     """
 
     def __init__(
@@ -164,8 +172,11 @@ class SessionMiddleware(Middleware):
         secure: bool = False,
         http_only: bool = True,
         samesite: str | None = "Lax",
+        clock: Clock = time.time,
     ) -> None:
         owner = type(self).__name__
+        #: Where the time comes from (``time.time`` unless a test gave a fake clock).
+        self.clock = check_clock(clock, owner=owner)
         if store is None:
             store = SQLiteSessionStore()
             logger.info("%s stores sessions in %s", owner, store.path)
@@ -234,9 +245,10 @@ class SessionMiddleware(Middleware):
 
     def load(self, request: Request) -> Session:
         """Return the request's session, or a new empty one; raise :class:`SessionStoreError` if the store fails."""
+        now = self.clock()
         raw = request.cookies.get(self.cookie_name)
         if not raw:
-            return Session()
+            return Session(created=now, accessed=now)
         try:
             session_id = self._signer.unsign(raw).decode("ascii")
         except (BadData, UnicodeDecodeError):
@@ -245,20 +257,20 @@ class SessionMiddleware(Middleware):
                 request.method,
                 request.path,
             )
-            return Session()
+            return Session(created=now, accessed=now)
         record = self.store.load(session_id)
         if record is None:
-            return Session()
-        if self._expired(record, time.time()):
+            return Session(created=now, accessed=now)
+        if self._expired(record, now):
             self.store.delete(session_id)
-            return Session()
+            return Session(created=now, accessed=now)
         try:
             data = json.loads(record.data)
         except ValueError:
             data = None
         if not isinstance(data, dict):
             logger.warning("session %s... holds unreadable data; starting a new session", session_id[:8])
-            return Session()
+            return Session(created=now, accessed=now)
         return Session(data, session_id=session_id, created=record.created, accessed=record.accessed)
 
     def _expired(self, record: SessionRecord, now: float) -> bool:
@@ -278,7 +290,7 @@ class SessionMiddleware(Middleware):
 
     def save(self, session: Session, response: Any) -> None:
         """Write *session* to the store if needed and set or delete the id cookie on *response*."""
-        now = time.time()
+        now = self.clock()
         old_id = session.id
         if not session:
             if old_id is not None and session.modified:
@@ -317,11 +329,13 @@ class SessionMiddleware(Middleware):
     def _set_cookie(self, response: Any, session_id: str, created: float, now: float) -> None:
         if not isinstance(response, Response):
             return
-        max_age = None
-        if self.absolute_timeout is not None:
+        if self.absolute_timeout is None:
+            lifetime: dict[str, Any] = {}
+        else:
             max_age = max(0, int(created + self.absolute_timeout - now))
+            lifetime = {"max_age": max_age, "expires": now + max_age}  # by our clock (Werkzeug would read time.time)
         value = self._signer.sign(session_id).decode("ascii")
-        response.headers.add("Set-Cookie", self._cookie(value, max_age=max_age))
+        response.headers.add("Set-Cookie", self._cookie(value, **lifetime))
 
     def _delete_cookie(self, response: Any) -> None:
         if isinstance(response, Response):
