@@ -47,7 +47,7 @@ from clastic.application import Application
 from clastic.exceptions import ClasticError
 from clastic.route import BoundRoute
 
-__all__ = ["BuildProblem", "RouteInfo", "collect_build_errors", "describe_routes", "find_shadowed", "format_arguments", "format_table"]
+__all__ = ["BuildProblem", "RouteInfo", "callable_location", "collect_build_errors", "describe_routes", "find_shadowed", "format_arguments", "format_table"]
 
 _GROUP_NAME = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
@@ -271,7 +271,16 @@ def _entry_location(entry: Any) -> str:
     endpoint = getattr(entry, "endpoint", None)
     if endpoint is None and isinstance(entry, (tuple, list)) and len(entry) >= 2:
         endpoint = entry[1]
-    func = inspect.unwrap(endpoint) if callable(endpoint) else None
+    return callable_location(endpoint)
+
+
+def callable_location(func: Any) -> str:
+    """``file:line`` where *func* (unwrapped from its decorators) is defined, or ``''``.
+
+    The line is the first of the definition, decorators included; the file
+    is relative to the current directory when it lies below it.
+    """
+    func = inspect.unwrap(func) if callable(func) else None
     if func is None or isinstance(func, Application):
         return ""
     try:
