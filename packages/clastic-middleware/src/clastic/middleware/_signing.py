@@ -142,7 +142,7 @@ def check_clock(clock: object, *, owner: str) -> Clock:
         raise TypeError(
             f"{owner}: clock must be a function returning the time in seconds, such as time.time, got {clock!r}"
         )
-    return clock  # type: ignore[return-value]  # callable() narrows to Callable[..., object]
+    return clock
 
 
 def to_seconds(value: float | timedelta | None, *, owner: str, what: str) -> float | None:

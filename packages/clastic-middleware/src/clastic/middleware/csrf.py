@@ -108,7 +108,7 @@ class CSRFToken(str):
     def __radd__(self, other: str) -> str:
         return other + self._used()
 
-    def __getitem__(self, key: Any) -> str:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> str:
         return self._used()[key]
 
     def __iter__(self) -> Iterator[str]:
