@@ -14,7 +14,7 @@ from clastic import Application, DispatchState, Request, Response
 from clastic.errors import BadRequest
 from clastic.meta._access import AccessRule, MetaAccessMiddleware
 from clastic.meta._app_peripherals import MiddlewarePeripheral, ResourcePeripheral, RoutePeripheral
-from clastic.meta._page import SectionView, build_page, content_security_policy
+from clastic.meta._page import SectionView, build_page, page_response
 from clastic.meta._peripheral import PeripheralSlot, load_plugin_peripherals, make_slot
 from clastic.meta._redact import SECRET_WORDS, Redactor
 from clastic.meta._system_peripherals import (
@@ -30,7 +30,7 @@ from clastic.route import GET
 if TYPE_CHECKING:
     from clastic.route import BoundRoute
 
-__all__ = ["DEFAULT_PERIPHERALS", "MetaApplication"]
+__all__ = ["DEFAULT_PAGE_TITLE", "DEFAULT_PERIPHERALS", "MetaApplication", "mount_prefix"]
 
 logger = logging.getLogger("clastic.meta")
 
@@ -46,6 +46,10 @@ DEFAULT_PERIPHERALS: tuple[type, ...] = (
     PythonPeripheral,
 )
 
+#: The page title of a MetaApplication built without one. Kept for
+#: compatibility with Clastic 26; pass ``page_title=`` to set another.
+DEFAULT_PAGE_TITLE: str = "Clastic"
+
 _JSON_RENDER = JSONRender(dev_mode=True)
 _FORMATS = ("html", "json")
 _MAX_ERROR_LENGTH = 300
@@ -56,6 +60,23 @@ class _Outcome:
     slot: PeripheralSlot
     context: Mapping[str, Any] | None
     error: str | None
+
+
+class _MainContext(dict[str, Any]):
+    """The JSON document, carrying each peripheral's own outcome for the HTML page."""
+
+    outcomes: Sequence[_Outcome] | None = None
+
+
+def mount_prefix(_route: BoundRoute) -> str:
+    """Return the prefix an Application is mounted at, from one of its bound routes.
+
+    ``/tools/objs/<obj_id?int>`` bound from ``/<obj_id?int>`` gives
+    ``/tools/objs``; a route served by its own Application gives ``''``.
+    The WSGI script root is not included.
+    """
+    bound, own = _route.pattern, _route.route.pattern
+    return bound[: len(bound) - len(own)] if bound.endswith(own) else ""
 
 
 class MetaApplication(Application):
@@ -70,11 +91,11 @@ class MetaApplication(Application):
     Args:
         peripherals: Extra sections (peripheral classes or objects) after the base ones.
         page_title: The page's title.
+        base_peripherals: The built-in sections; defaults to :data:`DEFAULT_PERIPHERALS`.
         allow: Who may see the pages. ``None``: loopback clients only. Otherwise
             networks (``'10.0.0.0/8'``), a callable ``allow(request) -> bool``, or
             a list of them; this replaces the loopback default (add
             ``LOOPBACK_NETWORKS`` to keep it). Others get 403.
-        base_peripherals: The built-in sections; defaults to :data:`DEFAULT_PERIPHERALS`.
         use_plugins: Add the peripherals registered in the
             ``clastic.meta_peripherals`` entry-point group.
         middlewares: More middlewares for the meta routes (after the access check).
@@ -93,10 +114,10 @@ class MetaApplication(Application):
     def __init__(
         self,
         peripherals: Iterable[Any] | None = None,
-        page_title: str = "Clastic",
+        page_title: str = DEFAULT_PAGE_TITLE,
+        base_peripherals: Sequence[Any] | None = None,
         *,
         allow: Any = None,
-        base_peripherals: Sequence[Any] | None = None,
         use_plugins: bool = True,
         middlewares: Sequence[object] | None = None,
         secret_words: Iterable[str] = SECRET_WORDS,
@@ -169,9 +190,7 @@ class MetaApplication(Application):
     @staticmethod
     def script_root(request: Request, _route: BoundRoute) -> str:
         """The URL path where this MetaApplication is mounted, without a trailing slash."""
-        bound, own = _route.pattern, _route.route.pattern
-        prefix = bound[: len(bound) - len(own)] if bound.endswith(own) else ""
-        return request.script_root + prefix
+        return request.script_root + mount_prefix(_route)
 
     def build_document(self, outcomes: Sequence[_Outcome], script_root: str) -> dict[str, Any]:
         """Merge the peripherals' contexts by group key into the JSON document."""
@@ -188,12 +207,90 @@ class MetaApplication(Application):
 
     # -- endpoints -----------------------------------------------------------
 
+    def get_main(
+        self,
+        request: Request,
+        _application: Application,
+        _route: BoundRoute,
+        _dispatch_state: DispatchState | None = None,
+    ) -> dict[str, Any]:
+        """Gather every peripheral's context into the document ``json/`` answers.
+
+        The returned dict also remembers each peripheral's own context, so
+        :meth:`render_main_page_html` can lay the page out from it. Kept for
+        compatibility with Clastic 26, where it was the main page's endpoint;
+        the page and ``json/`` both use it.
+        """
+        outcomes = self.collect(request, _application, _route, _dispatch_state)
+        document = _MainContext(self.build_document(outcomes, self.script_root(request, _route)))
+        document.outcomes = tuple(outcomes)
+        return document
+
+    def render_main_page_html(self, context: Mapping[str, Any], *, nonce: str | None = None) -> str:
+        """Return the HTML page for *context*, a document from :meth:`get_main`.
+
+        Each section's body comes from its peripheral's
+        ``render_main_page_html(context)`` (``render_html`` for peripherals
+        that lack it). Given a plain dict instead (a :meth:`get_main`
+        override that built a new one), each peripheral gets its whole
+        ``group_key`` entry and errors are matched by title.
+
+        Args:
+            context: What :meth:`get_main` returned.
+            nonce: The Content-Security-Policy nonce of the page's inline
+                style and script; the page's endpoint sends the same one in
+                the header. A fresh one by default.
+
+        Kept for compatibility with Clastic 26; the page's endpoint uses it.
+        """
+        outcomes = getattr(context, "outcomes", None)
+        if outcomes is None:
+            outcomes = self._outcomes_from_document(context)
+        sections: list[SectionView] = []
+        glance: list[tuple[str, str]] = []
+        for outcome in outcomes:
+            slot = outcome.slot
+            if outcome.context is None:
+                sections.append(SectionView(slot.anchor, slot.title, slot.group_key, None, outcome.error))
+                continue
+            peripheral = slot.peripheral
+            render = getattr(peripheral, "render_main_page_html", None) or peripheral.render_html
+            try:
+                body = str(render(outcome.context))
+            except Exception as ex:  # last resort: a broken section shows its error, the page still renders; logged
+                logger.exception("meta peripheral %r (%s) failed in render_html()", slot.title, slot.origin)
+                sections.append(SectionView(slot.anchor, slot.title, slot.group_key, None, self._error_text(ex)))
+                continue
+            sections.append(SectionView(slot.anchor, slot.title, slot.group_key, body))
+            glance.extend(self._general_items(slot, outcome.context))
+        return build_page(
+            title=str(context.get("page_title", self.page_title)),
+            json_url=str(context.get("script_root", "")) + "/json/",
+            sections=sections,
+            glance=glance,
+            nonce=nonce or secrets.token_urlsafe(16),
+            generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            audience=self.access_rule.describe(),
+        )
+
+    def _outcomes_from_document(self, document: Mapping[str, Any]) -> list[_Outcome]:
+        errors = {(e.get("title"), e.get("group_key")): e.get("error") for e in document.get("peripheral_errors", ())}
+        outcomes = []
+        for slot in self._slots:
+            error = errors.get((slot.title, slot.group_key))
+            if error is not None:
+                outcomes.append(_Outcome(slot, None, str(error)))
+                continue
+            group = document.get(slot.group_key)
+            outcomes.append(_Outcome(slot, group if isinstance(group, Mapping) else {}, None))
+        return outcomes
+
     def get_json(
         self, request: Request, _application: Application, _route: BoundRoute, _dispatch_state: DispatchState
     ) -> Response:
         """Answer the JSON document."""
-        outcomes = self.collect(request, _application, _route, _dispatch_state)
-        response = _JSON_RENDER(self.build_document(outcomes, self.script_root(request, _route)))
+        document = dict(self.get_main(request, _application, _route, _dispatch_state))
+        response = _JSON_RENDER(document)
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -208,42 +305,9 @@ class MetaApplication(Application):
                 raise BadRequest(f"unsupported format {fmt[:32]!r} in ?format=; use one of {list(_FORMATS)}")
             if fmt == "json":
                 return self.get_json(request, _application, _route, _dispatch_state)
-        outcomes = self.collect(request, _application, _route, _dispatch_state)
-        sections: list[SectionView] = []
-        glance: list[tuple[str, str]] = []
-        for outcome in outcomes:
-            slot = outcome.slot
-            if outcome.context is None:
-                sections.append(SectionView(slot.anchor, slot.title, slot.group_key, None, outcome.error))
-                continue
-            try:
-                body = str(slot.peripheral.render_html(outcome.context))
-            except Exception as ex:  # last resort: a broken section shows its error, the page still renders; logged
-                logger.exception("meta peripheral %r (%s) failed in render_html()", slot.title, slot.origin)
-                sections.append(SectionView(slot.anchor, slot.title, slot.group_key, None, self._error_text(ex)))
-                continue
-            sections.append(SectionView(slot.anchor, slot.title, slot.group_key, body))
-            glance.extend(self._general_items(slot, outcome.context))
         nonce = secrets.token_urlsafe(16)
-        page = build_page(
-            title=self.page_title,
-            json_url=self.script_root(request, _route) + "/json/",
-            sections=sections,
-            glance=glance,
-            nonce=nonce,
-            generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-            audience=self.access_rule.describe(),
-        )
-        return Response(
-            page,
-            content_type="text/html; charset=utf-8",
-            headers={
-                "Content-Security-Policy": content_security_policy(nonce),
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-                "Referrer-Policy": "no-referrer",
-            },
-        )
+        page = self.render_main_page_html(self.get_main(request, _application, _route, _dispatch_state), nonce=nonce)
+        return page_response(page, nonce)
 
     @staticmethod
     def _general_items(slot: PeripheralSlot, context: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from clastic.meta._html import esc
-from clastic.meta._introspect import describe_middleware, describe_routes
+from clastic.meta._introspect import get_mw_infos, get_resource_info, get_route_infos
 from clastic.meta._peripheral import MetaPeripheral
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class RoutePeripheral(MetaPeripheral):
     def get_context(self, _application: Application, _meta_application: MetaApplication, script_root: str) -> dict[str, Any]:
         """Describe every route of *_application*."""
         meta_types = (type(_meta_application),)
-        return {"routes": describe_routes(_application, meta_types), "script_root": script_root}
+        return {"routes": get_route_infos(_application, meta_types), "script_root": script_root}
 
     def get_general_items(self, context: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Count the routes."""
@@ -162,8 +162,7 @@ class MiddlewarePeripheral(MetaPeripheral):
 
     def get_context(self, _application: Application, _meta_application: MetaApplication) -> dict[str, Any]:
         """Describe each middleware of *_application*, in order."""
-        redactor = _meta_application.redactor
-        return {"middlewares": [describe_middleware(mw, redactor) for mw in _application.middlewares]}
+        return {"middlewares": get_mw_infos(_application, _meta_application.redactor)}
 
     def get_general_items(self, context: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Count the middlewares."""
@@ -201,21 +200,7 @@ class ResourcePeripheral(MetaPeripheral):
 
     def get_context(self, _application: Application, _meta_application: MetaApplication) -> dict[str, Any]:
         """Describe each resource of *_application*, sorted by name."""
-        redactor = _meta_application.redactor
-        resources = []
-        for key in sorted(_application.resources):
-            described = redactor.describe(_application.resources[key], key=key)
-            resources.append(
-                {
-                    "key": key,
-                    "value": described["text"],
-                    "type": described["type"],
-                    "redacted": described["redacted"],
-                    "truncated": described["truncated"],
-                    "length": described["length"],
-                }
-            )
-        return {"resources": resources}
+        return {"resources": get_resource_info(_application, _meta_application.redactor)}
 
     def get_general_items(self, context: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Count the resources."""

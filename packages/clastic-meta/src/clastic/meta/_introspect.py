@@ -4,7 +4,8 @@ Everything here reads the public attributes of a built
 :class:`~clastic.Application` (``routes``, ``middlewares``, ``resources``) and
 of its :class:`~clastic.route.BoundRoute` objects (``pattern``, ``methods``,
 ``endpoint``, ``render``, ``render_arg``, ``arg_sources``, ``middlewares``,
-``resources``).
+``resources``). The ``get_*`` functions are the names Clastic 26 gave this
+data; the meta page's peripherals call them, so they return what the page shows.
 """
 
 from __future__ import annotations
@@ -14,14 +15,26 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from clastic.meta._redact import Redactor
 from clastic.utils import get_callable_name
 
 if TYPE_CHECKING:
     from clastic import Application
-    from clastic.meta._redact import Redactor
     from clastic.route import BoundRoute
 
-__all__ = ["describe_args", "describe_callable", "describe_middleware", "describe_route", "normalize_source"]
+__all__ = [
+    "describe_args",
+    "describe_callable",
+    "describe_middleware",
+    "describe_route",
+    "get_endpoint_info",
+    "get_mw_infos",
+    "get_render_info",
+    "get_resource_info",
+    "get_route_arg_info",
+    "get_route_infos",
+    "normalize_source",
+]
 
 #: Argument sources as the meta page names them.
 ARG_SOURCES = ("builtin", "url", "resources", "middleware", "default")
@@ -104,7 +117,15 @@ def describe_args(func: Callable[..., Any] | None, arg_sources: Mapping[str, str
     return described
 
 
-def _describe_render(route: BoundRoute) -> dict[str, Any]:
+def get_render_info(route: BoundRoute) -> dict[str, Any]:
+    """Describe a bound route's render: ``{"type", "module_name", "name", "arg", "args"}``.
+
+    ``type`` is the render's dotted name; ``arg`` is the render argument
+    when it is not itself the render (a template name...), else ``None``;
+    ``args`` lists the render's arguments with their sources. All ``None``
+    (``args`` empty) for a route without a render. Kept under its Clastic 26
+    name; the Routes section shows it as each route's ``render``.
+    """
     render = route.render
     if render is None:
         return {"type": None, "module_name": None, "name": None, "arg": None, "args": []}
@@ -121,6 +142,25 @@ def _describe_render(route: BoundRoute) -> dict[str, Any]:
     }
 
 
+def get_endpoint_info(route: BoundRoute) -> dict[str, str]:
+    """Name a bound route's endpoint: ``{"module_name", "name", "qualname"}`` (see :func:`describe_callable`).
+
+    Kept under its Clastic 26 name; the Routes section shows it as each
+    route's ``endpoint``.
+    """
+    return describe_callable(route.endpoint)
+
+
+def get_route_arg_info(route: BoundRoute) -> list[dict[str, str | None]]:
+    """List a bound route's endpoint arguments: ``[{"name", "source", "provider"}]``, in order.
+
+    ``source`` is ``builtin``, ``url``, ``resources``, ``middleware``,
+    ``default`` or ``None``; ``provider`` names the middleware class. Kept
+    under its Clastic 26 name; the Routes section shows it as each route's ``args``.
+    """
+    return describe_args(route.endpoint, route.arg_sources)
+
+
 def describe_route(index: int, route: BoundRoute, app: Application, meta_types: tuple[type, ...] = ()) -> dict[str, Any]:
     """Describe one bound route of *app* (its position *index* in dispatch order)."""
     regex = getattr(route, "regex", None)
@@ -131,9 +171,9 @@ def describe_route(index: int, route: BoundRoute, app: Application, meta_types: 
         "url_regex_pattern": getattr(regex, "pattern", None),
         "methods": sorted(route.methods) if route.methods is not None else None,
         "name": route.name,
-        "endpoint": describe_callable(route.endpoint),
-        "render": _describe_render(route),
-        "args": describe_args(route.endpoint, route.arg_sources),
+        "endpoint": get_endpoint_info(route),
+        "render": get_render_info(route),
+        "args": get_route_arg_info(route),
         "middlewares": [type(mw).__name__ for mw in route.middlewares],
         "route_resources": sorted(set(route.resources) - set(app.resources)),
         "slash_mode": route.slash_mode,
@@ -188,3 +228,57 @@ def describe_routes(app: Application, meta_types: tuple[type, ...] = ()) -> list
     """Describe every route of *app* in dispatch order."""
     routes: Sequence[BoundRoute] = app.routes
     return [describe_route(index, route, app, meta_types) for index, route in enumerate(routes)]
+
+
+def get_route_infos(_application: Application, meta_types: tuple[type, ...] = ()) -> list[dict[str, Any]]:
+    """Describe every route of *_application* in dispatch order, as the Routes section shows them.
+
+    Args:
+        _application: The application whose ``routes`` are described.
+        meta_types: Application classes whose routes are flagged ``is_meta``
+            (the Routes section passes its MetaApplication's class).
+
+    Kept under its Clastic 26 name; ``json/`` of a MetaApplication answers
+    the same under ``app.routes``.
+    """
+    return describe_routes(_application, meta_types)
+
+
+def get_mw_infos(_application: Application, redactor: Redactor | None = None) -> list[dict[str, Any]]:
+    """Describe each application-wide middleware of *_application*, in order.
+
+    Each entry is :func:`describe_middleware`'s ``{"type_name", "module_name",
+    "hooks", "provides", "provides_by_hook", "requires", "wsgi_wrapper",
+    "repr"}``, the repr scrubbed of secrets by *redactor* (default:
+    :class:`~clastic.meta.Redactor` ``()``, as a MetaApplication built with
+    no ``secret_words`` does). Kept under its Clastic 26 name; ``json/``
+    answers the same under ``app.middlewares``.
+    """
+    redactor = redactor or Redactor()
+    return [describe_middleware(mw, redactor) for mw in _application.middlewares]
+
+
+def get_resource_info(_application: Application, redactor: Redactor | None = None) -> list[dict[str, Any]]:
+    """Describe *_application*'s resources sorted by name, secret-looking ones redacted.
+
+    Each entry is ``{"key", "value", "type", "redacted", "truncated",
+    "length"}``: ``value`` is the scrubbed repr cut to the redactor's
+    ``max_length``, or ``[REDACTED]`` when the name looks secret (default
+    redactor: :class:`~clastic.meta.Redactor` ``()``). Kept under its Clastic
+    26 name; ``json/`` answers the same under ``app.resources``.
+    """
+    redactor = redactor or Redactor()
+    resources = []
+    for key in sorted(_application.resources):
+        described = redactor.describe(_application.resources[key], key=key)
+        resources.append(
+            {
+                "key": key,
+                "value": described["text"],
+                "type": described["type"],
+                "redacted": described["redacted"],
+                "truncated": described["truncated"],
+                "length": described["length"],
+            }
+        )
+    return resources

@@ -1,4 +1,4 @@
-"""Assemble the meta page: header, "at a glance" strip, one collapsible section per peripheral."""
+"""Assemble the meta page (header, "at a glance" strip, one collapsible section per peripheral) and the contrib pages."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from string import Template
 
+from clastic import Response
 from clastic.meta._assets import PAGE_CSS, PAGE_JS
 from clastic.meta._html import esc
 
-__all__ = ["SectionView", "build_page", "content_security_policy"]
+__all__ = ["SectionView", "build_page", "build_tool_page", "content_security_policy", "page_response"]
 
 _PAGE = Template(
     """<!DOCTYPE html>
@@ -136,4 +137,85 @@ def build_page(
         sections="\n".join(_section_html(section) for section in sections),
         generated_at=esc(generated_at),
         audience=esc(audience),
+    )
+
+
+_TOOL_PAGE = Template(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="robots" content="noindex, nofollow">
+$refresh<title>$title</title>
+<link rel="icon" href="data:,">
+<style nonce="$nonce">$css</style>
+</head>
+<body>
+<header class="top">
+  <div class="brand"><span class="logo" aria-hidden="true">◆</span><h1>$heading</h1><span class="sub">$subtitle</span></div>
+  <nav class="actions" aria-label="Page actions">$actions</nav>
+</header>
+<main>
+$body
+</main>
+<footer>$footer</footer>
+</body>
+</html>
+"""
+)
+
+
+def build_tool_page(
+    *,
+    title: str,
+    heading: str,
+    subtitle: str,
+    actions: Sequence[tuple[str, str]],
+    body: str,
+    footer: str,
+    nonce: str,
+    extra_css: str = "",
+    refresh_seconds: int | None = None,
+) -> str:
+    """Return a page in the meta page's style for the contrib tools (object browser, webtop).
+
+    Args:
+        title: The document title (escaped here).
+        heading: The header's title (escaped here).
+        subtitle: Text beside it (escaped here).
+        actions: ``(label, href)`` links in the header (escaped here).
+        body: The main HTML, already escaped by the caller.
+        footer: The footer text (escaped here).
+        nonce: The CSP nonce of the inline style.
+        extra_css: More CSS after the meta stylesheet.
+        refresh_seconds: Reload the page this often (``<meta http-equiv=refresh>``); ``None`` or 0: never.
+    """
+    links = "".join(f'<a href="{esc(href)}">{esc(label)}</a>' for label, href in actions)
+    refresh = f'<meta http-equiv="refresh" content="{int(refresh_seconds)}">\n' if refresh_seconds else ""
+    return _TOOL_PAGE.substitute(
+        refresh=refresh,
+        title=esc(title),
+        heading=esc(heading),
+        subtitle=esc(subtitle),
+        nonce=esc(nonce),
+        css=PAGE_CSS + extra_css,
+        actions=links,
+        body=body,
+        footer=esc(footer),
+    )
+
+
+def page_response(page: str, nonce: str) -> Response:
+    """Wrap an HTML page built with *nonce* in a response with the meta pages' security headers."""
+    return Response(
+        page,
+        content_type="text/html; charset=utf-8",
+        headers={
+            "Content-Security-Policy": content_security_policy(nonce),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
     )

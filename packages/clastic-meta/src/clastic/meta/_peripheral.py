@@ -9,7 +9,9 @@ A peripheral is any object with
 * ``render_html(context) -> str``: the section's body, an HTML fragment in
   which the peripheral escapes every value it shows.
 
-Optionally ``get_general_items(context) -> [(label, text)]`` adds figures to
+The page calls ``render_main_page_html(context)`` when a peripheral has it
+(:class:`MetaPeripheral`'s calls ``render_html``; Clastic 26 peripherals
+overrode it). Optionally ``get_general_items(context) -> [(label, text)]`` adds figures to
 the "at a glance" strip at the top of the page, and ``get_extra_routes()``
 returns route entries served under the meta application's prefix (behind its
 access rule).
@@ -97,6 +99,16 @@ class MetaPeripheral:
             context: What :meth:`get_context` returned for this request.
         """
         return render_mapping(context)
+
+    def render_main_page_html(self, context: Mapping[str, Any]) -> str:
+        """Return the section's body: :meth:`render_html` (*context*).
+
+        Kept for compatibility with Clastic 26, whose peripherals rendered
+        their section here. The page calls this method, so a peripheral
+        written for Clastic 26 that overrides it still renders its own way;
+        new peripherals override :meth:`render_html`.
+        """
+        return self.render_html(context)
 
     def get_extra_routes(self) -> list[Any]:
         """Return route entries to serve under the meta application's prefix."""

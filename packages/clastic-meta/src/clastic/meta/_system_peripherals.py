@@ -1,89 +1,31 @@
 """Peripherals that show what the process is doing: uptime, host, process, usage, Python.
 
-They read the standard library only (``os``, ``resource``, ``platform``,
-``gc``, ``sys``), plus ``/proc`` where it exists. Nothing here changes
-process state: the umask, for instance, is read from ``/proc/self/status``
-rather than by the set-and-restore ``os.umask`` dance, which races with
-other threads.
+Their data comes from the functions of :mod:`clastic.meta._sysinfo`
+(``get_host_info()``, ``get_proc_info()``...), which read the standard
+library and ``/proc`` and change no process state; here it is laid out.
 """
 
 from __future__ import annotations
 
-import gc
-import getpass
-import os
-import platform
-import socket
-import sys
-import threading
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from clastic.meta._html import format_bytes, format_duration, format_seconds, render_mapping
 from clastic.meta._peripheral import MetaPeripheral
-
-try:
-    import resource
-except ImportError:  # not on Windows
-    resource = None  # type: ignore[assignment]  # the peripherals check for None
+from clastic.meta._sysinfo import (
+    get_host_info,
+    get_proc_info,
+    get_pyvm_info,
+    get_rusage_dict,
+    process_start_timestamp,
+    utc_iso,
+)
 
 if TYPE_CHECKING:
     from clastic.meta._app import MetaApplication
 
 __all__ = ["BasicPeripheral", "HostPeripheral", "ProcessPeripheral", "PythonPeripheral", "ResourceUsagePeripheral"]
-
-_RLIMITS = (
-    "RLIMIT_AS",
-    "RLIMIT_CORE",
-    "RLIMIT_CPU",
-    "RLIMIT_DATA",
-    "RLIMIT_FSIZE",
-    "RLIMIT_NOFILE",
-    "RLIMIT_NPROC",
-    "RLIMIT_STACK",
-)
-
-
-def _utc_iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
-
-
-def _proc_status() -> dict[str, str]:
-    try:
-        with open("/proc/self/status", encoding="utf-8") as handle:
-            return dict(line.rstrip("\n").split(":\t", 1) for line in handle if ":\t" in line)
-    except OSError:
-        return {}
-
-
-def _process_start_timestamp() -> float | None:
-    """When this process started (Linux ``/proc``), as a Unix timestamp."""
-    try:
-        with open("/proc/self/stat", encoding="utf-8") as handle:
-            fields = handle.read().rpartition(")")[2].split()
-        with open("/proc/stat", encoding="utf-8") as handle:
-            boot = next(float(line.split()[1]) for line in handle if line.startswith("btime "))
-        # Field 22 of stat (the 20th after the command name) is the start time in clock ticks since boot.
-        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, StopIteration):
-        return None
-
-
-def _rlimits() -> dict[str, list[int | None]]:
-    if resource is None:
-        return {}
-    limits: dict[str, list[int | None]] = {}
-    for name in _RLIMITS:
-        number = getattr(resource, name, None)
-        if number is None:
-            continue
-        soft, hard = resource.getrlimit(number)
-        limits[name.removeprefix("RLIMIT_").lower()] = [
-            None if value == resource.RLIM_INFINITY else value for value in (soft, hard)
-        ]
-    return limits
 
 
 def _format_limit(pair: Any) -> str:
@@ -103,13 +45,13 @@ class BasicPeripheral(MetaPeripheral):
         """Report start times and uptime."""
         now = time.time()
         started = _meta_application.start_timestamp
-        process_started = _process_start_timestamp()
+        process_started = process_start_timestamp()
         return {
-            "start_time": _utc_iso(started),
+            "start_time": utc_iso(started),
             "uptime_seconds": round(now - started, 3),
-            "process_start_time": _utc_iso(process_started) if process_started is not None else None,
+            "process_start_time": utc_iso(process_started) if process_started is not None else None,
             "process_uptime_seconds": round(now - process_started, 3) if process_started is not None else None,
-            "now": _utc_iso(now),
+            "now": utc_iso(now),
         }
 
     def get_general_items(self, context: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -141,24 +83,10 @@ class HostPeripheral(MetaPeripheral):
         self._fqdn: str | None = None
 
     def get_context(self) -> dict[str, Any]:
-        """Report host facts."""
-        if self._fqdn is None:
-            self._fqdn = socket.getfqdn()
-        uname = platform.uname()
-        try:
-            load = [round(value, 2) for value in os.getloadavg()]
-        except (AttributeError, OSError):  # not on Windows
-            load = None
-        return {
-            "hostname": socket.gethostname(),
-            "hostfqdn": self._fqdn,
-            "platform": platform.platform(),
-            "platform_terse": platform.platform(terse=True),
-            "uname": {"system": uname.system, "release": uname.release, "version": uname.version, "machine": uname.machine},
-            "cpu_count": os.cpu_count(),
-            "load_avgs": load,
-            "utc_time": _utc_iso(time.time()),
-        }
+        """Report host facts (:func:`~clastic.meta.get_host_info`)."""
+        context = get_host_info(hostfqdn=self._fqdn)
+        self._fqdn = context["hostfqdn"]
+        return context
 
     def get_general_items(self, context: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Show the host name and the 1-minute load."""
@@ -195,29 +123,8 @@ class ProcessPeripheral(MetaPeripheral):
     group_key = "proc"
 
     def get_context(self) -> dict[str, Any]:
-        """Report process facts."""
-        status = _proc_status()
-        umask = int(status["Umask"], 8) if "Umask" in status else None
-        try:
-            owner: str | None = getpass.getuser()
-        except (KeyError, OSError):  # no passwd entry for the uid
-            owner = None
-        times = os.times()
-        return {
-            "pid": os.getpid(),
-            "ppid": os.getppid(),
-            "pgid": os.getpgid(0) if hasattr(os, "getpgid") else None,
-            "owner": owner,
-            "uid": os.getuid() if hasattr(os, "getuid") else None,
-            "gid": os.getgid() if hasattr(os, "getgid") else None,
-            "cwd": os.getcwd(),
-            "umask": umask,
-            "umask_str": f"{umask:04o}" if umask is not None else None,
-            "niceness": os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, "getpriority") else None,
-            "cpu_times": {"user": times.user, "system": times.system},
-            "thread_count": threading.active_count(),
-            "rlimit": _rlimits(),
-        }
+        """Report process facts (:func:`~clastic.meta.get_proc_info`)."""
+        return get_proc_info()
 
     def get_general_items(self, context: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Show the process id."""
@@ -260,30 +167,8 @@ class ResourceUsagePeripheral(MetaPeripheral):
     group_key = "rusage"
 
     def get_context(self) -> dict[str, Any]:
-        """Report ``getrusage(RUSAGE_SELF)`` and the current memory and descriptors."""
-        context: dict[str, Any] = {"available": resource is not None}
-        status = _proc_status()
-        rss = status.get("VmRSS", "").split()
-        context["memory"] = {"rss": int(rss[0]) * 1024 if rss and rss[0].isdigit() else None}
-        try:
-            context["open_fds"] = len(os.listdir("/proc/self/fd"))
-        except OSError:
-            context["open_fds"] = None
-        if resource is None:
-            return context
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        # ru_maxrss is in kilobytes on Linux and in bytes on macOS.
-        scale = 1 if sys.platform == "darwin" else 1024
-        context["memory"]["max_rss"] = usage.ru_maxrss * scale
-        context.update(
-            cpu_times={"user": usage.ru_utime, "system": usage.ru_stime},
-            page_faults={"minor": usage.ru_minflt, "major": usage.ru_majflt},
-            blocking_io={"input": usage.ru_inblock, "output": usage.ru_oublock},
-            messages={"sent": usage.ru_msgsnd, "received": usage.ru_msgrcv},
-            signals=usage.ru_nsignals,
-            ctx_switches={"voluntary": usage.ru_nvcsw, "involuntary": usage.ru_nivcsw},
-        )
-        return context
+        """Report ``getrusage(RUSAGE_SELF)``, memory and descriptors (:func:`~clastic.meta.get_rusage_dict`)."""
+        return get_rusage_dict()
 
     def get_general_items(self, context: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Show memory and CPU time."""
@@ -334,34 +219,8 @@ class PythonPeripheral(MetaPeripheral):
     group_key = "pyvm"
 
     def get_context(self) -> dict[str, Any]:
-        """Report interpreter facts."""
-        build_number, build_date = platform.python_build()
-        return {
-            "executable": sys.executable,
-            "implementation": platform.python_implementation(),
-            "version": platform.python_version(),
-            "version_info": list(sys.version_info),
-            "compiler": platform.python_compiler(),
-            "build_date": build_date,
-            "build": build_number,
-            "is_64bit": sys.maxsize > 2**32,
-            "byteorder": sys.byteorder,
-            "prefix": sys.prefix,
-            "base_prefix": sys.base_prefix,
-            "in_virtualenv": sys.prefix != sys.base_prefix,
-            "active_thread_count": threading.active_count(),
-            "recursion_limit": sys.getrecursionlimit(),
-            "switch_interval": sys.getswitchinterval(),
-            "module_count": len(sys.modules),
-            "gc": {
-                "is_enabled": gc.isenabled(),
-                "thresholds": list(gc.get_threshold()),
-                "counts": list(gc.get_count()),
-                "obj_count": len(gc.get_objects()),
-            },
-            "encodings": {"default": sys.getdefaultencoding(), "filesystem": sys.getfilesystemencoding()},
-            "path": list(sys.path),
-        }
+        """Report interpreter facts (:func:`~clastic.meta.get_pyvm_info`)."""
+        return get_pyvm_info()
 
     def get_general_items(self, context: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Show the Python version."""
@@ -391,6 +250,7 @@ class PythonPeripheral(MetaPeripheral):
                 "build": ("Build", None),
                 "version_info": ("Version info", joined),
                 "is_64bit": ("64-bit", None),
+                "have_readline": ("readline available", None),
                 "byteorder": ("Byte order", None),
                 "base_prefix": ("Base prefix", None),
                 "encodings": ("Encodings", None),
