@@ -25,6 +25,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 from werkzeug.wrappers import Response
 
@@ -32,7 +33,7 @@ from clastic.application import Application
 from clastic.route import Route
 from clastic.wrappers import Request
 
-__all__ = ["FAILSAFE_HEADER", "LoadFailure", "create_failsafe_app", "split_watched_files"]
+__all__ = ["FAILSAFE_HEADER", "LoadFailure", "create_failsafe_app", "failure_info", "split_watched_files"]
 
 #: Response header that marks an answer from the fail-safe application.
 FAILSAFE_HEADER = "X-Clastic-Failsafe"
@@ -199,17 +200,7 @@ def create_failsafe_app(failure: LoadFailure, watched_files: Sequence[str] = ())
     def failsafe_page(request: Request, path: list[str]) -> Response:
         best = request.accept_mimetypes.best_match(["text/html", "application/json", "text/plain"], default="text/html")
         if best == "application/json":
-            body = json.dumps(
-                {
-                    "error": failure.exc_type or None,  # None: the process printed no Python exception
-                    "message": failure.message,
-                    "location": {"file": failure.location[0], "line": failure.location[1]} if failure.location else None,
-                    "traceback": failure.traceback,
-                    "watched_files": project,
-                    "watched_library_files": len(library),
-                },
-                indent=2,
-            )
+            body = json.dumps(failure_info(failure, project, library), indent=2)
             mimetype = "application/json"
         elif best == "text/plain":
             body = _render_text(failure, project)
@@ -225,6 +216,22 @@ def create_failsafe_app(failure: LoadFailure, watched_files: Sequence[str] = ())
         )
 
     return Application([Route("/<path*>", failsafe_page, name="clastic_failsafe")])
+
+
+def failure_info(failure: LoadFailure, project: Sequence[str], library: Sequence[str]) -> dict[str, Any]:
+    """Return what the fail-safe page shows, as the dict its JSON answer holds.
+
+    *project* and *library* are the watched files split by
+    :func:`split_watched_files`; library files are only counted.
+    """
+    return {
+        "error": failure.exc_type or None,  # None: the process printed no Python exception
+        "message": failure.message,
+        "location": {"file": failure.location[0], "line": failure.location[1]} if failure.location else None,
+        "traceback": failure.traceback,
+        "watched_files": list(project),
+        "watched_library_files": len(library),
+    }
 
 
 def _render_text(failure: LoadFailure, project: Sequence[str]) -> str:
