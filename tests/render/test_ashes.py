@@ -149,3 +149,44 @@ def test_load_all_compiles_every_template_at_once(tmp_path) -> None:  # type: ig
 def test_env_argument_is_refused_with_the_alternative() -> None:
     with pytest.raises(TypeError, match=r"AshesRenderFactory\(env=\.\.\.\) is not supported: .* pass helpers=, filters=, globals="):
         AshesRenderFactory(ASHES_DIR, env=ashes_module.AshesEnv())
+
+
+def test_env_is_the_escaping_environment_and_its_filters_reach_every_template() -> None:
+    factory = AshesRenderFactory(ASHES_DIR)
+    assert factory.env is factory.envs[True]
+    assert isinstance(factory.env, ashes_module.AshesEnv)
+    assert factory.env.autoescape_filter == "h"
+    # Clastic 26 apps added filters and helpers through factory.env.
+    factory.env.filters["shout"] = lambda value: str(value).upper()
+    factory.register_source("hi.html", "<p>{name|shout}</p>")
+    factory.register_source("hi.txt", "{name|shout}")
+    app = Application(
+        [("/h", lambda: {"name": "<ada>"}, "hi.html"), ("/t", lambda: {"name": "<ada>"}, "hi.txt")], render_factory=factory
+    )
+    client = app.get_local_client()
+    assert client.get("/h").text == "<p>&lt;ADA&gt;</p>"
+    assert client.get("/t").text == "<ADA>"
+
+
+def test_register_adds_an_ashes_template_under_its_name() -> None:
+    factory = AshesRenderFactory()
+    factory.register(ashes_module.Template("greet.html", "<p>Hi {name}</p>"))
+    factory.register(ashes_module.Template("ignored", "Hi {name}"), name="greet.txt")
+    app = Application(
+        [("/g", lambda: {"name": "<Ada>"}, "greet.html"), ("/t", lambda: {"name": "<Ada>"}, "greet.txt")],
+        render_factory=factory,
+    )
+    client = app.get_local_client()
+    assert client.get("/g").text == "<p>Hi &lt;Ada&gt;</p>"
+    assert client.get("/t").text == "Hi <Ada>"
+    assert factory.list_templates() == ["greet.html", "greet.txt"]
+
+
+def test_register_refuses_what_it_cannot_compile() -> None:
+    factory = AshesRenderFactory()
+    with pytest.raises(TypeError, match=r"register\(\) takes an ashes\.Template, got str; for template text use register_source"):
+        factory.register("<p>{x}</p>")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"register\(\): template 'x\.html' was built with keep_source=False"):
+        factory.register(ashes_module.Template("x.html", "{x}", keep_source=False))
+    with pytest.raises(ValueError, match=r"register\(\) needs a template name, got None; pass name="):
+        factory.register(ashes_module.Template(None, "{x}"))

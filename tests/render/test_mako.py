@@ -5,13 +5,19 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import mako
+import mako.exceptions
+import mako.lookup
 import pytest
 from render_helpers import TEMPLATES
 
 from clastic import Application
+from clastic.errors import ErrorHandler
 from clastic.exceptions import RenderFactoryError
+from clastic.render import mako_templates
 from clastic.render.mako import MakoRenderFactory
 from clastic.render.mako_templates import MakoRenderFactory as OriginalName
+from clastic.render.templating import TemplateRenderError
 
 MAKO_DIR = str(TEMPLATES / "mako")
 
@@ -65,7 +71,58 @@ def test_original_module_name_is_the_same_class() -> None:
     assert OriginalName is MakoRenderFactory
 
 
-def test_format_exceptions_of_the_original_is_accepted_with_a_deprecation_warning() -> None:
-    with pytest.warns(DeprecationWarning, match=r"MakoRenderFactory\(format_exceptions=\.\.\.\) is ignored"):
-        factory = MakoRenderFactory(MAKO_DIR, format_exceptions=True)
-    assert factory.lookups[True].template_args["format_exceptions"] is False
+def explode() -> str:
+    raise RuntimeError("database went away")
+
+
+def failing_context() -> dict[str, object]:
+    return {"title": "Report", "name": "Ada", "explode": explode}
+
+
+def test_format_exceptions_defaults_to_the_logged_template_500() -> None:
+    factory = MakoRenderFactory(MAKO_DIR)
+    assert factory.format_exceptions is True
+    app = Application([("/f", failing_context, "failing.mako")], render_factory=factory)
+    with pytest.raises(TemplateRenderError) as info:
+        app.routes[0].render(failing_context(), app.routes[0], app)
+    assert (info.value.template_name, info.value.line) == ("failing.mako", 5)
+
+
+def test_format_exceptions_false_hands_the_engine_error_to_the_error_handler(caplog: pytest.LogCaptureFixture) -> None:
+    factory = MakoRenderFactory(MAKO_DIR, format_exceptions=False)
+    assert factory.format_exceptions is False
+    # Mako's own option of that name (an HTML traceback as the page) stays off.
+    assert factory.lookup.template_args["format_exceptions"] is False
+    raising = Application(
+        [("/f", failing_context, "failing.mako")], render_factory=factory, error_handler=ErrorHandler(reraise_uncaught=True)
+    )
+    with pytest.raises(RuntimeError, match="^database went away$"):
+        raising.get_local_client().get("/f")
+    app = Application([("/f", failing_context, "failing.mako")], render_factory=factory)
+    with caplog.at_level(logging.ERROR):
+        response = app.get_local_client().get("/f")
+    assert response.status_code == 500
+    assert "database went away" not in response.text and "Traceback" not in response.text
+    assert [r.name for r in caplog.records] == ["clastic.errors"]
+
+
+def test_format_exceptions_true_never_turns_on_makos_traceback_page() -> None:
+    factory = MakoRenderFactory(MAKO_DIR, format_exceptions=True)
+    assert factory.format_exceptions is True
+    assert [lookup.template_args["format_exceptions"] for lookup in factory.lookups.values()] == [False, False]
+
+
+def test_lookup_is_the_template_lookup_of_escaped_templates() -> None:
+    factory = MakoRenderFactory(MAKO_DIR)
+    assert factory.lookup is factory.lookups[True]
+    app = Application([("/p", lambda: {"name": "<x>", "footer": "f"}, "child.mako")], render_factory=factory)
+    assert factory.lookup.get_template("child.mako") is app.routes[0].render.template
+    assert "<p>&lt;x&gt;</p>" in factory.lookup.get_template("child.mako").render(name="<x>", footer="f")
+
+
+def test_original_module_offers_mako_exceptions_and_template_lookup() -> None:
+    assert mako_templates.mako is mako
+    assert mako_templates.exceptions is mako.exceptions
+    assert mako_templates.TemplateLookup is mako.lookup.TemplateLookup
+    with pytest.raises(mako_templates.exceptions.TopLevelLookupException):
+        MakoRenderFactory(MAKO_DIR)("nope.mako")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import types
 
+import ashes
 import pytest
 from render_helpers import TEMPLATES
 
 import clastic.render
+import clastic.render.ashes
 from clastic.render.ashes import AshesRenderFactory
 from clastic.render.ashes_templates import AshesRenderFactory as AshesFromOriginalModule
 from clastic.render.chameleon import ChameleonRenderFactory
@@ -82,3 +85,22 @@ def test_engine_modules_import_the_engine_libraries_not_themselves() -> None:
         """
     )
     assert out.split() == ["True", "jinja2.environment"]
+
+
+def test_clastic_render_ashes_offers_the_ashes_librarys_public_names() -> None:
+    # Clastic 26 shipped the Ashes library as clastic.render.ashes.
+    library = {
+        name
+        for name in dir(ashes)
+        if not name.startswith("_")
+        and not isinstance(getattr(ashes, name), types.ModuleType)
+        and name not in ("ashes", "unicode_literals")  # Ashes' default env (also default_env); a __future__ flag
+    }
+    assert len(library) > 90
+    missing = sorted(name for name in library if getattr(clastic.render.ashes, name, None) is not getattr(ashes, name))
+    assert missing == []
+    assert library <= set(clastic.render.ashes.__all__)
+    from clastic.render.ashes import AshesEnv, Template, TemplateNotFound, default_env
+
+    assert (AshesEnv, Template, TemplateNotFound, default_env) == (ashes.AshesEnv, ashes.Template, ashes.TemplateNotFound, ashes.ashes)
+    assert clastic.render.ashes.ashes is ashes  # the module, as before

@@ -69,6 +69,58 @@ class MiddlewareError(ClasticError, TypeError):
 class RenderFactoryError(ClasticError, ValueError):
     """A render argument that no render factory could turn into a render function."""
 
+    @classmethod
+    def wrapping(cls, message: str, cause: BaseException) -> RenderFactoryError:
+        """Return the error for a factory that raised *cause*, also an instance of *cause*'s class.
+
+        Code written for the factory's own exception keeps catching it around
+        ``Application(...)`` (``except ashes.TemplateNotFound``), as it did
+        when Clastic 26 let that exception through unwrapped. The cause's
+        attributes are copied; a class that cannot be combined (conflicting
+        layouts) gives a plain :class:`RenderFactoryError`.
+        """
+        error_type = _combined_error_type(cls, type(cause))
+        try:
+            error = error_type(message)
+        except TypeError:  # a cause class whose __new__ wants other arguments
+            error_type, error = cls, cls(message)
+        if error_type is not cls:
+            error.__dict__.update({key: value for key, value in vars(cause).items() if key != "__notes__"})
+        return error
+
+
+def _init_with_message(self: BaseException, message: str) -> None:
+    BaseException.__init__(self, message)
+
+
+#: The combined classes made so far, one per (wrapper, cause) class pair.
+_COMBINED_TYPES: dict[tuple[type[RenderFactoryError], type[BaseException]], type[RenderFactoryError]] = {}
+
+
+def _combined_error_type(base: type[RenderFactoryError], cause_type: type[BaseException]) -> type[RenderFactoryError]:
+    combined = _COMBINED_TYPES.get((base, cause_type))
+    if combined is None:
+        combined = _COMBINED_TYPES[base, cause_type] = _make_combined_error_type(base, cause_type)
+    return combined
+
+
+def _make_combined_error_type(base: type[RenderFactoryError], cause_type: type[BaseException]) -> type[RenderFactoryError]:
+    if issubclass(cause_type, base) or not issubclass(cause_type, Exception):
+        return base
+    namespace = {
+        "__module__": base.__module__,
+        "__qualname__": base.__qualname__,
+        "__doc__": base.__doc__,
+        # Built from the message alone, whatever the cause's class constructor takes.
+        "__init__": _init_with_message,
+        # The message is the wrapper's (args[0]), whatever __str__ the cause's class has.
+        "__str__": BaseException.__str__,
+    }
+    try:
+        return type(base.__name__, (base, cause_type), namespace)
+    except TypeError:  # incompatible instance layouts, or a class that refuses subclasses
+        return base
+
 
 class URLBuildError(ClasticError, LookupError):
     """``Application.url_for`` could not build a URL from the given values."""

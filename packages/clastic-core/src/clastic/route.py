@@ -205,7 +205,9 @@ def _call_factory(factory: Any, arg: Any, where_pattern: str) -> Callable[..., A
     try:
         render = factory(arg)
     except Exception as ex:  # any engine's lookup or compile error; re-raised with the route named
-        raise RenderFactoryError(f"route {where_pattern!r}: render factory could not use {arg!r}: {ex}") from ex
+        # Still an instance of the factory's own exception class, as the original let it through.
+        message = f"route {where_pattern!r}: render factory could not use {arg!r}: {ex}"
+        raise RenderFactoryError.wrapping(message, ex) from ex
     if not callable(render):
         raise RenderFactoryError(
             f"route {where_pattern!r}: render factory {factory!r} returned {render!r} for {arg!r}, which is not callable"

@@ -22,7 +22,6 @@ import difflib
 import os
 import posixpath
 import threading
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -159,11 +158,21 @@ class TemplateRenderFactory:
     extensions: ClassVar[tuple[str, ...]] = ()
     #: Engine exceptions that mean "this template does not compile".
     compile_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+    #: The error raised for a missing template: a subclass of
+    #: :class:`TemplateNotFoundError` that engines also derive from their own
+    #: "not found" exception.
+    not_found_error: ClassVar[type[TemplateNotFoundError]] = TemplateNotFoundError
     #: Whether the factory may be created without a search path (templates registered from strings).
     allow_no_search_paths: ClassVar[bool] = False
-    #: Whether the original factory of this engine took ``format_exceptions``
-    #: (accepted with a ``DeprecationWarning``, so old code keeps building).
+    #: Whether this engine's factory takes ``format_exceptions=`` (as
+    #: Clastic 26's Chameleon and Mako factories did).
     accepts_format_exceptions: ClassVar[bool] = False
+    #: Whether an error raised while rendering becomes Clastic's
+    #: :class:`~clastic.render.templating.TemplateRenderError` (a logged 500
+    #: naming the template line, with details only in debug mode), or
+    #: propagates as the engine raised it to the Application's error handler.
+    #: Set per factory where :attr:`accepts_format_exceptions`.
+    format_exceptions: bool = True
 
     def __init__(
         self,
@@ -180,13 +189,14 @@ class TemplateRenderFactory:
     ) -> None:
         owner = type(self).__name__
         if self.accepts_format_exceptions and "format_exceptions" in engine_options:
-            engine_options.pop("format_exceptions")
-            warnings.warn(
-                f"{owner}(format_exceptions=...) is ignored: rendering errors are logged with their template "
-                "line, and shown in the response only when the Application runs with debug=True",
-                DeprecationWarning,
-                stacklevel=3,
-            )
+            format_exceptions = engine_options.pop("format_exceptions")
+            if not isinstance(format_exceptions, bool):
+                raise TypeError(
+                    f"{owner}: format_exceptions must be True (rendering errors answer a logged 500 that shows "
+                    "details only in debug mode) or False (they propagate to the error handler), "
+                    f"got {format_exceptions!r}"
+                )
+            self.format_exceptions = format_exceptions
         #: Absolute template directories, searched in order.
         self.search_paths = _as_search_paths(search_paths, owner, self.allow_no_search_paths)
         self.default_mime = _with_charset(default_mime) if default_mime else DEFAULT_CONTENT_TYPE
@@ -264,7 +274,7 @@ class TemplateRenderFactory:
             for root in self.search_paths:
                 if os.path.commonpath([root, os.path.abspath(name)]) == root:
                     return os.path.relpath(os.path.abspath(name), root).replace(os.sep, "/")
-            raise TemplateNotFoundError(
+            raise self.not_found_error(
                 f"{type(self).__name__}: template path {name!r} is outside the search path "
                 f"{list(self.search_paths)}; name templates relative to it (e.g. 'home.html')",
                 template_name=name,
@@ -273,7 +283,7 @@ class TemplateRenderFactory:
             )
         normal = posixpath.normpath(name.replace(os.sep, "/"))
         if normal == ".." or normal.startswith("../"):
-            raise TemplateNotFoundError(
+            raise self.not_found_error(
                 f"{type(self).__name__}: template name {name!r} climbs out of the search path "
                 f"{list(self.search_paths)}; name templates relative to it",
                 template_name=name,
@@ -320,7 +330,7 @@ class TemplateRenderFactory:
             what = f"template {included_by!r} uses {name!r}, but there is no such template"
         else:
             what = f"no template {name!r}"
-        return TemplateNotFoundError(
+        return self.not_found_error(
             f"{type(self).__name__}: {what} in the search path {list(self.search_paths)} ({found}).{hint}",
             template_name=name,
             search_paths=self.search_paths,

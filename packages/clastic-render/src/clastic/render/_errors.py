@@ -18,7 +18,16 @@ __all__ = ["TemplateCompileError", "TemplateNotFoundError", "TemplateRenderError
 
 
 class TemplateNotFoundError(ClasticError, LookupError):
-    """A render argument names no template under the factory's search path."""
+    """A render argument names no template under the factory's search path.
+
+    Each engine's factory raises a subclass that is also the engine's own
+    "not found" exception (``ashes.TemplateNotFound``, Mako's
+    ``TopLevelLookupException``, Jinja2's ``TemplateNotFound``, the
+    ``ValueError`` of Chameleon's loader), so code written for Clastic 26,
+    which let that exception through, still catches it. Core's
+    :class:`~clastic.exceptions.RenderFactoryError` raised by
+    ``Application(...)`` is an instance of the same classes.
+    """
 
     def __init__(self, message: str, *, template_name: str, search_paths: tuple[str, ...], suggestion: str | None) -> None:
         #: The template name as given in the route.
@@ -27,7 +36,9 @@ class TemplateNotFoundError(ClasticError, LookupError):
         self.search_paths = search_paths
         #: The closest existing template name, or ``None``.
         self.suggestion = suggestion
-        super().__init__(message)
+        # Not super().__init__: an engine's exception class may follow in the
+        # MRO with a constructor of its own (Jinja2's takes the template name).
+        Exception.__init__(self, message)
 
 
 class TemplateCompileError(ClasticError, ValueError):

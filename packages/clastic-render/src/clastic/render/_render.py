@@ -83,6 +83,8 @@ class TemplateRender:
         except HTTPException:
             raise
         except Exception as ex:  # anything the engine or a context value raises becomes a logged 500
+            if not factory.format_exceptions:
+                raise  # format_exceptions=False: the error handler gets the engine's exception as raised
             raise render_failure(factory, compiled, ex, _route, _application) from ex
         return Response(body, content_type=self.content_type)
 

@@ -3,9 +3,13 @@
 >>> render_factory = AshesRenderFactory(CUR_PATH)  # doctest: +SKIP
 >>> Application([("/", home, "home.html")], render_factory=render_factory)  # doctest: +SKIP
 
-Code that imported the Ashes library itself from the original
-``clastic.render`` (``from clastic.render import ashes; ashes.AshesEnv``) finds
-``AshesEnv`` and ``Template`` re-exported here.
+Clastic 26 shipped the Ashes library itself as this module, so code wrote
+``from clastic.render.ashes import AshesEnv, Template, TemplateNotFound`` or
+``from clastic.render import ashes; ashes.AshesEnv()``. The installed Ashes
+package's public names are re-exported here for that code (kept for
+compatibility with Clastic 26; new code imports them from ``ashes``). The
+module ``ashes`` itself is this module's ``ashes`` attribute; Ashes' default
+environment, which the library also calls ``ashes``, is ``default_env``.
 """
 
 from __future__ import annotations
@@ -15,12 +19,127 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import ashes
+
+# The Ashes library's public names, as Clastic 26's clastic.render.ashes (a copy of
+# the library) offered them; kept for compatibility, new code imports them from ashes.
+from ashes import ALL_ATTRS as ALL_ATTRS
 from ashes import AshesEnv as AshesEnv
+from ashes import AshesException as AshesException
+from ashes import BaseAshesEnv as BaseAshesEnv
+from ashes import Block as Block
+from ashes import BlockTag as BlockTag
+from ashes import BufferToken as BufferToken
+from ashes import CLIError as CLIError
+from ashes import Chunk as Chunk
+from ashes import ClosingTag as ClosingTag
+from ashes import CommentToken as CommentToken
+from ashes import Compiler as Compiler
+from ashes import Context as Context
+from ashes import DEFAULT_EXTENSIONS as DEFAULT_EXTENSIONS
+from ashes import DEFAULT_FILTERS as DEFAULT_FILTERS
+from ashes import DEFAULT_HELPERS as DEFAULT_HELPERS
+from ashes import DEFAULT_IGNORED_PATTERNS as DEFAULT_IGNORED_PATTERNS
+from ashes import DEFAULT_OPTIMIZERS as DEFAULT_OPTIMIZERS
+from ashes import DEFAULT_PRAGMAS as DEFAULT_PRAGMAS
+from ashes import DEFAULT_SPECIAL_CHARS as DEFAULT_SPECIAL_CHARS
+from ashes import FlatteningPathLoader as FlatteningPathLoader
+from ashes import JSON_PP_INDENT as JSON_PP_INDENT
+from ashes import Optimizer as Optimizer
+from ashes import PY3 as PY3
+from ashes import ParseError as ParseError
+from ashes import ParseTree as ParseTree
+from ashes import PartialTag as PartialTag
+from ashes import ROOT_RENDER_TMPL as ROOT_RENDER_TMPL
+from ashes import RawToken as RawToken
+from ashes import ReferenceTag as ReferenceTag
+from ashes import RenderException as RenderException
+from ashes import Section as Section
+from ashes import SectionTag as SectionTag
+from ashes import SpecialTag as SpecialTag
+from ashes import Stack as Stack
+from ashes import Stream as Stream
+from ashes import Stub as Stub
+from ashes import Tag as Tag
+from ashes import Tap as Tap
 from ashes import Template as Template
+from ashes import TemplateConversionException as TemplateConversionException
+from ashes import TemplateNotFound as TemplateNotFound
+from ashes import TemplatePathLoader as TemplatePathLoader
+from ashes import Token as Token
+from ashes import UNOPT_OPTIMIZERS as UNOPT_OPTIMIZERS
+from ashes import UndefinedValue as UndefinedValue
+from ashes import UndefinedValueType as UndefinedValueType
+from ashes import any_helper as any_helper
+from ashes import comma_num as comma_num
+from ashes import comment_re as comment_re
+from ashes import default_env as default_env
+from ashes import esc_pragma as esc_pragma
+from ashes import escape as escape
+from ashes import escape_html as escape_html
+from ashes import escape_js as escape_js
+from ashes import escape_uri_component as escape_uri_component
+from ashes import escape_uri_path as escape_uri_path
+from ashes import first_helper as first_helper
+from ashes import get_path_or_key as get_path_or_key
+from ashes import get_tag as get_tag
+from ashes import html_escape as html_escape
+from ashes import idx_1_helper as idx_1_helper
+from ashes import idx_helper as idx_helper
+from ashes import inline_to_dust_ast as inline_to_dust_ast
+from ashes import is_empty as is_empty
+from ashes import is_scalar as is_scalar
+from ashes import iter_find_files as iter_find_files
+from ashes import iterate_helper as iterate_helper
+from ashes import key_re as key_re
+from ashes import key_re_str as key_re_str
+from ashes import last_helper as last_helper
+from ashes import load_template_path as load_template_path
+from ashes import main as main
+from ashes import make_base as make_base
+from ashes import node_re as node_re
+from ashes import none_helper as none_helper
+from ashes import nsym as nsym
+from ashes import params_to_dust_ast as params_to_dust_ast
+from ashes import params_to_kv as params_to_kv
+from ashes import parse_inline as parse_inline
+from ashes import path_re as path_re
+from ashes import pp_filter as pp_filter
+from ashes import ppjson_filter as ppjson_filter
+from ashes import python_string_to_code as python_string_to_code
+from ashes import python_string_to_function as python_string_to_function
+from ashes import select_helper as select_helper
+from ashes import sep_helper as sep_helper
+from ashes import size_helper as size_helper
+from ashes import split_leading as split_leading
+from ashes import string_types as string_types
+from ashes import to_unicode as to_unicode
+from ashes import tokenize as tokenize
+from ashes import unicode as unicode
+from ashes import walk_ext_matches as walk_ext_matches
 
 from clastic.render._base import CompiledTemplate, TemplateRenderFactory
+from clastic.render._errors import TemplateNotFoundError
 
-__all__ = ["AshesEnv", "AshesRenderFactory", "Template"]
+__all__ = [
+    "AshesRenderFactory",
+    "AshesTemplateNotFoundError",
+    # The Ashes library's names (see above).
+    "ALL_ATTRS", "AshesEnv", "AshesException", "BaseAshesEnv", "Block", "BlockTag", "BufferToken", "CLIError",
+    "Chunk", "ClosingTag", "CommentToken", "Compiler", "Context", "DEFAULT_EXTENSIONS", "DEFAULT_FILTERS",
+    "DEFAULT_HELPERS", "DEFAULT_IGNORED_PATTERNS", "DEFAULT_OPTIMIZERS", "DEFAULT_PRAGMAS",
+    "DEFAULT_SPECIAL_CHARS", "FlatteningPathLoader", "JSON_PP_INDENT", "Optimizer", "PY3", "ParseError",
+    "ParseTree", "PartialTag", "ROOT_RENDER_TMPL", "RawToken", "ReferenceTag", "RenderException", "Section",
+    "SectionTag", "SpecialTag", "Stack", "Stream", "Stub", "Tag", "Tap", "Template",
+    "TemplateConversionException", "TemplateNotFound", "TemplatePathLoader", "Token", "UNOPT_OPTIMIZERS",
+    "UndefinedValue", "UndefinedValueType", "any_helper", "comma_num", "comment_re", "default_env",
+    "esc_pragma", "escape", "escape_html", "escape_js", "escape_uri_component", "escape_uri_path",
+    "first_helper", "get_path_or_key", "get_tag", "html_escape", "idx_1_helper", "idx_helper",
+    "inline_to_dust_ast", "is_empty", "is_scalar", "iter_find_files", "iterate_helper", "key_re",
+    "key_re_str", "last_helper", "load_template_path", "main", "make_base", "node_re", "none_helper", "nsym",
+    "params_to_dust_ast", "params_to_kv", "parse_inline", "path_re", "pp_filter", "ppjson_filter",
+    "python_string_to_code", "python_string_to_function", "select_helper", "sep_helper", "size_helper",
+    "split_leading", "string_types", "to_unicode", "tokenize", "unicode", "walk_ext_matches",
+]
 
 #: Chunk methods the compiled template calls for each kind of tag, and the
 #: tag symbol that produces each call.
@@ -33,6 +152,16 @@ _TAG_METHODS: dict[str, str | None] = {
     "partial": ">",
     "block": "+",
 }
+
+
+class AshesTemplateNotFoundError(TemplateNotFoundError, ashes.TemplateNotFound):  # type: ignore[misc]  # Ashes is untyped
+    """A missing Ashes template: Clastic's :class:`~clastic.render.templating.TemplateNotFoundError`
+    and ``ashes.TemplateNotFound`` in one (``name`` is the template name, as Ashes sets it)."""
+
+    def __init__(self, message: str, *, template_name: str, search_paths: tuple[str, ...], suggestion: str | None) -> None:
+        super().__init__(message, template_name=template_name, search_paths=search_paths, suggestion=suggestion)
+        #: The template name, as on ``ashes.TemplateNotFound``.
+        self.name = template_name
 
 
 class AshesRenderFactory(TemplateRenderFactory):
@@ -63,6 +192,7 @@ class AshesRenderFactory(TemplateRenderFactory):
     #: Files ``load_all=True`` compiles.
     load_all_extensions = (".html", ".htm", ".xml", ".txt", ".dust", ".ash", ".ashes")
     compile_errors = (ashes.AshesException, ValueError)
+    not_found_error = AshesTemplateNotFoundError
     allow_no_search_paths = True
 
     def __init__(
@@ -85,6 +215,10 @@ class AshesRenderFactory(TemplateRenderFactory):
         self._sources: dict[str, str] = {}
         #: One Ashes environment per escaping mode: ``True`` escapes values for HTML.
         self.envs = {escape: self._make_env(escape) for escape in (True, False)}
+        # Both environments share one set of helpers, filters and defaults, so
+        # a change through :attr:`env` (``env.filters['x'] = f``) reaches every template.
+        escaping, plain = self.envs[True], self.envs[False]
+        plain.helpers, plain.filters, plain.defaults = escaping.helpers, escaping.filters, escaping.defaults
         if load_all:
             for name in self.list_templates():
                 if name.lower().endswith(self.load_all_extensions):
@@ -107,6 +241,43 @@ class AshesRenderFactory(TemplateRenderFactory):
             # like a relative root as already rooted.
             env.loaders.append(ashes.TemplatePathLoader(root, encoding=self.encoding))
         return env
+
+    @property
+    def env(self) -> ashes.AshesEnv:
+        """The Ashes environment of HTML and XML templates (values escaped).
+
+        Kept for compatibility with Clastic 26, whose factory had one
+        environment. Its ``helpers``, ``filters`` and ``defaults`` are shared
+        with the non-escaping environment of text templates (:attr:`envs`
+        has both), so ``factory.env.filters['money'] = fmt`` applies to every
+        template. Add templates with :meth:`register_source` rather than
+        ``env.register``, so both environments and the build-time checks see them.
+        """
+        return self.envs[True]
+
+    def register(self, template: ashes.Template, name: str | None = None) -> None:
+        """Add an ``ashes.Template`` under *name* (default: the template's own name).
+
+        Kept for compatibility with Clastic 26; new code calls
+        :meth:`register_source` with the template text. The template is
+        recompiled from its source by this factory (escaping by the name's
+        extension), so it needs its source: ``ashes.Template(...,
+        keep_source=False)`` is refused.
+        """
+        if not isinstance(template, ashes.Template):
+            raise TypeError(
+                f"AshesRenderFactory.register() takes an ashes.Template, got {type(template).__name__}; "
+                "for template text use register_source(name, text)"
+            )
+        name = template.name if name is None else name
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"AshesRenderFactory.register() needs a template name, got {name!r}; pass name=")
+        if template.source is None:
+            raise ValueError(
+                f"AshesRenderFactory.register(): template {name!r} was built with keep_source=False, and the "
+                "factory compiles templates from their source; build it with keep_source=True or use register_source()"
+            )
+        self.register_source(name, template.source)
 
     def register_source(self, name: str, source: str) -> None:
         """Add a template from a string; routes can then name it like a file.

@@ -13,7 +13,7 @@ import traceback
 from typing import Any
 
 try:
-    from jinja2 import Environment, FileSystemLoader, Template, TemplateSyntaxError, meta
+    from jinja2 import Environment, FileSystemLoader, Template, TemplateNotFound, TemplateSyntaxError, meta
 except ImportError as ex:  # pragma: no cover - exercised in a subprocess by the tests
     raise ImportError(
         "clastic.render.jinja2 needs Jinja2, an optional extra of clastic-render; "
@@ -22,8 +22,21 @@ except ImportError as ex:  # pragma: no cover - exercised in a subprocess by the
     ) from ex
 
 from clastic.render._base import CompiledTemplate, TemplateRenderFactory
+from clastic.render._errors import TemplateNotFoundError
 
-__all__ = ["Jinja2RenderFactory"]
+__all__ = ["Jinja2RenderFactory", "Jinja2TemplateNotFoundError"]
+
+
+class Jinja2TemplateNotFoundError(TemplateNotFoundError, TemplateNotFound):
+    """A missing Jinja2 template: Clastic's :class:`~clastic.render.templating.TemplateNotFoundError`
+    and Jinja2's ``TemplateNotFound`` in one (``name`` and ``templates`` as Jinja2 sets them)."""
+
+    def __init__(self, message: str, *, template_name: str, search_paths: tuple[str, ...], suggestion: str | None) -> None:
+        super().__init__(message, template_name=template_name, search_paths=search_paths, suggestion=suggestion)
+        # What jinja2.TemplateNotFound.__init__ sets; its __str__ shows ``message``.
+        self.message = message
+        self.name = template_name
+        self.templates = [template_name]
 
 
 class Jinja2RenderFactory(TemplateRenderFactory):
@@ -46,6 +59,7 @@ class Jinja2RenderFactory(TemplateRenderFactory):
     engine = "Jinja2"
     extensions = (".j2", ".jinja", ".jinja2")
     compile_errors = (TemplateSyntaxError,)
+    not_found_error = Jinja2TemplateNotFoundError
 
     def __init__(self, search_paths: Any, **options: Any) -> None:
         super().__init__(search_paths, **options)

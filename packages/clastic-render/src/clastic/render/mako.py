@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 try:
-    from mako.exceptions import MakoException, RichTraceback
+    from mako.exceptions import MakoException, RichTraceback, TopLevelLookupException
     from mako.lookup import TemplateLookup
     from mako.template import Template
 except ImportError as ex:  # pragma: no cover - exercised in a subprocess by the tests
@@ -24,13 +24,19 @@ except ImportError as ex:  # pragma: no cover - exercised in a subprocess by the
     ) from ex
 
 from clastic.render._base import CompiledTemplate, TemplateRenderFactory
+from clastic.render._errors import TemplateNotFoundError
 
-__all__ = ["MakoRenderFactory"]
+__all__ = ["MakoRenderFactory", "MakoTemplateNotFoundError"]
 
 # <%inherit file="base.mako"/>, <%include file="..."/>, <%namespace file="..."/>
 _FILE_TAG_RE = re.compile(
     r"<%(?:inherit|include|namespace)\b[^>]*?\bfile\s*=\s*(?P<quote>[\"'])(?P<file>.*?)(?P=quote)", re.DOTALL
 )
+
+
+class MakoTemplateNotFoundError(TemplateNotFoundError, TopLevelLookupException):  # type: ignore[misc]  # Mako is untyped
+    """A missing Mako template: Clastic's :class:`~clastic.render.templating.TemplateNotFoundError`
+    and Mako's ``TopLevelLookupException`` (what ``TemplateLookup.get_template`` raises) in one."""
 
 
 class MakoRenderFactory(TemplateRenderFactory):
@@ -44,6 +50,15 @@ class MakoRenderFactory(TemplateRenderFactory):
     Args:
         search_paths: A template directory or a list of them, searched in
             order (also for ``<%inherit>`` and ``<%include>``).
+        format_exceptions: What an error while rendering does (Clastic 26's
+            option, same name and default). ``True``: the route answers a
+            500 that is logged with the template line and shows the
+            template, line and a source excerpt only when the Application
+            runs with ``debug=True``; in production the body is the plain
+            500 text (Clastic 26 put the traceback in every response).
+            ``False``: the engine's exception propagates unchanged to the
+            Application's error handler, which logs it and answers its own
+            500 (or lets the server see it with ``reraise_uncaught=True``).
         **options: The shared options of :class:`~clastic.render.templating.TemplateRenderFactory`
             (``default_mime``, ``content_types``, ``autoescape``, ``filters``,
             ``globals``, ``encoding``, ``reload``); anything else goes to
@@ -54,12 +69,23 @@ class MakoRenderFactory(TemplateRenderFactory):
     extensions = (".mako", ".mak")
     accepts_format_exceptions = True
     compile_errors = (MakoException, SyntaxError)
+    not_found_error = MakoTemplateNotFoundError
 
     def __init__(self, search_paths: Any, **options: Any) -> None:
         super().__init__(search_paths, **options)
         self._namespace = {**self.filters, **self.globals}
         #: One lookup per escaping mode: ``True`` escapes expressions for HTML.
         self.lookups = {escape: self._make_lookup(escape) for escape in (True, False)}
+
+    @property
+    def lookup(self) -> TemplateLookup:
+        """The Mako ``TemplateLookup`` of HTML and XML templates (expressions escaped).
+
+        Kept for compatibility with Clastic 26, whose factory had one lookup;
+        this one holds the compiled templates of escaped routes, and
+        :attr:`lookups` has both (``lookups[False]`` for text, CSS, JS, JSON).
+        """
+        return self.lookups[True]
 
     def _make_lookup(self, escape: bool) -> TemplateLookup:
         options = dict(self.engine_options)
