@@ -107,6 +107,7 @@ def test_a_class_is_never_called_by_the_encoder():
 
 
 def test_json_render_encoding_and_encoder_attributes():
+    assert JSONRender.encoding == "utf-8" and isinstance(JSONRender.json_encoder, ClasticJSONEncoder)
     default = JSONRender()
     assert default.encoding == "utf-8" and isinstance(default.json_encoder, ClasticJSONEncoder)
     resp = serve(lambda: {"name": "caf\u00e9"}, JSONRender(encoding="latin-1")).get("/")
@@ -136,6 +137,7 @@ class StarTable(Table):
 
 
 def test_basic_render_table_type_and_attributes():
+    assert BasicRender.mimetypes == ("application/json", "text/html")
     render = BasicRender(table_type=StarTable)
     assert render.dev_mode is True and render.mimetypes == ("application/json", "text/html")
     assert render.tabular_render.table_type is StarTable

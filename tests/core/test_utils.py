@@ -157,3 +157,16 @@ def test_random_hex_refuses_a_non_positive_bit_count():
 
     with pytest.raises(ValueError, match=r"random_hex\(\) takes a positive number of bits, got 0"):
         random_hex(0)
+
+
+def test_bytes2human_and_rel_datetime_are_boltons_helpers():
+    import datetime
+
+    from clastic.utils import bytes2human, rel_datetime
+
+    assert bytes2human(128991) == "126K" and bytes2human(100001221, 1) == "95.4M"
+    now = datetime.datetime(2026, 5, 1, 12, 0, 0)
+    assert rel_datetime(now - datetime.timedelta(hours=3), now) == "3 hours ago"
+    assert rel_datetime(now + datetime.timedelta(days=2), now) == "2 days from now"
+    aware = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+    assert rel_datetime(aware) == "5 minutes ago"

@@ -1,7 +1,7 @@
 """Small public helpers: redirects, client addresses, callable introspection and ids.
 
-Kept for compatibility with Clastic 26: :func:`int2hexguid` and
-:func:`random_hex`.
+Kept for compatibility with Clastic 26: :func:`int2hexguid`,
+:func:`random_hex`, :func:`bytes2human` and :func:`rel_datetime`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ import hashlib
 import ipaddress
 import secrets
 from collections.abc import Iterable
+from datetime import datetime
 from urllib.parse import quote, urlsplit
 
+from boltons.strutils import bytes2human as _bytes2human
+from boltons.timeutils import relative_time
 from werkzeug.utils import redirect
 
 from clastic._inject import get_callable_name as get_callable_name
@@ -20,6 +23,7 @@ from clastic.wrappers import Request, Response
 __all__ = [
     "FORWARDING_HEADERS",
     "Redirector",
+    "bytes2human",
     "client_address",
     "client_in_networks",
     "get_callable_name",
@@ -28,6 +32,7 @@ __all__ = [
     "is_loopback_host",
     "random_hex",
     "redirect_to_path",
+    "rel_datetime",
 ]
 
 #: Headers in which a relaying peer (a reverse proxy) names the client it relays for.
@@ -196,3 +201,21 @@ def random_hex(bits: int) -> str:
     if isinstance(bits, bool) or not isinstance(bits, int) or bits < 1:
         raise ValueError(f"random_hex() takes a positive number of bits, got {bits!r}")
     return format(secrets.randbits(bits), f"0{(bits + 3) // 4}x")
+
+
+def bytes2human(nbytes: int, ndigits: int = 0) -> str:
+    """Return a byte count as a short size: ``bytes2human(128991)`` -> ``'126K'``.
+
+    Kept for compatibility with Clastic 26; it is
+    :func:`boltons.strutils.bytes2human`.
+    """
+    return str(_bytes2human(nbytes, ndigits))
+
+
+def rel_datetime(d: datetime, other: datetime | None = None, ndigits: int = 0) -> str:
+    """Describe *d* relative to *other* (default now): ``'3 hours ago'``, ``'2 days from now'``.
+
+    Kept for compatibility with Clastic 26; it is
+    :func:`boltons.timeutils.relative_time`.
+    """
+    return str(relative_time(d, other, ndigits))

@@ -72,6 +72,12 @@ class JSONRender:
         LookupError: *encoding* is not a known codec.
     """
 
+    #: The body's character encoding.
+    encoding: str = "utf-8"
+    #: The :class:`ClasticJSONEncoder` a render encodes with (``encode``/``iterencode``);
+    #: each instance has its own, made from its arguments.
+    json_encoder: ClasticJSONEncoder = ClasticJSONEncoder(indent=2, sort_keys=True, ensure_ascii=False)
+
     def __init__(
         self,
         streaming: bool = False,
@@ -84,9 +90,7 @@ class JSONRender:
         codec = codecs.lookup(encoding)  # an unknown encoding fails here, not at the first request
         self.streaming = streaming
         self.dev_mode = dev_mode
-        #: The body's character encoding.
         self.encoding = encoding
-        #: The :class:`ClasticJSONEncoder` this render encodes with (``encode``/``iterencode``).
         self.json_encoder = ClasticJSONEncoder(
             dev_mode=dev_mode, indent=indent, sort_keys=sort_keys, ensure_ascii=not codec.name.startswith("utf")
         )
@@ -186,6 +190,8 @@ class BasicRender:
 
     #: Values ``?format=`` accepts.
     formats = ("json", "html")
+    #: The media types collections are offered in, preferred first on a tie in ``Accept``.
+    mimetypes: tuple[str, ...] = ("application/json", "text/html")
 
     def __init__(
         self,
@@ -198,8 +204,6 @@ class BasicRender:
         self.qp_name = qp_name
         #: Whether the JSON render shows unserialisable values as their ``repr()``.
         self.dev_mode = dev_mode
-        #: The media types collections are offered in, preferred first on a tie in ``Accept``.
-        self.mimetypes: tuple[str, ...] = ("application/json", "text/html")
         self.json_render = json_render or JSONRender(dev_mode=dev_mode)
         self.tabular_render = tabular_render or TabularRender(table_type=table_type)
 
