@@ -11,6 +11,7 @@ from typing import Any
 from clastic import Application, Request, Response, Route
 from clastic.errors import Forbidden, NotFound
 from clastic.static._http import ENCODINGS, ServeOptions, file_response
+from clastic.static._mime import DEFAULT_BINARY_MIME, DEFAULT_TEXT_MIME
 from clastic.static._paths import ESCAPED, FileSnapshot, SearchRoot, hidden_segment, is_hidden, refusal_reason
 from clastic.utils import redirect_to_path
 
@@ -145,8 +146,8 @@ class StaticApplication(Application):
         search_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
         check_paths: bool = True,
         cache_timeout: int | None = DEFAULT_MAX_AGE,
-        default_text_mime: str = "text/plain",
-        default_binary_mime: str = "application/octet-stream",
+        default_text_mime: str = DEFAULT_TEXT_MIME,
+        default_binary_mime: str = DEFAULT_BINARY_MIME,
         *,
         index_files: Iterable[str] | str = (),
         follow_symlinks: bool = False,

@@ -34,7 +34,7 @@ from werkzeug.wsgi import wrap_file
 from clastic import Request, Response
 from clastic.errors import PreconditionFailed, RequestedRangeNotSatisfiable
 from clastic.static._body import CHUNK_SIZE, LazyFile, MultipartByteranges, open_snapshot
-from clastic.static._mime import SNIFF_SIZE, content_type_for
+from clastic.static._mime import DEFAULT_BINARY_MIME, DEFAULT_TEXT_MIME, SNIFF_SIZE, content_type_for
 from clastic.static._paths import FileSnapshot
 
 __all__ = ["ENCODINGS", "MAX_RANGES", "ServeOptions", "file_response"]
@@ -53,9 +53,9 @@ class ServeOptions:
     #: ``Cache-Control: public, max-age=N``; ``None`` sends no Cache-Control.
     cache_timeout: int | None
     #: Content type of files with unknown extensions that look like text.
-    default_text_mime: str = "text/plain"
+    default_text_mime: str = DEFAULT_TEXT_MIME
     #: Content type of files with unknown extensions that look binary.
-    default_binary_mime: str = "application/octet-stream"
+    default_binary_mime: str = DEFAULT_BINARY_MIME
     #: Open resolved paths without following symlinks (they were checked already).
     nofollow: bool = False
     #: Bytes read at a time while streaming.
@@ -146,6 +146,7 @@ def file_response(
     options: ServeOptions,
     variants: Mapping[str, FileSnapshot] | None = None,
     mimetype: str | None = None,
+    response_type: type[Response] = Response,
 ) -> Response:
     """Answer a ``GET`` or ``HEAD`` of one file.
 
@@ -156,6 +157,7 @@ def file_response(
         options: Caching and content-type options.
         variants: Precompressed siblings by content coding (``'br'``, ``'gzip'``).
         mimetype: Use this content type instead of guessing one.
+        response_type: The class of the 200, 206 and 304 responses.
 
     Returns a 200, 206 or 304 response whose body streams the file, or a
     412 or 416 error (an HTTPException, returned rather than raised).
@@ -174,7 +176,7 @@ def file_response(
 
     status = _precondition_status(request, etag, chosen.mtime)
     if status == 304:
-        return Response(status=304, headers=validators)
+        return response_type(status=304, headers=validators)
     if status == 412:
         return PreconditionFailed(
             "the file does not match the request's If-Match or If-Unmodified-Since condition", headers=validators
@@ -215,7 +217,7 @@ def file_response(
         )
         headers.append(("Content-Type", f"multipart/byteranges; boundary={parts.boundary}"))
         headers.append(("Content-Length", str(parts.content_length)))
-        return Response(parts, status=206, headers=headers, direct_passthrough=True)
+        return response_type(parts, status=206, headers=headers, direct_passthrough=True)
     start, stop = ranges[0] if ranges else (0, size)
     headers.append(("Content-Type", content_type))
     headers.append(("Content-Length", str(stop - start)))
@@ -224,4 +226,4 @@ def file_response(
     lazy = LazyFile(chosen, start, stop, nofollow=options.nofollow)
     # LazyFile is file-like (read, seek, tell, fileno, close) without subclassing IO.
     body = wrap_file(request.environ, lazy, options.chunk_size)  # type: ignore[arg-type]
-    return Response(body, status=206 if ranges else 200, headers=headers, direct_passthrough=True)
+    return response_type(body, status=206 if ranges else 200, headers=headers, direct_passthrough=True)

@@ -7,7 +7,13 @@ from collections.abc import Callable
 
 from werkzeug.utils import get_content_type
 
-__all__ = ["SNIFF_SIZE", "content_type_for", "looks_like_text"]
+__all__ = ["DEFAULT_BINARY_MIME", "DEFAULT_TEXT_MIME", "SNIFF_SIZE", "content_type_for", "looks_like_text"]
+
+#: Type of files with an unknown extension whose first bytes look like text.
+DEFAULT_TEXT_MIME = "text/plain"
+
+#: Type of other files with an unknown extension.
+DEFAULT_BINARY_MIME = "application/octet-stream"
 
 #: How many leading bytes are read to tell text from binary.
 SNIFF_SIZE = 2048
