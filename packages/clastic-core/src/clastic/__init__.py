@@ -2,6 +2,11 @@
 
 Every argument of every endpoint, render function and middleware is checked
 when the :class:`Application` is built, not at the first request.
+
+Names of Clastic 26 that live in satellite distributions (``StaticApplication``,
+``MetaApplication``, ``META_ASSETS_APP``, the ``contrib`` package...) and the
+modules it imported with the package (``server``, ``sinter``) resolve at
+first use, through the table in :mod:`clastic._moved`.
 """
 
 from pkgutil import extend_path

@@ -4,6 +4,11 @@
 is installed; without it, the import fails with a message naming the
 distribution to install. This table is the only place where clastic-core
 refers to its satellites.
+
+An entry may also name a submodule of the package itself (``clastic.contrib``,
+shipped by clastic-meta): ``clastic.contrib`` then resolves to that module,
+imported at first use, as do the core modules Clastic 26 imported with the
+package (``clastic.server``, ``clastic.sinter``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,11 @@ MOVED: dict[str, dict[str, tuple[str, str]]] = {
         "StaticFileRoute": ("clastic.static", "clastic-static"),
         "MetaApplication": ("clastic.meta", "clastic-meta"),
         "GetParamMiddleware": ("clastic.middleware.url", "clastic-middleware"),
+        "META_ASSETS_APP": ("clastic.meta", "clastic-meta"),
+        # Submodules, as the original exposed them on the package:
+        "contrib": ("clastic.contrib", "clastic-meta"),
+        "server": ("clastic.server", "clastic-core"),
+        "sinter": ("clastic.sinter", "clastic-core"),
     },
     "clastic.middleware": {
         "GetParamMiddleware": ("clastic.middleware.url", "clastic-middleware"),
@@ -65,7 +75,11 @@ def satellite_available(module: str) -> bool:
 
 
 def make_module_getattr(package: str) -> Callable[[str], object]:
-    """Build the module-level ``__getattr__`` for *package* from :data:`MOVED`."""
+    """Build the module-level ``__getattr__`` for *package* from :data:`MOVED`.
+
+    A name maps to an attribute of its module, or, when the module is
+    ``package.name`` itself, to that module.
+    """
     table = MOVED[package]
 
     def __getattr__(name: str) -> object:
@@ -75,6 +89,9 @@ def make_module_getattr(package: str) -> Callable[[str], object]:
             raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
         if not satellite_available(module):
             raise ImportError(f"{package}.{name} is provided by {dist}; install it with: pip install {dist}", name=module)
-        return getattr(importlib.import_module(module), name)
+        imported = importlib.import_module(module)
+        if module == f"{package}.{name}":
+            return imported
+        return getattr(imported, name)
 
     return __getattr__

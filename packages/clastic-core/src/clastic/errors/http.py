@@ -144,7 +144,10 @@ class HTTPException(Response, Exception):
         return {"code": self.code, "message": self.message, "detail": self._detail_text(), "error_type": self.error_type}
 
     def to_escaped_dict(self) -> dict[str, Any]:
-        """Return :meth:`to_dict` with its text values HTML-escaped, for templates that do not escape."""
+        """Return :meth:`to_dict` with its text values HTML-escaped, for templates that do not escape.
+
+        Kept for compatibility with Clastic 26.
+        """
         return {key: html.escape(value) if isinstance(value, str) else value for key, value in self.to_dict().items()}
 
     def to_problem(self) -> dict[str, Any]:

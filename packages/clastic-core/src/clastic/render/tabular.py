@@ -42,6 +42,8 @@ def escape_html(text: Any) -> str:
 
     >>> escape_html('<a href="x">Tom & Jerry</a>')
     '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&lt;/a&gt;'
+
+    Public as in Clastic 26; :func:`html.escape` does the same for strings.
     """
     return html.escape(str(text), quote=True)
 
@@ -58,7 +60,7 @@ def linkify(text: str, default_scheme: str = "https", schemes: Iterable[str] = (
     e.g. ``('ftp',)``) link to themselves; a host starting with ``www.``
     links to ``default_scheme://`` that host. Everything else, link text
     included, is escaped with :func:`escape_html`, so the result is safe
-    to put into a page whatever *text* holds.
+    to put into a page whatever *text* holds. Public as in Clastic 26.
 
     >>> linkify('Docs: www.example.com/a?b=1&c=2.')
     'Docs: <a href="https://www.example.com/a?b=1&amp;c=2">www.example.com/a?b=1&amp;c=2</a>.'
@@ -90,7 +92,7 @@ def get_callable_labels(obj: Any) -> tuple[str, str, str]:
         ('app', 'greet', "greet(name, greeting='hi')")
 
     A callable object is labelled by its class; one without a readable
-    signature (some builtins) shows ``name(...)``.
+    signature (some builtins) shows ``name(...)``. Public as in Clastic 26.
     """
     context, name = get_callable_name(obj)
     try:
