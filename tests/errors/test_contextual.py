@@ -363,3 +363,62 @@ def test_xml_is_well_formed_even_with_control_characters(call):
     root = ET.fromstring(call(app, "/x", "xml").data)
     assert root.findtext("exc_type") == "ValueError"
     assert root.findtext("exc_value") == "bad \ufffd byte"
+
+
+# -- Clastic 26 attributes of the 500 ------------------------------------------
+
+
+def capturing_app(**handler_kwargs):
+    from clastic.errors import ContextualErrorHandler
+
+    class CapturingHandler(ContextualErrorHandler):
+        seen: list = []
+
+        def render_error(self, request, _error, _application=None, _route=None, _dispatch_state=None):
+            self.seen.append(_error)
+            return super().render_error(request, _error, _application, _route, _dispatch_state)
+
+    handler = CapturingHandler(**handler_kwargs)
+    handler.seen = []
+    return Application([GET("/boom", boom, render_basic)], error_handler=handler, debug=True), handler
+
+
+@pytest.mark.parametrize("hide", [True, False])
+def test_contextual_500_carries_the_request_and_hide_internal_frames(call, hide):
+    from clastic.errors import ContextualInternalServerError
+
+    app, handler = capturing_app(hide_internal_frames=hide)
+    assert call(app, "/boom?x=1", "json").status_code == 500
+    assert call(app, "/boom?x=2", "json", remote="203.0.113.9").status_code == 500  # plain body, same attributes
+    local, remote = handler.seen
+    for error, query in ((local, "x=1"), (remote, "x=2")):
+        assert type(error) is ContextualInternalServerError
+        assert (error.request.path, error.request.query_string) == ("/boom", query.encode())
+        assert error.hide_internal_frames is hide
+    assert local.exception_report is not None and remote.exception_report is None
+
+
+def test_contextual_500_constructed_directly_keeps_its_arguments():
+    from werkzeug.test import EnvironBuilder
+
+    from clastic import Request
+    from clastic.errors import ContextualInternalServerError
+
+    request = Request(EnvironBuilder(path="/x").get_environ())
+    error = ContextualInternalServerError("it broke", request=request, hide_internal_frames=False)
+    assert (error.request, error.hide_internal_frames, error.code) == (request, False, 500)
+    default = ContextualInternalServerError()
+    assert (default.request, default.hide_internal_frames) == (None, True)
+
+
+def test_handler_whose_server_error_type_is_plain_still_answers(call):
+    from clastic.errors import ContextualErrorHandler, InternalServerError
+
+    class PlainServerErrors(ContextualErrorHandler):
+        server_error_type = InternalServerError
+
+    app = Application([GET("/boom", boom, render_basic)], error_handler=PlainServerErrors(), debug=True)
+    response = call(app, "/boom", "json", remote="203.0.113.9")
+    assert response.status_code == 500
+    assert response.json["code"] == 500
+    assert "boom happened" not in response.text

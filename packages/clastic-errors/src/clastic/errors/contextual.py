@@ -100,6 +100,9 @@ class ContextualInternalServerError(_DebugBodyMixin, InternalServerError):
         exc_info: The exception's ``boltons.tbutils`` info.
         exception_report: The traceback report, or ``None`` when the client may
             not see it.
+        request: The request being answered when the exception was raised.
+        hide_internal_frames: Whether the report folds away Clastic's own
+            frames (the handler's setting of the same name).
         **kwargs: Passed to :class:`~clastic.errors.InternalServerError`.
     """
 
@@ -109,10 +112,20 @@ class ContextualInternalServerError(_DebugBodyMixin, InternalServerError):
         *,
         exc_info: Any = None,
         exception_report: dict[str, Any] | None = None,
+        request: Request | None = None,
+        hide_internal_frames: bool = True,
         **kwargs: Any,
     ) -> None:
         #: What :func:`exception_report` found: frames, locals, the traceback text.
         self.exception_report = exception_report
+        #: The request being answered when the exception was raised, or
+        #: ``None``. Kept for compatibility with Clastic 26, whose error kept
+        #: it; error handlers get the request as an argument.
+        self.request = request
+        #: Whether the traceback report folds away Clastic's own frames and
+        #: frames that set ``__traceback_hide__``. Kept for compatibility with
+        #: Clastic 26; set it on :class:`ContextualErrorHandler`.
+        self.hide_internal_frames = hide_internal_frames
         super().__init__(detail, exc_info=exc_info, **kwargs)
 
 
@@ -203,20 +216,27 @@ class ContextualErrorHandler(ReportingErrorHandler):
             raise
         exception = sys.exc_info()[1]
         if exception is None or not self.allows(request):
-            return self.server_error_type(exc_info=ExceptionInfo.from_current(), source_route=_route)
+            return self._server_error(request, exc_info=ExceptionInfo.from_current(), source_route=_route)
         report = exception_report(
             exception,
             hide_internal=self.hide_internal_frames,
             context_lines=self.context_lines,
             repr_length=self.repr_length,
         )
-        return self.server_error_type(
-            truncate(f"{report['exc_type']}: {report['exc_value']}", 1000),
+        return self._server_error(
+            request,
+            detail=truncate(f"{report['exc_type']}: {report['exc_value']}", 1000),
             exc_info=self.exc_info_type.from_current(),
             exception_report=report,
             error_type=stdlib_exception_url(exception),
             source_route=_route,
         )
+
+    def _server_error(self, request: Request | None, **kwargs: Any) -> Response:
+        error_type = self.server_error_type
+        if isinstance(error_type, type) and issubclass(error_type, ContextualInternalServerError):
+            kwargs.update(request=request, hide_internal_frames=self.hide_internal_frames)
+        return error_type(**kwargs)
 
     def render_error(
         self,
