@@ -6,14 +6,14 @@ without code changes. Entry points never add middleware to a request path by
 themselves: they only let tools (the command line, the dev server, render
 factory lookup, the meta application) discover what is installed.
 
-========================== ============================================================
-group                      object the entry point names
-========================== ============================================================
-``clastic.commands``       a :class:`CommandPlugin`: a ``clastic <name>`` subcommand
-``clastic.dev_mounts``     a :class:`DevMount`: routes the dev server mounts (meta, static)
+============================ ============================================================
+group                        object the entry point names
+============================ ============================================================
+``clastic.commands``         a :class:`CommandPlugin`: a ``clastic <name>`` subcommand
+``clastic.dev_mounts``       a :class:`DevMount`: routes the dev server mounts (meta, static)
 ``clastic.render_factories`` a render factory class with an ``extensions`` tuple
 ``clastic.meta_peripherals`` a :class:`MetaPeripheralPlugin` class for ``/_meta/``
-========================== ============================================================
+============================ ============================================================
 """
 
 from __future__ import annotations

@@ -46,8 +46,8 @@ class HTTPCacheMiddleware(Middleware):
     Args:
         max_age: ``max-age`` in seconds.
         s_maxage: ``s-maxage`` (shared caches) in seconds.
-        no_cache, no_store, no_transform, must_revalidate, proxy_revalidate,
-        public, private, immutable: Flag directives, added when true.
+        no_cache, no_store, no_transform, must_revalidate, proxy_revalidate, public, private, immutable:
+            Flag directives, added when true.
         use_etags: Add a content-hash ETag to complete bodies and answer
             matching ``If-None-Match`` requests with 304.
     """
