@@ -8,15 +8,15 @@ import sys
 import textwrap
 from pathlib import Path
 
-import clastic.contrib
+from clastic import contrib
 
 
 def test_contrib_is_shipped_by_clastic_meta() -> None:
     import clastic.meta
 
     meta_dir = Path(clastic.meta.__file__).resolve().parent.parent / "contrib"
-    assert str(meta_dir) in [str(Path(entry).resolve()) for entry in clastic.contrib.__path__]
-    assert "obj_browser" in clastic.contrib.__doc__
+    assert str(meta_dir) in [str(Path(entry).resolve()) for entry in contrib.__path__]
+    assert contrib.__doc__ is not None and "obj_browser" in contrib.__doc__
 
 
 def test_a_third_party_distribution_can_add_a_contrib_module(tmp_path: Path) -> None:

@@ -7,8 +7,6 @@ import sys
 import types
 from typing import Any
 
-import pytest
-
 from clastic import Application
 from clastic.contrib import obj_browser
 from clastic.contrib.obj_browser import (

@@ -82,7 +82,7 @@ def test_constants_describe_this_interpreter() -> None:
     assert DEFAULT_PAGE_TITLE == "Clastic"
     assert MetaApplication().page_title == DEFAULT_PAGE_TITLE
     assert IS_64BIT is (sys.maxsize > 2**32)
-    assert CPU_COUNT == (os.cpu_count() or 0)
+    assert (os.cpu_count() or 0) == CPU_COUNT
     assert HAVE_READLINE is (importlib.util.find_spec("readline") is not None)
     pyvm = get(build_app(), "/_meta/json/").get_json()["pyvm"]
     assert pyvm["have_readline"] is HAVE_READLINE

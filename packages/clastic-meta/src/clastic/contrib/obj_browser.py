@@ -169,9 +169,8 @@ def keyof(obj: object, container: object) -> str | None:
         for index, value in enumerate(container):
             if value is obj:
                 return f"[{index}]"
-    elif isinstance(container, (set, frozenset)):
-        if any(member is obj for member in container):
-            return "(member)"
+    elif isinstance(container, (set, frozenset)) and any(member is obj for member in container):
+        return "(member)"
     namespace = _instance_dict(container)
     if namespace is not None:
         if namespace is obj:
@@ -220,7 +219,7 @@ def get_referree_key_obj_list(obj: object) -> list[tuple[str | None, Any]]:
 
 def _referrers(obj: object) -> list[Any]:
     """``gc.get_referrers(obj)`` without the browser's own frames and lists."""
-    found = []
+    found: list[Any] = []
     for referrer in gc.get_referrers(obj):
         if referrer is found or (isinstance(referrer, types.FrameType) and referrer.f_code.co_filename == __file__):
             continue

@@ -41,7 +41,7 @@ from clastic.render import JSONRender
 from clastic.route import BoundRoute
 
 try:
-    import psutil
+    import psutil  # type: ignore[import-untyped]  # psutil ships no type hints (types-psutil is separate)
 except ImportError as _ex:
     raise ImportError(
         "clastic.contrib.webtop.top lists processes with psutil, which is not installed; "
