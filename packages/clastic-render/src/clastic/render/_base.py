@@ -164,6 +164,9 @@ class TemplateRenderFactory:
     not_found_error: ClassVar[type[TemplateNotFoundError]] = TemplateNotFoundError
     #: Whether the factory may be created without a search path (templates registered from strings).
     allow_no_search_paths: ClassVar[bool] = False
+    #: Clastic 26's keyword name for *search_paths* in this engine's factory
+    #: (``template_paths``, ``template_dirs``), accepted for compatibility.
+    original_search_paths_name: ClassVar[str | None] = None
     #: Whether this engine's factory takes ``format_exceptions=`` (as
     #: Clastic 26's Chameleon and Mako factories did).
     accepts_format_exceptions: ClassVar[bool] = False
@@ -176,7 +179,7 @@ class TemplateRenderFactory:
 
     def __init__(
         self,
-        search_paths: Any,
+        search_paths: Any = None,
         *,
         default_mime: str | None = None,
         content_types: Mapping[str, str] | None = None,
@@ -188,6 +191,15 @@ class TemplateRenderFactory:
         **engine_options: Any,
     ) -> None:
         owner = type(self).__name__
+        original_name = self.original_search_paths_name
+        if original_name is not None and original_name in engine_options:
+            original_value = engine_options.pop(original_name)
+            if search_paths is not None:
+                raise TypeError(
+                    f"{owner}: got the template directories twice, as search_paths and as {original_name} "
+                    f"(Clastic 26's name for it); pass only search_paths"
+                )
+            search_paths = original_value
         if self.accepts_format_exceptions and "format_exceptions" in engine_options:
             format_exceptions = engine_options.pop("format_exceptions")
             if not isinstance(format_exceptions, bool):

@@ -174,7 +174,8 @@ class AshesRenderFactory(TemplateRenderFactory):
     Args:
         search_paths: A template directory or a list of them, searched in order.
             ``None`` is allowed when every template is added with
-            :meth:`register_source`.
+            :meth:`register_source`. ``template_paths=``, its name in
+            Clastic 26, is accepted too (kept for compatibility).
         helpers: Extra Ashes helpers (``{@name .../}``), name -> function.
         keep_whitespace: Keep the templates' whitespace as written (default),
             or let Ashes trim it.
@@ -192,6 +193,7 @@ class AshesRenderFactory(TemplateRenderFactory):
     #: Files ``load_all=True`` compiles.
     load_all_extensions = (".html", ".htm", ".xml", ".txt", ".dust", ".ash", ".ashes")
     compile_errors = (ashes.AshesException, ValueError)
+    original_search_paths_name = "template_paths"
     not_found_error = AshesTemplateNotFoundError
     allow_no_search_paths = True
 

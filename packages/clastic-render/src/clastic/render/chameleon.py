@@ -40,6 +40,8 @@ class ChameleonRenderFactory(TemplateRenderFactory):
     Args:
         search_paths: A template directory or a list of them, searched in
             order (also by ``load:`` expressions for macros).
+            ``template_dirs=``, its name in Clastic 26, is accepted too
+            (kept for compatibility).
         format_exceptions: What an error while rendering does (Clastic 26's
             option, same name and default). ``True``: the route answers a
             500 that is logged with the template line and shows the
@@ -58,10 +60,11 @@ class ChameleonRenderFactory(TemplateRenderFactory):
     engine = "Chameleon"
     extensions = (".pt", ".cpt", ".zpt")
     accepts_format_exceptions = True
+    original_search_paths_name = "template_dirs"
     compile_errors = (TemplateError, SyntaxError)
     not_found_error = ChameleonTemplateNotFoundError
 
-    def __init__(self, search_paths: Any, **options: Any) -> None:
+    def __init__(self, search_paths: Any = None, **options: Any) -> None:
         if options.get("autoescape") is not None:
             raise TypeError(
                 "ChameleonRenderFactory does not take autoescape: Chameleon escapes every value in markup "

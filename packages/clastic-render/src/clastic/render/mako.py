@@ -50,6 +50,8 @@ class MakoRenderFactory(TemplateRenderFactory):
     Args:
         search_paths: A template directory or a list of them, searched in
             order (also for ``<%inherit>`` and ``<%include>``).
+            ``template_dirs=``, its name in Clastic 26, is accepted too
+            (kept for compatibility).
         format_exceptions: What an error while rendering does (Clastic 26's
             option, same name and default). ``True``: the route answers a
             500 that is logged with the template line and shows the
@@ -68,10 +70,11 @@ class MakoRenderFactory(TemplateRenderFactory):
     engine = "Mako"
     extensions = (".mako", ".mak")
     accepts_format_exceptions = True
+    original_search_paths_name = "template_dirs"
     compile_errors = (MakoException, SyntaxError)
     not_found_error = MakoTemplateNotFoundError
 
-    def __init__(self, search_paths: Any, **options: Any) -> None:
+    def __init__(self, search_paths: Any = None, **options: Any) -> None:
         super().__init__(search_paths, **options)
         self._namespace = {**self.filters, **self.globals}
         #: One lookup per escaping mode: ``True`` escapes expressions for HTML.
