@@ -393,6 +393,9 @@ def view_obj(request: Request, _route: BoundRoute, default_obj: Any, obj_id: int
     Raises:
         BadRequest: ``?format=`` is neither ``html`` nor ``json``.
         NotFound: no live object has id *obj_id*.
+
+    Kept for compatibility with Clastic 26 (the route's endpoint); mount
+    :func:`create_app` rather than routing to it yourself.
     """
     fmt = (request.args.get("format") or "html").strip().lower()
     if fmt not in _FORMATS:
@@ -425,6 +428,8 @@ def create_app(default_obj: Any = None, *, allow: Any = None) -> Application:
             ``None`` for loopback clients only (with the DNS-rebinding Host
             check), else networks, a callable taking the request, or a list
             of them. Others get 403.
+
+    As in Clastic 26 (``allow=`` is new: the original had no access rule).
     """
     return Application(
         [GET("/<obj_id?int>", view_obj, name="obj_browser")],

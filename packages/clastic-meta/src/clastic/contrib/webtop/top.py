@@ -105,6 +105,8 @@ def format_cpu_time(seconds: float) -> str:
     '2:05.37'
     >>> format_cpu_time(3725.5)
     '62:05.50'
+
+    Kept for compatibility with Clastic 26.
     """
     hundredths = round(max(float(seconds), 0.0) * 100)
     minutes, rest = divmod(hundredths, 6000)
@@ -119,7 +121,8 @@ def get_process_dicts() -> list[dict[str, Any]]:
     ``threads``, ``cpu_percent``, ``mem_percent``, ``rss`` and ``vms``
     (bytes), ``cpu_time`` (user + system seconds), ``create_time`` (Unix
     time) and ``command`` (the command line, scrubbed of secrets). A figure
-    the process does not let this user read is ``None``.
+    the process does not let this user read is ``None``. Kept for
+    compatibility with Clastic 26; ``json/`` answers the same, sorted.
     """
     processes = []
     for process in psutil.process_iter(_ATTRS, ad_value=None):
@@ -158,6 +161,8 @@ def top(sort_key: str = "cpu") -> list[dict[str, Any]]:
 
     Raises:
         ValueError: *sort_key* is not one of :data:`SORT_KEYS`.
+
+    Kept for compatibility with Clastic 26.
     """
     if sort_key not in SORT_KEYS:
         raise ValueError(f"unknown sort key {sort_key!r}; use one of {list(SORT_KEYS)}")
@@ -188,6 +193,7 @@ def format_dict(pd: Mapping[str, Any]) -> dict[str, str]:
     ``{"pid", "user", "nice", "virt", "res", "cpu", "mem", "time", "status",
     "threads", "name", "command"}``: memory in binary units (``45.3M``), CPU
     and memory percentages to one decimal, CPU time via :func:`format_cpu_time`.
+    Kept for compatibility with Clastic 26 (the page's cells).
     """
 
     def text(value: Any) -> str:
@@ -353,6 +359,9 @@ def create_app(*, allow: Any = None) -> Application:
             ``None`` for loopback clients only (with the DNS-rebinding Host
             check), else networks, a callable taking the request, or a list
             of them. Others get 403.
+
+    As in Clastic 26 (``allow=`` is new: the original had no access rule,
+    and the page no longer needs a ``/clastic_assets/`` route).
     """
     return Application(
         [GET("/", get_page, name="webtop_page"), GET("/json/", get_json, name="webtop_json")],
