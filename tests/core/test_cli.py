@@ -98,7 +98,7 @@ def test_routes_table_in_dispatch_order_with_sources_and_shadowing():
     notes = {row[0]: row[5] if len(row) > 5 else "" for row in rows}
     assert notes == {"1": "", "2": "", "3": "shadowed by #2", "4": "shadowed by #1", "5": "", "6": "shadowed by #5", "7": ""}
     assert "7 routes, 3 shadowed:" in done.stdout
-    assert "route #4 GET,HEAD / (shop.other) never answers: #1 GET,HEAD / (shop.home) matches the same paths and methods first" in done.stdout
+    assert "route #4 GET,HEAD / (shop.other) never answers: #1 GET,HEAD / (shop.home) matches all its paths and methods first" in done.stdout
 
 
 def test_routes_json_from_a_factory_call_with_literal_arguments():
@@ -136,6 +136,68 @@ def test_check_reports_shadowed_routes_and_fails():
     assert [line.split(":")[0].strip() for line in lines[1:]] == ["shadowed"] * 3
     assert "route #3 POST /product/<code> (shop.buy) never answers: #2 * /product/<sku> (shop.product)" in done.stdout
     assert "route #6 GET,HEAD /page/<number:int>/" in done.stdout
+
+
+WIDE_SHADOWED = {2: [1], 4: [3], 6: [5], 8: [7], 10: [9], 13: [11, 12], 15: [14], 17: [16], 18: [16], 42: [41]}
+
+
+def test_routes_reports_routes_that_a_wider_earlier_route_shadows():
+    done = run_clastic(["routes", "--json", "wide:app"], cwd=FIXTURES)
+    assert done.returncode == 0, done.stderr
+    routes = json.loads(done.stdout)["routes"]
+    assert {route["number"]: route["shadowed_by"] for route in routes if route["shadowed_by"]} == WIDE_SHADOWED
+    table = run_clastic(["routes", "wide:app"], cwd=FIXTURES)
+    assert "42 routes, 10 shadowed:" in table.stdout
+    assert "route #2 * /a/b (wide.page) never answers: #1 * /a/<x> (wide.page) matches all its paths and methods first" in table.stdout
+
+
+def test_check_names_both_routes_of_a_wider_shadowing():
+    done = run_clastic(["check", "wide:app"], cwd=FIXTURES)
+    assert done.returncode == 1
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "wide:app: builds, but 10 routes can never answer"
+    assert "  shadowed: route #4 * /c/<n:int> (wide.page) never answers: #3 * /c/<n> (wide.page) matches all its paths and methods first" in lines
+    assert (
+        "  shadowed: route #13 GET,HEAD,POST /g/z (wide.page) never answers: #11 GET,HEAD /g/<x> (wide.page), "
+        "#12 POST /g/<y> (wide.page) match all its paths and methods first"
+    ) in lines
+    assert "  shadowed: route #15 * /s/<y:int> (wide.page) never answers: #14 * /s/<x> (wide.page) matches all its paths and methods first" in lines
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "pattern"),
+    [
+        ("GET", "/n/abc", "/n/<x>"),
+        ("GET", "/m/" + "9" * 400, "/m/<x:int>"),
+        ("POST", "/p/q", "/p/q"),
+        ("PUT", "/q/r", "/q/r"),
+        ("GET", "/t/u/", "/t/u"),
+        ("GET", "/v/w", "/v/w"),
+        ("GET", "/w/1/2", "/w/<x>/<y>"),
+        ("GET", "/x/5/" + "9" * 5000 + "/y", "/x/<c*>"),
+        ("GET", "/y/a/b", "/y/<a>/<b>"),
+        ("GET", "/z/", "/z/"),
+        ("GET", "/k/1.5", "/k/1.5"),
+    ],
+)
+def test_a_route_not_reported_as_shadowed_does_answer_some_request(method, path, pattern):
+    from cli_fixtures import wide
+
+    reply = wide.create_app().get_local_client().open(path, method=method)
+    assert (reply.status_code, reply.text) == (200, pattern)
+    number = next(i for i, route in enumerate(wide.create_app().routes, 1) if route.pattern == pattern)
+    assert number not in WIDE_SHADOWED
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "pattern"),
+    [("GET", "/a/b", "/a/<x>"), ("GET", "/c/7", "/c/<n>"), ("POST", "/g/z", "/g/<y>"), ("GET", "/s/7", "/s/<x>"), ("GET", "/about", "/<page_name>")],
+)
+def test_a_shadowed_route_is_answered_by_the_earlier_one(method, path, pattern):
+    from cli_fixtures import wide
+
+    reply = wide.create_app().get_local_client().open(path, method=method)
+    assert (reply.status_code, reply.text) == (200, pattern)
 
 
 def test_check_reports_every_build_error_with_its_endpoint_location():

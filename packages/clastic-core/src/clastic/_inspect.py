@@ -3,25 +3,32 @@
 Shadowed routes
 ---------------
 A route is *shadowed* when it can never answer because routes before it
-answer every request it could match. Whether an endpoint raises a
-non-breaking :class:`~clastic.errors.HTTPException` (letting later routes
-try) cannot be decided without running it, so the definition is
-deliberately narrow and syntactic. Route *B* is shadowed when the routes
-before it that have
+answer every request it could match: route *B* is shadowed by the earlier
+routes that each match every path *B* matches, when together they accept
+every method *B* accepts (a route with no method restriction accepts every
+method; ``GET`` covers ``HEAD``). Both the same pattern (``/a`` twice) and a
+wider one are found: ``/a/b`` after ``/a/<x>``, ``/c/<n:int>`` after
+``/c/<n>``, ``/f/<xs*>`` after ``/f/<ys*>``, ``/d/<x>`` after ``/d/<rest+>``.
+Only a route *every* one of whose paths the earlier one matches is reported:
+``/c/<n>`` after ``/c/<n:int>`` still answers ``/c/abc``, and ``/c/<n:int>``
+after ``/c/<n:float>`` still answers the integers too long for a float.
 
-* the same matcher: the same literal segments and the same bindings (arity
-  and type; names may differ) compiled for the same slash mode, so they
-  match exactly the same paths (``/a`` and ``/a/`` count as the same in the
-  lenient slash modes, where both match both), and
-* methods that together cover all of *B*'s (a route with no method
-  restriction covers every method; ``GET`` covers ``HEAD``),
+Paths are compared segment by segment: a pattern is a small regular
+language over path segments (a literal matches itself, ``<x:int>`` the
+segments ``int()`` accepts, ``<x?>`` zero or one, ``<x*>`` any number), and
+*B* is shadowed when its language is included in the earlier route's
+(decided exactly, on automata over classes of segments). Slash modes count:
+a lenient route (redirect, rewrite) matches a path whatever its repeated or
+trailing slashes, so it shadows a strict one of the same segments, but a
+strict route shadows only strict routes that agree on the trailing slash.
 
-exist. A broader earlier route (``/<page>`` before ``/about``) is never
-reported: such orderings are legitimate when the broad endpoint falls through
-with a non-breaking error. Identical matchers with covering methods are
-reported even then, since falling through between two routes of the very
-same pattern is almost always a copy-and-paste mistake; give the later route
-a different pattern or method set to silence it.
+Whether an endpoint raises a non-breaking
+:class:`~clastic.errors.HTTPException` (letting later routes try) cannot be
+decided without running it, so such fall-through designs (``/<page>``
+before ``/about``) are reported too; put the more specific route first. An
+earlier route whose patterns could split a path in more than one way and
+that converts segments (``/<a*int>/<b*>``) is not used as evidence: which
+split Clastic tries decides whether it matches, so it might not.
 
 Every build error
 -----------------
@@ -36,6 +43,7 @@ recording each failure once.
 from __future__ import annotations
 
 import inspect
+import itertools
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -43,13 +51,12 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
+from clastic._pattern import Converter
 from clastic.application import Application
 from clastic.exceptions import ClasticError
-from clastic.route import BoundRoute
+from clastic.route import S_STRICT, BoundRoute
 
 __all__ = ["BuildProblem", "RouteInfo", "callable_location", "collect_build_errors", "describe_routes", "find_shadowed", "format_arguments", "format_table"]
-
-_GROUP_NAME = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
 
 @dataclass
@@ -95,31 +102,21 @@ class BuildProblem:
         return f"{where}{self.kind}: {self.message}"
 
 
-def matcher_key(route: BoundRoute) -> str:
-    """Return a key equal for two routes exactly when they match the same paths.
-
-    The compiled regular expression, with binding names replaced by their
-    position, fully determines which paths match; converters are implied by
-    their regular expressions.
-    """
-    count = iter(range(10_000))
-    return _GROUP_NAME.sub(lambda _m: f"(?P<_{next(count)}>", route.regex.pattern)
-
-
 def find_shadowed(routes: Sequence[BoundRoute]) -> dict[int, list[int]]:
     """Map the index of each shadowed route to the indexes of the routes shadowing it.
 
-    See the module docstring for the (conservative) definition.
+    See the module docstring for the definition.
     """
+    shapes = [_PathShape.of(route) for route in routes]
     shadowed: dict[int, list[int]] = {}
-    earlier: dict[str, list[int]] = {}
     for index, route in enumerate(routes):
-        key = matcher_key(route)
-        same = earlier.setdefault(key, [])
-        covering = [i for i in same if _methods_overlap(routes[i].methods, route.methods)]
+        covering = [
+            earlier
+            for earlier in range(index)
+            if _methods_overlap(routes[earlier].methods, route.methods) and shapes[earlier].covers(shapes[index])
+        ]
         if covering and _covers([routes[i].methods for i in covering], route.methods):
             shadowed[index] = covering
-        same.append(index)
     return shadowed
 
 
@@ -134,6 +131,138 @@ def _covers(earlier: Iterable[frozenset[str] | None], methods: frozenset[str] | 
             return True
         union |= item
     return methods is not None and methods <= union
+
+
+# A path segment, for the comparison of two routes, is one of their literal
+# segments or else known only by which of their converters accept it (regular
+# expression and conversion: int() of 5000 digits fails, float() of 400
+# digits overflows). _Atom is ("literal", text, verdicts) or ("class", verdicts),
+# verdicts being one bool per converter compared.
+_Atom = tuple[Any, ...]
+# One token of a pattern: a literal segment (str) or a converter, with its arity.
+_Token = tuple[str | Converter, str]
+
+
+@dataclass(frozen=True)
+class _PathShape:
+    """What a route matches, as a sequence of segment tokens plus its slash handling."""
+
+    tokens: tuple[_Token, ...]
+    #: Strict slash mode: the path must be written exactly, trailing slash as in the pattern.
+    strict: bool
+    is_branch: bool
+    #: The leading literal segments (the router's index key).
+    literal_prefix: tuple[str, ...]
+    #: Whether "matches" is exactly "its segments fit the tokens" (see _is_exact).
+    exact: bool
+
+    @classmethod
+    def of(cls, route: BoundRoute) -> _PathShape:
+        tokens: list[_Token] = []
+        for segment in route.parsed.segments:
+            if isinstance(segment, str):
+                tokens.append((segment, ":"))
+            else:
+                tokens.append((segment.converter, segment.op))
+        strict = route.slash_mode == S_STRICT
+        return cls(tuple(tokens), strict, route.is_branch, route.parsed.literal_prefix, _is_exact(tokens))
+
+    @property
+    def excludes_empty(self) -> bool:
+        """A strict route without a trailing slash matches no path of zero segments (not even ``/``)."""
+        return self.strict and not self.is_branch
+
+    def covers(self, other: _PathShape) -> bool:
+        """Return True when this route matches every path *other* matches."""
+        if not self.exact:
+            return False
+        if self.strict and not (other.strict and other.is_branch == self.is_branch):
+            return False  # *other* matches a path with '//' or the other trailing slash
+        prefix = self.literal_prefix
+        if other.tokens[: len(prefix)] != tuple((text, ":") for text in prefix):
+            return False  # quick: *other* has a path whose first segments differ
+        return _included(other, self)
+
+
+def _is_universal(converter: Converter) -> bool:
+    return converter.regex == r"[^/]+" and converter.to_python is str
+
+
+def _is_exact(tokens: Sequence[_Token]) -> bool:
+    # With at most one token of variable length, a path's segments fit the
+    # tokens in at most one way, which Clastic's regular expression finds,
+    # so the route matches exactly when each segment converts. With several,
+    # Clastic converts the first split its regular expression finds; that
+    # is equivalent only when no conversion can fail.
+    variable = sum(1 for _token, op in tokens if op != ":")
+    return variable <= 1 or all(isinstance(t, str) or _is_universal(t) for t, _op in tokens)
+
+
+def _accepts(converter: Converter, text: str) -> bool:
+    if re.fullmatch(converter.regex, text) is None:
+        return False
+    try:
+        converter.to_python(text)
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
+def _included(narrow: _PathShape, wide: _PathShape) -> bool:
+    """Whether every segment sequence *narrow* matches, *wide* matches (automata inclusion)."""
+    converters = list(
+        dict.fromkeys(t for t, _op in (*narrow.tokens, *wide.tokens) if not isinstance(t, str) and not _is_universal(t))
+    )
+    literals = list(dict.fromkeys(t for t, _op in (*narrow.tokens, *wide.tokens) if isinstance(t, str)))
+    atoms: list[_Atom] = [("class", verdicts) for verdicts in itertools.product((True, False), repeat=len(converters))]
+    atoms += [("literal", text, tuple(_accepts(c, text) for c in converters)) for text in literals]
+    position = {converter: number for number, converter in enumerate(converters)}
+
+    def fits(token: _Token, atom: _Atom) -> bool:
+        target = token[0]
+        if isinstance(target, str):
+            return atom[0] == "literal" and atom[1] == target
+        return _is_universal(target) or atom[-1][position[target]]
+
+    def closure(states: Iterable[int], tokens: Sequence[_Token]) -> frozenset[int]:
+        # State i: the first i tokens are done. '?' and '*' tokens may match nothing.
+        found = set(states)
+        stack = list(found)
+        while stack:
+            state = stack.pop()
+            if state < len(tokens) and tokens[state][1] in "?*" and state + 1 not in found:
+                found.add(state + 1)
+                stack.append(state + 1)
+        return frozenset(found)
+
+    def step(states: frozenset[int], tokens: Sequence[_Token], atom: _Atom) -> frozenset[int]:
+        following = set()
+        for state in states:
+            if state < len(tokens) and fits(tokens[state], atom):
+                following.add(state + 1)  # the token takes this segment
+            if state > 0 and tokens[state - 1][1] in "+*" and fits(tokens[state - 1], atom):
+                following.add(state)  # a repeating token takes one more
+        return closure(following, tokens)
+
+    def accepts(shape: _PathShape, states: frozenset[int], empty: bool) -> bool:
+        return len(shape.tokens) in states and not (empty and shape.excludes_empty)
+
+    # Walk both automata together over every sequence of atoms (subset
+    # construction); a sequence *narrow* accepts and *wide* does not is a path
+    # that reaches the later route.
+    start = (closure({0}, narrow.tokens), closure({0}, wide.tokens), True)
+    seen = {start}
+    queue = [start]
+    while queue:
+        narrow_states, wide_states, empty = queue.pop()
+        if accepts(narrow, narrow_states, empty) and not accepts(wide, wide_states, empty):
+            return False
+        for atom in atoms:
+            node = (step(narrow_states, narrow.tokens, atom), step(wide_states, wide.tokens, atom), False)
+            if node[0] and node not in seen:  # nothing left for *narrow*: no counterexample on this way
+                seen.add(node)
+                queue.append(node)
+    return True
 
 
 def endpoint_name(endpoint: Any) -> str:
@@ -204,17 +333,15 @@ def format_arguments(arguments: Sequence[tuple[str, str]]) -> str:
 
 
 def describe_shadowing(rows: Sequence[RouteInfo]) -> list[str]:
-    """One sentence per shadowed route, for ``clastic check`` and the routes footer."""
+    """One sentence per shadowed route, naming it and the routes that answer first, for ``clastic check`` and ``routes``."""
     by_number = {row.number: row for row in rows}
     out = []
     for row in rows:
         if not row.shadowed_by:
             continue
         firsts = ", ".join(f"#{n} {by_number[n].methods} {by_number[n].pattern} ({by_number[n].endpoint})" for n in row.shadowed_by)
-        out.append(
-            f"route #{row.number} {row.methods} {row.pattern} ({row.endpoint}) never answers: "
-            f"{firsts} match{'es' if len(row.shadowed_by) == 1 else ''} the same paths and methods first"
-        )
+        verb = "matches" if len(row.shadowed_by) == 1 else "match"
+        out.append(f"route #{row.number} {row.methods} {row.pattern} ({row.endpoint}) never answers: {firsts} {verb} all its paths and methods first")
     return out
 
 

@@ -174,8 +174,9 @@ def _add_routes(commands: Any) -> None:
         description=_wrap(
             "List an application's routes in the order requests try them: methods ('*' for any), "
             "pattern, endpoint and each injected argument with its source (url, resources, a "
-            "middleware, builtins or default). Routes that can never answer because an earlier "
-            "route with the same pattern and covering methods answers first are marked 'shadowed'."
+            "middleware, builtins or default). Routes that can never answer because earlier "
+            "routes match every path they match (the same pattern or a wider one, such as "
+            "/a/<x> before /a/b) with every method they accept are marked 'shadowed'."
         ),
         epilog=_TARGET_HELP,
         formatter_class=_Formatter,
