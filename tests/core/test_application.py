@@ -208,11 +208,13 @@ def test_parent_middlewares_and_resources_reach_embedded_routes():
             return response
 
     child = Application([("/c", lambda greeting: greeting, render_basic)], resources={"greeting": "hi"})
-    parent = Application([("/x", child)], middlewares=[Stamp()], resources={"greeting": "ignored", "other": 1})
+    parent = Application([("/x", child)], middlewares=[Stamp()], resources={"greeting": "hello", "other": 1})
     resp = parent.get_local_client().get("/x/c")
-    assert resp.text == "hi"  # the embedded app's own resource is the more specific one
+    assert resp.text == "hello"  # the embedding app configures what it embeds (COMPAT item 3)
     assert resp.headers["X-Parent"] == "stamped"
-    assert "X-Parent" not in child.get_local_client().get("/c").headers
+    alone = child.get_local_client().get("/c")
+    assert "X-Parent" not in alone.headers
+    assert alone.text == "hi"
 
 
 def test_embedded_routes_must_build_on_their_own():
@@ -357,7 +359,9 @@ def test_with_resources_rebuilds_a_checked_copy():
     client = fake.get_local_client()
     assert (client.get("/x").text, client.get("/c/db").text, client.get("/r").text) == ("fake", "fake", "fake token")
     original = app.get_local_client()
-    assert (original.get("/x").text, original.get("/c/db").text) == ("real", "real child")
+    # The embedding app's resources win over the embedded app's (COMPAT item 3); on its own the child keeps its own.
+    assert (original.get("/x").text, original.get("/c/db").text) == ("real", "real")
+    assert child.get_local_client().get("/db").text == "real child"
     with pytest.raises(LookupError, match="no resource named 'dbb'.*Did you mean 'db'"):
         app.with_resources(dbb=1)
 

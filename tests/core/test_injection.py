@@ -174,12 +174,15 @@ def test_render_factory_errors_name_the_route():
         Application([("/t", lambda: {}, "x.html")], render_factory=factory)
 
 
-def test_star_args_are_refused():
+def test_star_args_only_builds_with_a_warning(caplog):
     def varargs(*args, **kwargs):
-        return "x"
+        return f"{sorted(kwargs)} {args}"
 
-    with pytest.raises(InvalidEndpoint, match=r"takes \*args; Clastic injects arguments by name"):
-        build(varargs)
+    with caplog.at_level("WARNING", logger="clastic._chain"):
+        client = build(varargs, resources={"db": 1}).get_local_client()
+    assert client.get("/").text == "['_application', '_dispatch_state', '_route', 'db', 'request'] ()"
+    assert "route '/': test_star_args_only_builds_with_a_warning.<locals>.varargs() takes only *args/**kwargs" in caplog.text
+    assert "functools.wraps(func) or use clastic.decorators.clastic_decorator" in caplog.text
 
 
 def test_functools_wraps_decorators_are_followed():
@@ -349,7 +352,7 @@ def test_generated_chain_is_visible_in_tracebacks():
     route = app.routes[0]
     assert "def _clastic_execute(request, _dispatch_state, x):" in route.chain_source
     with pytest.raises(RuntimeError) as info:
-        route.execute(None, None, x=1)
+        route.execute(None, x=1)
     text = "".join(traceback.format_exception(info.value))
     assert "<clastic chain /b/<x:int> #" in text
     assert "_clastic_endpoint(x)" in text  # the generated line, from linecache

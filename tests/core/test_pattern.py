@@ -25,7 +25,6 @@ def client_for(pattern, endpoint):
         ("/<x:bool>", "unknown type 'bool'"),
         ("/<a>/<a>", "duplicate binding 'a'"),
         ("/<1a>", "not a valid Python identifier"),
-        ("/<class>", "not a valid Python identifier"),
     ],
 )
 def test_malformed_patterns_name_pattern_and_reason(pattern, message):

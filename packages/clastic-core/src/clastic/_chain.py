@@ -20,6 +20,12 @@ generated code reads::
             context = _clastic_context
             return _clastic_render(context=context)
         return _clastic_mw0_request(_clastic_next_r0, request=request)
+
+URL values are parameters, resources and per-route built-ins (``_route``,
+``_application``) are globals of the generated code. A callable that takes
+``**kwargs`` receives every other name available where it runs as a dict
+written out at build time (``**{'db': db, 'lambda': _clastic_kw_lambda}``),
+which is how URL bindings named like Python keywords reach an endpoint.
 """
 
 from __future__ import annotations
@@ -28,22 +34,35 @@ import functools
 import inspect
 import itertools
 import linecache
+import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
 
 from werkzeug.wrappers import Response
 
-from clastic._inject import BUILTIN_ARGS, RESERVED_ARGS, CallableSpec, read_signature, resolve_arguments
+from clastic._inject import INTERNAL_PREFIX, RESERVED_ARGS, CallableSpec, read_signature, resolve_arguments, variable_name
 from clastic.exceptions import ConflictingProvidesError, ReservedArgumentError
-from clastic.middleware.core import check_middleware
 
-__all__ = ["ChainSpec", "compile_chain", "compile_error_renderer", "collect_sources"]
+__all__ = [
+    "ChainSpec",
+    "check_render_error",
+    "collect_sources",
+    "compile_chain",
+    "compile_error_renderer",
+    "compile_linear_chain",
+]
+
+logger = logging.getLogger(__name__)
 
 _counter = itertools.count()
 
 _SOURCE_LABELS = {"url": "the URL pattern", "resources": "the resources", "builtins": "the built-ins"}
+
+# Python's tokenizer allows 100 levels of indentation; nested ``next``
+# functions deeper than this continue in a new top-level function.
+_MAX_DEPTH = 40
 
 
 @dataclass(frozen=True)
@@ -61,37 +80,48 @@ class Hook:
 class ChainSpec:
     """The result of compiling a route's chain."""
 
-    #: ``execute(request, _dispatch_state, **url_values) -> Response``
+    #: ``execute(*params) -> Response``, e.g. ``execute(request, _dispatch_state, *url_values)``.
     execute: Callable[..., Any]
     #: The generated source, for debugging (also in ``linecache``).
     source: str
     #: name -> source ("url", "resources", "builtins", a middleware name, "default").
     arg_sources: Mapping[str, str]
+    #: Names given from outside (parameters and constants) that some callable receives.
+    used: frozenset[str] = frozenset()
+    #: name -> the named arguments of the hook that provides it.
+    provided_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The names passed to the endpoint by name.
+    endpoint_names: tuple[str, ...] = ()
+    #: Outside name -> the global variable holding it in the generated code.
+    constant_vars: Mapping[str, str] = field(default_factory=dict)
 
 
-def collect_sources(
-    where: str, url_fields: Sequence[str], resources: Mapping[str, Any], middlewares: Sequence[object]
-) -> tuple[dict[str, str], list[Hook]]:
-    """Map every injectable name to its single source; raise on conflicts."""
+def collect_sources(where: str, entries: Sequence[tuple[str, str]], middlewares: Sequence[object]) -> tuple[dict[str, str], list[Hook]]:
+    """Map every injectable name to its single source; raise on conflicts.
+
+    *entries* are ``(name, source)`` pairs given from outside the chain
+    (built-ins first, then URL values, then resources); middleware provides
+    follow in middleware order.
+    """
+    from clastic.middleware.core import check_middleware  # the middleware module imports this one
+
     sources: dict[str, str] = {}
     conflicts: list[tuple[str, tuple[str, ...]]] = []
 
     def add(name: str, source: str) -> None:
-        if name in ("context", "next", "_error"):
+        if source != "builtins" and name in ("context", "next", "_error"):
             raise ReservedArgumentError(
                 f"{where}: {source} provides {name!r}, a reserved name (reserved: {list(RESERVED_ARGS)})"
             )
+        if name.startswith(INTERNAL_PREFIX):
+            raise ReservedArgumentError(f"{where}: {source} provides {name!r}; names starting with {INTERNAL_PREFIX!r} are reserved")
         if name in sources:
             conflicts.append((name, (sources[name], source)))
         else:
             sources[name] = source
 
-    for name in BUILTIN_ARGS:
-        sources[name] = "builtins"
-    for name in url_fields:
-        add(name, "url")
-    for name in resources:
-        add(name, "resources")
+    for name, source in sorted(entries, key=lambda entry: entry[1] != "builtins"):
+        add(name, source)
     hooks: list[Hook] = []
     for index, mw in enumerate(middlewares):
         check_middleware(mw)
@@ -116,152 +146,320 @@ def collect_sources(
 
 
 class _Writer:
-    """Accumulates indented source lines."""
+    """Accumulates indented source lines and what the generated calls use."""
 
-    def __init__(self) -> None:
+    def __init__(self, where: str, outside: Sequence[str], *, strict: bool = True, constants: Sequence[str] = ()) -> None:
+        self.where = where
         self.lines: list[str] = []
+        #: Continuation functions of chains too deep to nest in one (see :meth:`nested`).
+        self.parts: list[list[str]] = []
+        self.outside = frozenset(outside)
+        self.constants = frozenset(constants)
+        self.strict = strict
+        self.used: set[str] = set()
+        self.unresolved: list[str] = []
+        self.arg_sources: dict[str, str] = {}
+        #: ``(middleware index, hook kind)`` -> the names the hook is given.
+        self.hook_names: dict[tuple[int, str], tuple[str, ...]] = {}
 
     def line(self, depth: int, text: str) -> None:
         self.lines.append("    " * depth + text)
 
+    def source(self, header: Sequence[str] = ()) -> str:
+        """Return the generated module: *header*, the main function, then any continuation functions."""
+        lines = [*header, *self.lines]
+        for part in self.parts:
+            lines.extend(part)
+        return "\n".join(lines) + "\n"
 
-def _call(func_var: str, spec: CallableSpec, names: Sequence[str], first: str | None = None) -> str:
-    """Write the call expression: positional while the signature's order allows, then keywords."""
-    passed = set(names) - {"next"}
-    params = [name for name in spec.names if name != "next"]
-    positional = [first] if first else []
-    index = 0
-    # Positional arguments are cheaper; they are safe for the leading
-    # parameters that are all passed (a skipped default forces keywords after it).
-    while index < len(params) and params[index] in passed:
-        positional.append(params[index])
-        index += 1
-    keywords = [f"{name}={name}" for name in params[index:] if name in passed]
-    missing_positional = [name for name in spec.positional_only[index:] if name in passed]
-    if missing_positional:
-        raise ReservedArgumentError(
-            f"{spec.label}: positional-only parameters {missing_positional} come after one Clastic cannot pass"
-        )
-    return f"{func_var}({', '.join(positional + keywords)})"
+    def names_for(
+        self, spec: CallableSpec, available: Mapping[str, str], kind: str, allowed: tuple[str, ...] = (), *, record: bool = True
+    ) -> tuple[str, ...]:
+        """Resolve what *spec* gets by name (strict: raise on a missing name; lenient: note it)."""
+        if spec.only_var_args:
+            logger.warning(
+                "%s: %s takes only *args/**kwargs, so Clastic cannot check what it needs; its **kwargs receives "
+                "every injectable available there. If it is a decorator's wrapper, decorate it with "
+                "functools.wraps(func) or use clastic.decorators.clastic_decorator so the original signature shows through.",
+                self.where,
+                spec.label,
+            )
+        if self.strict:
+            names = resolve_arguments(spec, available, kind=kind, where=self.where, allowed_reserved=allowed)
+        else:
+            missing = [n for n in spec.names if n in spec.required and n not in available and n not in allowed]
+            self.unresolved.extend(n for n in missing if n not in self.unresolved)
+            names = tuple(n for n in spec.names if n in available or n in allowed or n in missing)
+        if record:
+            for name in spec.names:
+                if name not in allowed or name in available:
+                    self.arg_sources.setdefault(name, available.get(name, "default"))
+        return names
+
+    def call(self, func_var: str, spec: CallableSpec, names: Sequence[str], available: Mapping[str, str], first: str | None = None) -> str:
+        """Write the call expression: positional while the signature's order allows, then keywords, then ``**extras``.
+
+        *first*, when given, is passed positionally for the first parameter
+        (a hook's ``next``).
+        """
+        params = list(spec.names[1:] if first else spec.names)
+        passed = set(names) & set(params)
+        positional = [first] if first else []
+        index = 0
+        # Positional arguments are cheaper; they are safe for the leading
+        # parameters that are all passed (a skipped default forces keywords after it).
+        while index < len(params) and params[index] in passed and params[index] not in spec.keyword_only:
+            positional.append(params[index])
+            index += 1
+        keywords = [f"{name}={variable_name(name)}" for name in params[index:] if name in passed]
+        missing_positional = [name for name in spec.positional_only if name in passed and name not in params[:index]]
+        if missing_positional:
+            raise ReservedArgumentError(
+                f"{spec.label}: positional-only parameters {missing_positional} come after one Clastic cannot pass"
+            )
+        self.used.update(passed & self.outside)
+        if spec.var_keyword is not None:
+            # **kwargs gets every other name available here, spelled out now.
+            extras = [name for name in available if name not in spec.names and name != "next"]
+            self.used.update(set(extras) & self.outside)
+            if extras:
+                items = ", ".join(f"{name!r}: {variable_name(name)}" for name in extras)
+                keywords.append(f"**{{{items}}}")
+        return f"{func_var}({', '.join(positional + keywords)})"
+
+    def nested(
+        self,
+        depth: int,
+        chain: Sequence[Hook],
+        available: dict[str, str],
+        tag: str,
+        inner: Callable[[int, dict[str, str]], None],
+        result: str | None,
+        allowed: tuple[str, ...] = ("next",),
+    ) -> None:
+        """Write the hooks of one branch as nested ``next`` functions, then *inner*."""
+        if depth >= _MAX_DEPTH:
+            # Continue in a new top-level function that takes every variable in scope.
+            part = f"_clastic_part{len(self.parts)}"
+            variables = [variable_name(name) for name in (*available, *self.unresolved) if name not in self.constants]
+            call = f"{part}({', '.join(variables)})"
+            self.line(depth, f"{result} = {call}" if result else f"return {call}")
+            outer_lines, self.lines = self.lines, []
+            self.parts.append(self.lines)
+            self.line(0, f"def {call}:")
+            self.line(1, "__traceback_hide__ = True")
+            self.nested(1, chain, available, tag, inner, None, allowed)
+            self.lines = outer_lines
+            return
+        if not chain:
+            inner(depth, available)
+            return
+        hook, rest = chain[0], chain[1:]
+        allowed_here = (*allowed, "context") if hook.kind == "render" else allowed
+        names = self.names_for(hook.spec, available, f"{hook.kind} middleware", allowed_here)
+        self.hook_names[hook.index, hook.kind] = tuple(name for name in names if name not in allowed_here or name in available)
+        next_var = f"_clastic_next_{tag}{hook.index}"
+        self.line(depth, f"def {next_var}({', '.join(variable_name(name) for name in hook.provides)}):")
+        self.line(depth + 1, "__traceback_hide__ = True")
+        inner_available = dict(available)
+        inner_available.update({name: hook.owner for name in hook.provides})
+        self.nested(depth + 1, rest, inner_available, tag, inner, None, allowed)
+        call = self.call(f"_clastic_mw{hook.index}_{hook.kind}", hook.spec, names, available, first=next_var)
+        self.line(depth, f"{result} = {call}" if result else f"return {call}")
+
+
+def _outside(
+    params: Sequence[tuple[str, str]], constants: Sequence[tuple[str, str, Any]], env: dict[str, Any]
+) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """Put *constants* into *env*; return every outside ``(name, source)`` and the constants' variables."""
+    constant_vars: dict[str, str] = {}
+    for name, _source, value in constants:
+        constant_vars[name] = variable_name(name)
+        env[constant_vars[name]] = value
+    entries = [(name, source) for name, source in params] + [(name, source) for name, source, _value in constants]
+    return entries, constant_vars
 
 
 def compile_chain(
     *,
     where: str,
     filename: str,
-    url_fields: Sequence[str],
-    resources: Mapping[str, Any],
+    params: Sequence[tuple[str, str]],
+    constants: Sequence[tuple[str, str, Any]],
     middlewares: Sequence[object],
     endpoint: Callable[..., Any],
     render: Callable[..., Any] | None,
-    constants: Mapping[str, Any],
 ) -> ChainSpec:
     """Check every argument of the route's callables and compile its chain.
 
-    *where* names the route in error messages; *constants* supplies the
-    per-route built-ins (``_route``, ``_application``).
+    *where* names the route in error messages. *params* are the ``(name,
+    source)`` pairs the compiled function takes, in order (``request``,
+    ``_dispatch_state``, URL values); *constants* the ``(name, source,
+    value)`` triples fixed at build (``_route``, ``_application``, resources).
+    Without a render the chain returns the endpoint's value; render hooks
+    then do not run, but their arguments are still checked.
     """
-    sources, hooks = collect_sources(where, url_fields, resources, middlewares)
-    env: dict[str, Any] = dict(resources)
-    env.update(constants)
+    env: dict[str, Any] = {}
+    entries, constant_vars = _outside(params, constants, env)
+    sources, hooks = collect_sources(where, entries, middlewares)
     env.update(
         _clastic_isinstance=isinstance,
         _clastic_Response=Response,
         _clastic_endpoint=_direct(endpoint),
         _clastic_render=_direct(render),
-        _clastic_no_render=_make_no_render(where),
     )
     for hook in hooks:
         env[f"_clastic_mw{hook.index}_{hook.kind}"] = hook.spec.func
-    arg_sources: dict[str, str] = {}
     endpoint_spec = read_signature(endpoint)
     render_spec = read_signature(render) if render is not None else None
-    base = {name: src for name, src in sources.items() if src in ("builtins", "url", "resources")}
+    base = {name: sources[name] for name, _source in entries}
     request_hooks = [h for h in hooks if h.kind == "request"]
     endpoint_hooks = [h for h in hooks if h.kind == "endpoint"]
     render_hooks = [h for h in hooks if h.kind == "render"]
-    out = _Writer()
-
-    def record(spec: CallableSpec, names: Sequence[str], available: Mapping[str, str]) -> None:
-        for name in spec.names:
-            if name not in ("next",):
-                arg_sources.setdefault(name, available.get(name, "default"))
-
-    def gen_nested(depth: int, chain: list[Hook], available: dict[str, str], tag: str, inner: Callable[[int, dict[str, str]], None], result: str | None) -> None:
-        """Write the hooks of one branch as nested ``next`` functions."""
-        if not chain:
-            inner(depth, available)
-            return
-        hook, rest = chain[0], chain[1:]
-        names = resolve_arguments(hook.spec, available, kind=f"{hook.kind} middleware", where=where, allowed_reserved=("next",) + (("context",) if hook.kind == "render" else ()))
-        record(hook.spec, names, available)
-        next_var = f"_clastic_next_{tag}{hook.index}"
-        out.line(depth, f"def {next_var}({', '.join(hook.provides)}):")
-        out.line(depth + 1, "__traceback_hide__ = True")
-        inner_available = dict(available)
-        inner_available.update({name: hook.owner for name in hook.provides})
-        gen_nested(depth + 1, rest, inner_available, tag, inner, None)
-        call = _call(f"_clastic_mw{hook.index}_{hook.kind}", hook.spec, names, first=next_var)
-        out.line(depth, f"{result} = {call}" if result else f"return {call}")
+    out = _Writer(where, [name for name, _source in entries], constants=list(constant_vars))
+    endpoint_names: list[str] = []
 
     def gen_render(depth: int, available: dict[str, str]) -> None:
-        assert render_spec is not None
-        names = resolve_arguments(render_spec, available, kind="render", where=where)
-        record(render_spec, names, available)
-        out.line(depth, f"return {_call('_clastic_render', render_spec, names)}")
+        assert render_spec is not None  # noqa: S101 - only reached when the route has a render
+        names = out.names_for(render_spec, available, "render")
+        out.line(depth, f"return {out.call('_clastic_render', render_spec, names, available)}")
 
-    def gen_endpoint(depth: int, available: dict[str, str]) -> None:
-        names = resolve_arguments(endpoint_spec, available, kind="endpoint", where=where)
-        record(endpoint_spec, names, available)
-        out.line(depth, f"return {_call('_clastic_endpoint', endpoint_spec, names)}")
+    def gen_endpoint(depth: int, available: dict[str, str], result: str | None = None) -> None:
+        names = out.names_for(endpoint_spec, available, "endpoint")
+        endpoint_names[:] = names
+        call = out.call("_clastic_endpoint", endpoint_spec, names, available)
+        out.line(depth, f"{result} = {call}" if result else f"return {call}")
+
+    def check_render_hooks(available: dict[str, str]) -> None:
+        # No render: these hooks never run, but a name they need must still exist.
+        available = dict(available, context="builtins")
+        for hook in render_hooks:
+            out.names_for(hook.spec, available, "render middleware", ("next", "context"), record=False)
+            available.update({name: hook.owner for name in hook.provides})
 
     def gen_process(depth: int, available: dict[str, str]) -> None:
+        if render_spec is None:
+            out.nested(depth, endpoint_hooks, available, "e", gen_endpoint, None)
+            check_render_hooks(available)
+            return
         if endpoint_hooks:
-            gen_nested(depth, endpoint_hooks, available, "e", gen_endpoint, "_clastic_context")
+            out.nested(depth, endpoint_hooks, available, "e", gen_endpoint, "_clastic_context")
         else:
-            names = resolve_arguments(endpoint_spec, available, kind="endpoint", where=where)
-            record(endpoint_spec, names, available)
-            out.line(depth, f"_clastic_context = {_call('_clastic_endpoint', endpoint_spec, names)}")
+            gen_endpoint(depth, available, "_clastic_context")
         out.line(depth, "if _clastic_isinstance(_clastic_context, _clastic_Response):")
         out.line(depth + 1, "return _clastic_context")
-        if render_spec is None:
-            out.line(depth, "return _clastic_no_render(_clastic_context)")
-            return
         out.line(depth, "context = _clastic_context")
         render_available = dict(available)
         render_available["context"] = "builtins"
-        gen_nested(depth, render_hooks, render_available, "n", gen_render, None)
+        out.nested(depth, render_hooks, render_available, "n", gen_render, None)
 
-    url_params = ", ".join(["request", "_dispatch_state", *url_fields])
-    out.line(0, f"def _clastic_execute({url_params}):")
+    out.line(0, f"def _clastic_execute({', '.join(variable_name(name) for name, _source in params)}):")
     out.line(1, "__traceback_hide__ = True")
-    gen_nested(1, request_hooks, dict(base), "r", gen_process, None)
-    source = "\n".join(out.lines) + "\n"
+    out.nested(1, request_hooks, base, "r", gen_process, None)
+    source = out.source()
     execute = _compile(source, filename, env, "_clastic_execute")
-    return ChainSpec(execute, source, arg_sources)
+    provided_by = {name: out.hook_names.get((hook.index, hook.kind), ()) for hook in hooks for name in hook.provides}
+    return ChainSpec(execute, source, out.arg_sources, frozenset(out.used), provided_by, tuple(endpoint_names), constant_vars)
 
 
 def compile_error_renderer(
-    *, where: str, filename: str, render_error: Callable[..., Any], resources: Mapping[str, Any], constants: Mapping[str, Any]
+    *,
+    where: str,
+    filename: str,
+    render_error: Callable[..., Any],
+    params: Sequence[tuple[str, str]],
+    constants: Sequence[tuple[str, str, Any]],
 ) -> Callable[..., Any]:
-    """Compile ``render_error(request, _dispatch_state, _error)`` with injection.
+    """Compile ``render_error`` with injection into ``execute_error(*params)``.
 
-    Error renderers may ask for the built-ins, ``_error`` and resources.
+    Error renderers may ask for the built-ins, ``_error`` and resources; a
+    ``**kwargs`` receives all of them it does not name.
     """
     spec = read_signature(render_error)
-    available = {name: "builtins" for name in BUILTIN_ARGS}
-    available.update({name: "resources" for name in resources})
-    available["_error"] = "builtins"
-    names = resolve_arguments(spec, available, kind="render_error()", where=where)
-    env: dict[str, Any] = dict(resources)
-    env.update(constants)
-    env["_clastic_render_error"] = render_error
+    env: dict[str, Any] = {"_clastic_render_error": render_error}
+    entries, _constant_vars = _outside(params, constants, env)
+    available = dict(entries)
+    out = _Writer(where, list(available))
+    names = out.names_for(spec, available, "render_error()")
     source = (
-        "def _clastic_execute_error(request, _dispatch_state, _error):\n"
+        f"def _clastic_execute_error({', '.join(variable_name(name) for name, _source in params)}):\n"
         "    __traceback_hide__ = True\n"
-        f"    return {_call('_clastic_render_error', spec, names)}\n"
+        f"    return {out.call('_clastic_render_error', spec, names, available)}\n"
     )
     return _compile(source, filename, env, "_clastic_execute_error")
+
+
+def check_render_error(render_error: Callable[..., Any], resources: Mapping[str, Any]) -> None:
+    """Check that *render_error* needs only built-ins, ``_error`` and *resources*.
+
+    Raises ``UnresolvedArgumentError`` (a ``NameError``): ``unresolved
+    render_error() arguments: [...]``. Kept for compatibility with Clastic 26;
+    Applications check every error renderer when they are built.
+    """
+    builtins = [(name, "builtins") for name in ("request", "_dispatch_state", "_error")]
+    constants = [(name, "builtins", None) for name in ("_route", "_application")]
+    constants += [(name, "resources", value) for name, value in resources.items()]
+    compile_error_renderer(
+        where="check_render_error()", filename="clastic checked error renderer", render_error=render_error, params=builtins, constants=constants
+    )
+
+
+def compile_linear_chain(
+    funcs: Sequence[Callable[..., Any]],
+    provides: Sequence[Sequence[str] | str],
+    final_func: Callable[..., Any],
+    preprovided: Sequence[str],
+    inner_name: str = "next",
+) -> tuple[Callable[..., Any], str, tuple[str, ...], tuple[str, ...]]:
+    """Compile *funcs* around *final_func*, leniently: a missing name is reported, not raised.
+
+    Each function takes the rest of the chain as its first parameter, named
+    *inner_name*, and calls it with the names in its entry of *provides*.
+    Returns ``(chain, source, args, unresolved)``: *chain* takes *args* by
+    keyword; *unresolved* are required names that are neither *preprovided*
+    nor provided further out (they are among *args*, so a caller can still
+    pass them). Kept for :mod:`clastic.sinter`; routes use :func:`compile_chain`.
+    """
+    if len(provides) != len(funcs):
+        raise ValueError(f"expected one list of provided names per function ({len(funcs)}), got {len(provides)}")
+    hooks = []
+    for index, (func, names) in enumerate(zip(funcs, provides)):
+        names = (names,) if isinstance(names, str) else tuple(names)
+        spec = read_signature(func)
+        if not spec.names or spec.names[0] != inner_name:
+            raise TypeError(f"chained functions must take argument {inner_name!r} as the first parameter ({spec.label})")
+        hooks.append(Hook(index, "request", spec, names, spec.label))
+    final_spec = read_signature(final_func)
+    available = {arg: "preprovided" for arg in preprovided}
+    out = _Writer("make_chain()", list(available), strict=False)
+    env: dict[str, Any] = {"_clastic_final": _direct(final_func)}
+    for hook in hooks:
+        env[f"_clastic_mw{hook.index}_request"] = hook.spec.func
+
+    def gen_final(depth: int, inner_available: dict[str, str]) -> None:
+        names = out.names_for(final_spec, inner_available, "final function")
+        out.line(depth, f"return {out.call('_clastic_final', final_spec, names, inner_available)}")
+
+    out.line(1, "__traceback_hide__ = True")
+    out.nested(1, hooks, available, "c", gen_final, None, allowed=(inner_name,))
+    args = tuple(sorted(out.used | set(out.unresolved)))
+    header = f"def _clastic_chain({', '.join(variable_name(arg) for arg in args)}):"
+    source = out.source([header])
+    chain = _compile(source, "clastic chain", env, "_clastic_chain")
+    if any(variable_name(arg) != arg for arg in args):
+        chain = _keyword_adapter(chain, args)
+    return chain, source, args, tuple(sorted(out.unresolved))
+
+
+def _keyword_adapter(func: Callable[..., Any], args: Sequence[str]) -> Callable[..., Any]:
+    """Let *func*, whose parameters are mangled keyword names, be called as ``func(**{'lambda': ...})``."""
+
+    @functools.wraps(func)
+    def by_name(**kwargs: Any) -> Any:
+        __traceback_hide__ = True  # noqa: F841 - read by traceback formatters
+        return func(*[kwargs[arg] for arg in args])
+
+    return by_name
 
 
 def _compile(source: str, filename: str, env: dict[str, Any], name: str) -> Callable[..., Any]:
@@ -269,7 +467,7 @@ def _compile(source: str, filename: str, env: dict[str, Any], name: str) -> Call
     code = _retitle(_compile_source(source), filename)
     exec(code, env)  # noqa: S102 - the source is generated above from validated identifiers
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    return env[name]
+    return env[name]  # type: ignore[no-any-return]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -290,14 +488,3 @@ def _direct(func: Any) -> Any:
         return func
     call = getattr(func, "__call__", None)  # noqa: B004 - we want the bound method itself
     return call if inspect.ismethod(call) else func
-
-
-def _make_no_render(where: str) -> Callable[[Any], Any]:
-    def no_render(context: Any) -> Any:
-        __traceback_hide__ = True  # noqa: F841 - read by traceback formatters
-        raise TypeError(
-            f"{where}: the endpoint returned {type(context).__name__} ({context!r:.80}), but the route has no "
-            "render function; return a Response or give the route a render (e.g. render_basic)"
-        )
-
-    return no_render

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import keyword
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ __all__ = [
     "get_callable_name",
     "inject",
     "read_signature",
+    "variable_name",
 ]
 
 #: Built-ins available to every endpoint, render function and hook.
@@ -50,6 +52,18 @@ class CallableSpec:
     required: frozenset[str]
     #: Parameters that must be passed by position.
     positional_only: tuple[str, ...]
+    #: Parameters that can only be passed by keyword (after ``*`` or ``*args``).
+    keyword_only: frozenset[str] = frozenset()
+    #: The name of the ``*args`` parameter, if any (it receives nothing).
+    var_positional: str | None = None
+    #: The name of the ``**kwargs`` parameter, if any: it receives every
+    #: injectable available where the callable runs that it does not name.
+    var_keyword: str | None = None
+
+    @property
+    def only_var_args(self) -> bool:
+        """True when the callable takes nothing but ``*args``/``**kwargs`` (an unwrapped decorator's wrapper)."""
+        return not self.names and (self.var_positional is not None or self.var_keyword is not None)
 
 
 def get_callable_name(func: Any) -> tuple[str, str]:
@@ -82,8 +96,9 @@ def read_signature(func: Any, *, label: str | None = None) -> CallableSpec:
     """Read *func*'s parameters once; raise :class:`InvalidEndpoint` if it cannot be injected.
 
     Wrapped functions (``functools.wraps``) report the wrapped signature.
-    ``*args`` and ``**kwargs`` are refused: Clastic injects by name and could
-    not tell what such a function needs.
+    Named parameters are injected by name; a ``**kwargs`` parameter receives
+    every other injectable available where the callable runs and ``*args``
+    receives nothing (see :attr:`CallableSpec.var_keyword`).
     """
     if not callable(func):
         raise InvalidEndpoint(f"expected a function or other callable, not: {func!r}")
@@ -97,39 +112,57 @@ def read_signature(func: Any, *, label: str | None = None) -> CallableSpec:
     return CallableSpec(func, label, *parts)
 
 
+_Parts = tuple[tuple[str, ...], frozenset[str], tuple[str, ...], frozenset[str], str | None, str | None]
+
+
 @functools.lru_cache(maxsize=4096)
-def _cached_parameters(func: Any) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]] | str:
+def _cached_parameters(func: Any) -> _Parts | str:
     # inspect.signature is slow; one endpoint or render often serves many routes.
     return _parameters(func)
 
 
-def _parameters(func: Any) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]] | str:
-    """Return ``(names, required, positional_only)``, or an error message template."""
+def _parameters(func: Any) -> _Parts | str:
+    """Return the :class:`CallableSpec` fields after *label*, or an error message template."""
     try:
         signature = inspect.signature(func)
     except ValueError:
         # Some C builtins (``dict``, ``print``) expose no signature; they are
         # called with no arguments.
-        return (), frozenset(), ()
+        return (), frozenset(), (), frozenset(), None, None
     except TypeError as ex:
         return f"cannot read the signature of {{label}}: {ex}"
     names: list[str] = []
     required: set[str] = set()
     positional_only: list[str] = []
+    keyword_only: set[str] = set()
+    var_positional = var_keyword = None
     for param in signature.parameters.values():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            star = "*" if param.kind is param.VAR_POSITIONAL else "**"
-            return (
-                f"{{label}} takes {star}{param.name}; Clastic injects arguments by name and does not support "
-                "*args or **kwargs. Name the arguments it needs, or wrap decorators with functools.wraps "
-                "(or clastic.decorators.clastic_decorator) so the original signature shows through."
-            )
+        if param.kind is param.VAR_POSITIONAL:
+            var_positional = param.name
+            continue
+        if param.kind is param.VAR_KEYWORD:
+            var_keyword = param.name
+            continue
         names.append(param.name)
         if param.default is param.empty:
             required.add(param.name)
         if param.kind is param.POSITIONAL_ONLY:
             positional_only.append(param.name)
-    return tuple(names), frozenset(required), tuple(positional_only)
+        elif param.kind is param.KEYWORD_ONLY:
+            keyword_only.add(param.name)
+    return tuple(names), frozenset(required), tuple(positional_only), frozenset(keyword_only), var_positional, var_keyword
+
+
+def variable_name(name: str) -> str:
+    """Return the identifier generated code uses for the injectable *name*.
+
+    Injectable names may be Python keywords (a URL binding ``<lambda>``);
+    such a name cannot be a variable, so it gets a reserved prefix.
+
+    >>> variable_name('lambda'), variable_name('name')
+    ('_clastic_kw_lambda', 'name')
+    """
+    return f"{INTERNAL_PREFIX}kw_{name}" if keyword.iskeyword(name) else name
 
 
 def describe_sources(sources: Mapping[str, str]) -> str:
@@ -186,7 +219,8 @@ def resolve_arguments(
 def inject(func: Callable[..., Any], injectables: Mapping[str, Any]) -> Any:
     """Call *func* with the entries of *injectables* that it accepts by name.
 
-    Slow path for tools and tests; routes use compiled chains instead.
+    A function with ``**kwargs`` receives every other entry too. Slow path
+    for tools and tests; routes use compiled chains instead.
 
     >>> inject(lambda a, b=2: a + b, {'a': 1, 'c': 3})
     3
@@ -194,4 +228,6 @@ def inject(func: Callable[..., Any], injectables: Mapping[str, Any]) -> Any:
     spec = read_signature(func)
     args = [injectables[name] for name in spec.positional_only if name in injectables]
     kwargs = {name: injectables[name] for name in spec.names if name in injectables and name not in spec.positional_only}
+    if spec.var_keyword is not None:
+        kwargs.update((name, value) for name, value in injectables.items() if name not in spec.names)
     return func(*args, **kwargs)

@@ -13,21 +13,39 @@ segment is absent.
 Patterns compile to one regular expression per slash mode. In the lenient
 modes (redirect, rewrite) separators may repeat and trailing slashes are
 optional; in strict mode the path must match exactly.
+
+A binding may be named like a Python keyword (``/iota/<lambda>``): such a
+value reaches callables through ``**kwargs`` and ``request.path_params``.
+
+Kept for compatibility with Clastic 26: :data:`DEFAULT_CONVS`,
+:data:`TYPE_CONV_MAP`, :data:`TYPE_PATT_MAP` (read-only views of
+:data:`CONVERTERS`) and :func:`build_converter`.
 """
 
 from __future__ import annotations
 
-import keyword
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
 from clastic.exceptions import InvalidPattern, URLBuildError, did_you_mean
 
-__all__ = ["CONVERTERS", "ARITIES", "Binding", "Converter", "Pattern", "parse_pattern"]
+__all__ = [
+    "ARITIES",
+    "CONVERTERS",
+    "DEFAULT_CONVS",
+    "TYPE_CONV_MAP",
+    "TYPE_PATT_MAP",
+    "Binding",
+    "Converter",
+    "Pattern",
+    "build_converter",
+    "parse_pattern",
+]
 
 
 @dataclass(frozen=True)
@@ -83,6 +101,68 @@ CONVERTERS: Mapping[str, Converter] = {
     "float": Converter(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", _float_to_python, _float_to_url),
 }
 
+class _ConverterView(Mapping[str, Any]):
+    """A read-only view of one attribute of every :data:`CONVERTERS` entry."""
+
+    def __init__(self, attribute: str) -> None:
+        self._attribute = attribute
+
+    def __getitem__(self, type_name: str) -> Any:
+        return getattr(CONVERTERS[type_name], self._attribute)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(CONVERTERS)
+
+    def __len__(self) -> int:
+        return len(CONVERTERS)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+#: Type name -> text-to-value function (``TYPE_CONV_MAP['int']('5') == 5``).
+#: Kept for compatibility with Clastic 26; a read-only view of :data:`CONVERTERS`.
+TYPE_CONV_MAP: Mapping[str, Callable[[str], Any]] = _ConverterView("to_python")
+#: Type name -> segment regular expression. Kept for compatibility with
+#: Clastic 26; a read-only view of :data:`CONVERTERS`.
+TYPE_PATT_MAP: Mapping[str, str] = _ConverterView("regex")
+#: ``(type name, text-to-value function, regex)`` of the built-in types.
+#: Kept for compatibility with Clastic 26; use :data:`CONVERTERS`.
+DEFAULT_CONVS: tuple[tuple[str, Callable[[str], Any], str], ...] = tuple(
+    (name, conv.to_python, conv.regex) for name, conv in CONVERTERS.items()
+)
+
+
+def build_converter(converter: Callable[[str], Any], optional: bool = False, multi: bool = False) -> Callable[[str | None], Any]:
+    """Return the function that turns a binding's matched text into its value.
+
+    *converter* turns one segment (``int``); *multi* bindings get a list of
+    converted segments (``'/1/2'`` -> ``[1, 2]``, nothing -> ``[]``);
+    *optional* ones ``None`` when nothing matched. ``ValueError`` from
+    *converter* means the route does not match. The pattern compiler builds
+    every binding's converter with it; also kept under this name for
+    compatibility with Clastic 26.
+
+    >>> build_converter(int, multi=True)('/1/2')
+    [1, 2]
+    """
+    if multi:
+
+        def convert_multi(text: str | None) -> list[Any]:
+            return [converter(part) for part in (text or "").split("/") if part]
+
+        return convert_multi
+
+    def convert_one(text: str | None) -> Any:
+        if text is None:
+            if optional:
+                return None
+            raise ValueError("a required URL segment is missing")
+        return converter(text)
+
+    return convert_one
+
+
 #: Arity operators: how many segments a binding takes.
 ARITIES = {":": "one", "?": "optional", "+": "one or more", "*": "zero or more"}
 
@@ -97,6 +177,12 @@ class Binding:
     op: str
     type_name: str
     converter: Converter = field(repr=False, compare=False)
+    #: Matched text -> value (see :func:`build_converter`).
+    convert: Callable[[str | None], Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        convert = build_converter(self.converter.to_python, optional=self.op == "?", multi=self.op in "+*")
+        object.__setattr__(self, "convert", convert)
 
     @property
     def is_multi(self) -> bool:
@@ -129,12 +215,12 @@ class Pattern:
         """True when the pattern ends with a slash (``/docs/``)."""
         return self.text.endswith("/")
 
-    @property
+    @cached_property
     def bindings(self) -> tuple[Binding, ...]:
         """The bindings, in order."""
         return tuple(seg for seg in self.segments if isinstance(seg, Binding))
 
-    @property
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         """The names this pattern injects."""
         return tuple(b.name for b in self.bindings)
@@ -185,17 +271,7 @@ class Pattern:
 
     def convert(self, groups: Mapping[str, str | None]) -> dict[str, Any]:
         """Turn a match's groups into injected values; ``ValueError`` means no match."""
-        values: dict[str, Any] = {}
-        for binding in self.bindings:
-            text = groups[binding.name]
-            to_python = binding.converter.to_python
-            if binding.is_multi:
-                values[binding.name] = [to_python(part) for part in (text or "").split("/") if part]
-            elif text is None:
-                values[binding.name] = None
-            else:
-                values[binding.name] = to_python(text)
-        return values
+        return {binding.name: binding.convert(groups[binding.name]) for binding in self.bindings}
 
     def build(self, values: Mapping[str, Any]) -> str:
         """Build a path from *values*, quoting each segment.
@@ -276,7 +352,7 @@ def _parse_binding(text: str, raw: str) -> Binding:
     if match.end() != len(raw):
         raise InvalidPattern(text, f"segment {raw!r}: text after the binding {match.group(0)!r}; a binding fills a whole segment")
     name, op, type_name = match.group("name", "op", "type")
-    if not name.isidentifier() or keyword.iskeyword(name):
+    if not name.isidentifier():
         raise InvalidPattern(text, f"binding name {name!r} is not a valid Python identifier")
     op = op or ":"
     if op not in ARITIES:

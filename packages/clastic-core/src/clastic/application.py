@@ -4,11 +4,19 @@ Constructing an :class:`Application` binds every route, resolves every
 argument of every endpoint, render function and middleware hook, and
 compiles each route's call chain. Mistakes surface here, before the first
 request; a request only looks up and calls.
+
+Kept for compatibility with Clastic 26: :data:`MIME_SUPPORT_MAP`,
+:data:`S_STRICT`, ``ContextualErrorHandler`` (from clastic-errors, resolved
+lazily), :func:`cast_to_route_factory`, :func:`check_valid_wsgi`,
+:func:`default_render_error`, and the re-exports ``check_middlewares``,
+``check_render_error``, ``get_arg_names``, ``normalize_path``,
+``create_dev_server_parser``, ``run_simple`` and ``int2hexguid``.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib
 import itertools
 import logging
 import threading
@@ -19,78 +27,70 @@ from urllib.parse import urlencode
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.test import Client
 
-from clastic._inject import RESERVED_ARGS
+from clastic._app_helpers import check_error_handler, check_resources, index_names, not_a_response
+from clastic._app_helpers import check_valid_wsgi as check_valid_wsgi
+from clastic._app_helpers import default_render_error as default_render_error
+from clastic._dispatch import DispatchState as DispatchState
+from clastic._dispatch import RerouteWSGI as RerouteWSGI
 from clastic._moved import satellite_available
 from clastic._router import Router
 from clastic.errors.handler import ErrorHandler
+from clastic.errors.http import MIME_SUPPORT_MAP as MIME_SUPPORT_MAP
 from clastic.errors.http import HTTPException, from_werkzeug
 from clastic.exceptions import (
-    ReservedArgumentError,
     UnknownResourceError,
     URLBuildError,
     did_you_mean,
 )
 from clastic.middleware.core import check_middleware, middleware_tuple
-from clastic.route import S_REDIRECT, SLASH_MODES, BoundRoute, Route
-from clastic.utils import redirect_to_path
+from clastic.middleware.core import check_middlewares as check_middlewares
+from clastic.route import S_REDIRECT, SLASH_MODES, BoundRoute, NullRoute, Route
+from clastic.route import S_STRICT as S_STRICT
+from clastic.route import check_render_error as check_render_error
+from clastic.route import get_arg_names as get_arg_names
+from clastic.route import normalize_path as normalize_path
+from clastic.utils import int2hexguid as int2hexguid
 from clastic.wrappers import Request, Response, respond
 
 if TYPE_CHECKING:
     from clastic.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["Application", "DispatchState", "RerouteWSGI", "SubApplication"]
+__all__ = [
+    "MIME_SUPPORT_MAP",
+    "S_STRICT",
+    "Application",
+    "DispatchState",
+    "RerouteWSGI",
+    "SubApplication",
+    "cast_to_route_factory",
+    "check_middlewares",
+    "check_render_error",
+    "check_valid_wsgi",
+    "default_render_error",
+    "get_arg_names",
+    "int2hexguid",
+    "normalize_path",
+]
 
 logger = logging.getLogger("clastic.application")
 
-
-class DispatchState:
-    """What routing learned while handling one request (injectable as ``_dispatch_state``)."""
-
-    __slots__ = ("allowed_methods", "attempted_routes", "exceptions", "redirect_to")
-
-    def __init__(self) -> None:
-        #: Non-breaking HTTP errors raised or returned by routes tried so far.
-        self.exceptions: list[HTTPException] = []
-        #: Methods of routes whose path matched but whose methods did not.
-        self.allowed_methods: set[str] = set()
-        #: Routes whose path matched, in the order they were tried.
-        self.attempted_routes: list[BoundRoute] = []
-        #: The canonical path a slash redirect sends the client to, once a route asked for one.
-        self.redirect_to: str | None = None
-
-    def add_route(self, route: BoundRoute) -> None:
-        """Record a route whose path matched."""
-        self.attempted_routes.append(route)
-
-    def add_exception(self, exc: HTTPException) -> None:
-        """Record a non-breaking error."""
-        self.exceptions.append(exc)
-
-    def update_methods(self, methods: Iterable[str]) -> None:
-        """Record the methods a path-matching route would have accepted."""
-        self.allowed_methods.update(methods)
-
-    def __repr__(self) -> str:
-        return (
-            f"<DispatchState attempted={len(self.attempted_routes)} exceptions={self.exceptions!r} "
-            f"allowed_methods={sorted(self.allowed_methods)}>"
-        )
+# Resolved on first use, like clastic._moved's table: a name of a satellite, and the
+# dev-server helpers (clastic.server imports this module).
+_LAZY = {
+    "ContextualErrorHandler": ("clastic.errors.contextual", "clastic-errors"),
+    "create_dev_server_parser": ("clastic.server", "clastic-core"),
+    "run_simple": ("clastic.server", "clastic-core"),
+}
 
 
-class RerouteWSGI(Exception):
-    """Raise (or use as an endpoint) to hand the request to another WSGI app.
-
-    The other app receives the untouched WSGI environ. Unsafe once the body
-    was read or a response started; keep such routes early in the table.
-    """
-
-    def __init__(self, wsgi_app: WSGIApplication) -> None:
-        super().__init__(wsgi_app)
-        #: The WSGI application that takes over.
-        self.wsgi_app = wsgi_app
-
-    def __call__(self) -> None:
-        raise self
+def __getattr__(name: str) -> object:
+    try:
+        module, dist = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    if not satellite_available(module):
+        raise ImportError(f"{__name__}.{name} is provided by {dist}; install it with: pip install {dist}", name=module)
+    return getattr(importlib.import_module(module), name)
 
 
 class SubApplication:
@@ -117,42 +117,36 @@ class SubApplication:
         self.inherit_slashes = inherit_slashes
 
     def bind_all(self, parent: Application) -> list[BoundRoute]:
-        """Re-bind every route of the embedded Application into *parent*."""
-        return [
-            route.bind(parent, prefix=self.prefix, rebind_render=self.rebind_render, inherit_slashes=self.inherit_slashes)
-            for route in self.app.routes
-        ]
+        """Re-bind every route of the embedded Application into *parent*.
+
+        *parent*'s middlewares replace equal ones of the embedded routes, and
+        each replacement is logged once (INFO: configuring what it embeds is
+        the embedding Application's role, as with resources).
+        """
+        bound: list[BoundRoute] = []
+        drops: dict[tuple[int, int], tuple[object, object, list[str]]] = {}
+        for route in self.app.routes:
+            rebound, dropped = route._rebind(parent, self.prefix, self.rebind_render, self.inherit_slashes)
+            bound.append(rebound)
+            for mw, kept in dropped:
+                drops.setdefault((id(mw), id(kept)), (mw, kept, []))[2].append(rebound.pattern)
+        for mw, kept, patterns in drops.values():
+            logger.info(
+                "embedding %r at %r: its middleware %r is dropped in favour of the embedding Application's equal %r (routes %s)",
+                self.app, self.prefix or "/", mw, kept, ", ".join(patterns),
+            )
+        return bound
+
+    def iter_routes(self) -> Iterator[BoundRoute]:
+        """Yield the embedded Application's routes, as bound in it."""
+        return self.app.iter_routes()
 
     def __repr__(self) -> str:
         return f"SubApplication({self.prefix!r}, {self.app!r})"
 
 
-class NullRoute(Route):
-    """The route that answers when nothing else does: 404, 405, OPTIONS, a slash redirect, the last non-breaking error.
-
-    It runs the application's middlewares, so they see unmatched requests too.
-    """
-
-    #: Marks the bound route as the null route (``BoundRoute.is_null_route``).
-    answers_unmatched = True
-
-    def __init__(self) -> None:
-        super().__init__("/", _answer_unmatched, name="_null_route")
-
-
-def _answer_unmatched(request: Request, _dispatch_state: DispatchState, _application: Application) -> Response:
-    state = _dispatch_state
-    if state.redirect_to is not None:
-        return _slash_redirect(request, state.redirect_to)
-    if state.exceptions:
-        return state.exceptions[-1]
-    handler = _application.error_handler
-    if state.allowed_methods:
-        allowed = sorted(state.allowed_methods | {"OPTIONS"})
-        if request.method == "OPTIONS":
-            return Response(status=204, headers={"Allow": ", ".join(allowed)})
-        return handler.method_not_allowed_type(allowed_methods=allowed)
-    return handler.not_found_type(dispatch_state=state, request=request, application=_application)
+# Routes are immutable once written; one null route serves every Application.
+_NULL_ROUTE = NullRoute()
 
 
 class _ContextualIfInstalled:
@@ -210,7 +204,7 @@ class Application:
             raise ValueError(f"unknown slash_mode {slash_mode!r}, expected one of {list(SLASH_MODES)}")
         self.debug = bool(debug)
         self.slash_mode = slash_mode
-        self.resources = _check_resources(resources)
+        self.resources = check_resources(resources)
         self.middlewares = middleware_tuple(middlewares, "Application")
         for mw in self.middlewares:
             check_middleware(mw)
@@ -222,7 +216,7 @@ class Application:
         self._request_ids = itertools.count()
         self._changing = threading.Lock()  # add() and set_error_handler() one at a time
         self.error_handler: ErrorHandler = (
-            self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
+            self._default_error_handler() if error_handler is None else check_error_handler(error_handler)
         )
         for entry in routes or ():
             self._insert(entry, None, {})
@@ -242,27 +236,22 @@ class Application:
         were bound with; the new handler renders the errors of routes added
         afterwards, of unmatched requests (404, 405) and of uncaught exceptions.
         """
-        handler = self._default_error_handler() if error_handler is None else _check_error_handler(error_handler)
+        handler = self._default_error_handler() if error_handler is None else check_error_handler(error_handler)
         with self._changing:
             self.error_handler = handler
             self._rebuild()
 
     def _bind_entry(self, entry: Any, **kwargs: Any) -> list[BoundRoute]:
-        if isinstance(entry, SubApplication):
-            return entry.bind_all(self)
-        if isinstance(entry, Route):
-            if kwargs:
-                raise TypeError(f"unexpected keyword arguments for a Route: {sorted(kwargs)}")
-            return [entry.bind(self)]
-        if isinstance(entry, (tuple, list)) and len(entry) >= 2 and isinstance(entry[0], str):
-            if isinstance(entry[1], Application):
-                return SubApplication(*entry, **kwargs).bind_all(self)
-            if 2 <= len(entry) <= 4 and not kwargs:
-                return [Route(*entry).bind(self)]
-        raise TypeError(
-            f"could not create a route from {entry!r}: expected a Route, a SubApplication, or a tuple "
-            "(pattern, endpoint[, render[, render_error]]) or (prefix, Application)"
-        )
+        if kwargs and isinstance(entry, (tuple, list)) and _embedded_app(entry) is not None:
+            entry = SubApplication(*entry, **kwargs)
+        elif kwargs and isinstance(entry, Route):
+            raise TypeError(f"unexpected keyword arguments for a Route: {sorted(kwargs)}")
+        elif kwargs and not isinstance(entry, SubApplication):
+            raise _not_a_route(entry)
+        factory = cast_to_route_factory(entry)
+        if isinstance(factory, SubApplication):
+            return factory.bind_all(self)
+        return [factory.bind(self)]
 
     def add(self, entry: Any, index: int | None = None, **kwargs: Any) -> None:
         """Add a :class:`Route`, :class:`SubApplication` or tuple, checking it now.
@@ -334,9 +323,9 @@ class Application:
         # WSGI wrapper (during a change it may see new ones next to old ones,
         # which only differ by the routes just added). Changes themselves are
         # serialised by self._changing.
-        null_route = NullRoute().bind(self)
+        null_route = _NULL_ROUTE.bind(self)
         router = Router(self._routes)
-        url_index = _index_names(self._routes)
+        url_index = index_names(self._routes)
         wsgi = self._wrap_wsgi(null_route)
         self._null_route, self._router, self._url_index, self._wsgi = null_route, router, url_index, wsgi
 
@@ -350,15 +339,18 @@ class Application:
         for route in [*self._routes, null_route]:
             for mw in route.middlewares:
                 wrapper = getattr(mw, "wsgi_wrapper", None)
-                if wrapper is not None and not any(mw is other for other in seen):
+                # Equal middlewares (one class, see Middleware.__eq__) wrap once, as in Clastic 26.
+                if wrapper is not None and not any(mw is other or mw == other for other in seen):
                     seen.append(mw)
         wrappers.extend(getattr(mw, "wsgi_wrapper") for mw in reversed(seen))
         if not wrappers:
             return None
         for wrapper in wrappers:
             wrapped = wrapper(wsgi)
-            if not callable(wrapped):
-                raise TypeError(f"expected a WSGI callable from the WSGI wrapper {wrapper!r}, got {wrapped!r}")
+            try:
+                check_valid_wsgi(wrapped)
+            except TypeError as ex:
+                raise TypeError(f"expected a WSGI callable from the WSGI wrapper {wrapper!r}, got {wrapped!r}: {ex}") from None
             wsgi = wrapped
         return wsgi
 
@@ -484,9 +476,9 @@ class Application:
 
     def _execute(self, route: BoundRoute, request: Request, state: DispatchState, values: dict[str, Any]) -> Response:
         try:
-            response = route.execute(request, state, **values)
+            response = route._execute(request, state, *values.values())
             if not isinstance(response, Response):
-                raise _not_a_response(route, response)
+                raise not_a_response(route, response)
         except HTTPException as ex:
             return ex
         except WerkzeugHTTPException as ex:
@@ -501,7 +493,7 @@ class Application:
 
     def _render_error(self, route: BoundRoute, request: Request, state: DispatchState, error: HTTPException) -> Response:
         try:
-            response = route.execute_error(request, state, error)
+            response = route._execute_error(request, state, error)
         except Exception:  # a broken error renderer must not hide the original error
             logger.exception("render_error for route %r failed; answering with the original %r", route.pattern, error)
             return error.transcribe(request)
@@ -518,11 +510,29 @@ class Application:
         )
 
 
-def _not_a_response(route: BoundRoute, value: Any) -> TypeError:
-    hooks = [type(mw).__name__ for mw in route.middlewares if getattr(mw, "request", None) is not None]
-    source = f"its request middlewares ({', '.join(hooks)}) or its render function" if hooks else "its render function"
+def cast_to_route_factory(in_arg: Any) -> Route | SubApplication:
+    """Turn one entry of an Application's routes into a :class:`Route` or :class:`SubApplication`.
+
+    ``(pattern, endpoint[, render[, render_error]])`` gives a Route,
+    ``(prefix, Application[, rebind_render[, inherit_slashes]])`` a
+    SubApplication; Routes and SubApplications are returned as they are.
+    Anything else raises ``TypeError``. Kept under Clastic 26's name;
+    Applications use it for every entry.
+    """
+    if isinstance(in_arg, (Route, SubApplication)):
+        return in_arg
+    if isinstance(in_arg, (tuple, list)) and len(in_arg) >= 2 and isinstance(in_arg[0], str):
+        if isinstance(in_arg[1], Application):
+            return SubApplication(*in_arg)
+        if len(in_arg) <= 4:
+            return Route(*in_arg)
+    raise _not_a_route(in_arg)
+
+
+def _not_a_route(entry: Any) -> TypeError:
     return TypeError(
-        f"route {route.pattern!r}: expected a Response from {source}, got {type(value).__name__} ({value!r:.80})"
+        f"could not create a route from {entry!r}: expected a Route, a SubApplication, or a tuple "
+        "(pattern, endpoint[, render[, render_error]]) or (prefix, Application)"
     )
 
 
@@ -559,61 +569,3 @@ def _check_routes_argument(routes: Any) -> None:
         raise TypeError(f"Application(routes=...) takes a list of routes, got {type(routes).__name__} ({routes!r:.80})")
 
 
-# What the Application calls on its error handler.
-_ERROR_HANDLER_API = (
-    "render_error",
-    "uncaught_to_response",
-    "not_found_type",
-    "method_not_allowed_type",
-    "wsgi_wrapper",
-)
-
-
-def _check_error_handler(handler: Any) -> ErrorHandler:
-    if isinstance(handler, type):
-        raise TypeError(
-            f"Application(error_handler=...) takes an error handler instance, got the class {handler.__name__}; "
-            f"call it: error_handler={handler.__name__}()"
-        )
-    missing = [name for name in _ERROR_HANDLER_API if not hasattr(handler, name)]
-    if missing:
-        raise TypeError(
-            f"Application(error_handler=...) got {handler!r:.80}, which lacks {', '.join(missing)}; "
-            "pass an instance of clastic.errors.ErrorHandler or a subclass of it"
-        )
-    return handler  # type: ignore[no-any-return]
-
-
-def _check_resources(resources: Mapping[str, Any] | None) -> dict[str, Any]:
-    if resources is not None and not isinstance(resources, Mapping):
-        raise TypeError(
-            f"Application(resources=...) takes a dict of name -> value, got {type(resources).__name__} ({resources!r:.80})"
-        )
-    resources = dict(resources or {})
-    bad = [key for key in resources if not isinstance(key, str) or not key.isidentifier()]
-    if bad:
-        raise TypeError(f"resource names must be strings that are valid Python identifiers, got {bad!r}")
-    reserved = sorted(key for key in resources if key in RESERVED_ARGS)
-    if reserved:
-        raise ReservedArgumentError(
-            f"resource names conflict with builtins: {reserved} (reserved names: {list(RESERVED_ARGS)}); rename them"
-        )
-    return resources
-
-
-def _index_names(routes: Sequence[BoundRoute]) -> dict[Any, list[BoundRoute]]:
-    index: dict[Any, list[BoundRoute]] = {}
-    for route in routes:
-        keys: list[Any] = [route.name] if route.name else []
-        endpoint_name = getattr(route.endpoint, "__name__", None)
-        if not route.name and isinstance(endpoint_name, str):
-            keys.append(endpoint_name)
-        keys.append(id(route.endpoint))
-        for key in keys:
-            index.setdefault(key, []).append(route)
-    return index
-
-
-def _slash_redirect(request: Request, canonical: str) -> Response:
-    # 302 as the original for safe methods; 308 keeps the method and body of a POST.
-    return redirect_to_path(request, canonical, 302 if request.method in ("GET", "HEAD") else 308)

@@ -3,17 +3,39 @@
 A :class:`Route` is what the author writes; binding it to an
 :class:`~clastic.Application` produces a :class:`BoundRoute` whose arguments
 are all resolved and whose call chain is compiled. Embedding an Application
-in another re-binds its routes under a prefix.
+in another re-binds its routes under a prefix; the embedding Application's
+middlewares and resources win over the embedded one's, a route's own
+resources win over both.
+
+Kept for compatibility with Clastic 26 (aliases of the modern helpers):
+:data:`RESERVED_ARGS`, :data:`DEFAULT_CONVS`, :data:`TYPE_CONV_MAP`,
+:data:`TYPE_PATT_MAP`, :func:`build_converter`, :func:`check_render_error`,
+:func:`resolve_deps`, :func:`normalize_deps`, :func:`find_cycle`, and the
+re-exports ``check_middlewares``, ``make_middleware_chain``,
+``get_arg_names``, ``get_callable_name``, ``get_fb``, ``inject``.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from clastic._bound_compat import BoundRouteCompat
+from clastic._chain import check_render_error as check_render_error
 from clastic._chain import compile_chain, compile_error_renderer
+from clastic._deps import find_cycle as find_cycle
+from clastic._deps import normalize_deps as normalize_deps
+from clastic._deps import resolve_deps as resolve_deps
+from clastic._inject import RESERVED_ARGS as RESERVED_ARGS
+from clastic._inject import get_callable_name as get_callable_name
+from clastic._inject import inject as inject
+from clastic._pattern import DEFAULT_CONVS as DEFAULT_CONVS
+from clastic._pattern import TYPE_CONV_MAP as TYPE_CONV_MAP
+from clastic._pattern import TYPE_PATT_MAP as TYPE_PATT_MAP
 from clastic._pattern import Pattern, parse_pattern
+from clastic._pattern import build_converter as build_converter
 from clastic.exceptions import (
     InvalidEndpoint,
     InvalidMethod,
@@ -21,12 +43,18 @@ from clastic.exceptions import (
     RenderFactoryError,
     did_you_mean,
 )
-from clastic.middleware.core import merge_middlewares, middleware_tuple
+from clastic.middleware.core import check_middlewares as check_middlewares
+from clastic.middleware.core import make_middleware_chain as make_middleware_chain
+from clastic.middleware.core import middleware_tuple, split_duplicates
+from clastic.sinter import get_arg_names as get_arg_names
+from clastic.sinter import get_fb as get_fb
+from clastic.utils import redirect_to_path
+from clastic.wrappers import Response
 
 if TYPE_CHECKING:
-    from werkzeug.wrappers import Response
-
+    from clastic._dispatch import DispatchState
     from clastic.application import Application
+    from clastic.wrappers import Request
 
 __all__ = [
     "CONNECT",
@@ -44,11 +72,29 @@ __all__ = [
     "SLASH_MODES",
     "TRACE",
     "BoundRoute",
+    "DEFAULT_CONVS",
     "InvalidMethod",
     "InvalidPattern",
+    "NullRoute",
+    "RESERVED_ARGS",
     "Route",
+    "TYPE_CONV_MAP",
+    "TYPE_PATT_MAP",
+    "build_converter",
+    "check_middlewares",
+    "check_render_error",
+    "find_cycle",
+    "get_arg_names",
+    "get_callable_name",
+    "get_fb",
+    "inject",
+    "make_middleware_chain",
+    "normalize_deps",
     "normalize_path",
+    "resolve_deps",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Redirect requests that differ from a branch route only by slashes (default).
 S_REDIRECT = "redirect"
@@ -166,14 +212,32 @@ class Route:
         """True when the pattern ends with a slash."""
         return self.parsed.is_branch
 
+    @property
+    def render(self) -> Any:
+        """The render function or render argument as given (Clastic 26's name for :attr:`render_arg`)."""
+        return self.render_arg
+
+    @render.setter
+    def render(self, value: Any) -> None:
+        self.render_arg = value
+
+    def iter_routes(self) -> Iterator[Route]:
+        """Yield this route (so routes and applications iterate alike)."""
+        yield self
+
     def bind(self, app: Application, *, prefix: str = "") -> BoundRoute:
         """Bind this route to *app* (under *prefix*), checking and compiling everything."""
         render, factory = _resolve_render(self, app, self.parsed.with_prefix(prefix).text)
+        where = f"route {self.parsed.with_prefix(prefix).text!r}"
+        middlewares, dropped = split_duplicates(self.middlewares, app.middlewares, where=where)
+        for mw, kept in dropped:
+            # Warning: the author gave this route its own instance, and it will not run.
+            logger.warning("%s: its middleware %r is dropped in favour of the Application's equal %r", where, mw, kept)
         return BoundRoute(
             self,
             (app,),
             parsed=self.parsed.with_prefix(prefix),
-            middlewares=merge_middlewares(app.middlewares, self.middlewares),
+            middlewares=tuple(middlewares),
             resources={**app.resources, **self.resources},
             render=render,
             render_factory=factory,
@@ -215,7 +279,7 @@ def _call_factory(factory: Any, arg: Any, where_pattern: str) -> Callable[..., A
     return render
 
 
-class BoundRoute:
+class BoundRoute(BoundRouteCompat):
     """A route bound into an Application: resolved, compiled and ready to dispatch.
 
     ``app.routes`` holds these. Most attributes mirror the :class:`Route`,
@@ -247,7 +311,6 @@ class BoundRoute:
         self.render_factory = render_factory
         self.slash_mode = slash_mode
         self.methods = route.methods
-        self.endpoint = route.endpoint
         self.name = route.name
         self._regex = parsed.regex(strict=slash_mode == S_STRICT)
         # Per-request work, decided once: which groups to convert, whether to redirect.
@@ -256,31 +319,32 @@ class BoundRoute:
         self._redirects = slash_mode == S_REDIRECT and parsed.is_branch
         methods = "|".join(sorted(self.methods)) + " " if self.methods else ""
         where = f"route {methods}{parsed.text!r}"
-        filename = f"clastic chain {methods}{parsed.text}"
-        constants = {"_route": self, "_application": app}
+        constants = [("_route", "builtins", self), ("_application", "builtins", app)]
+        constants += [(name, "resources", value) for name, value in resources.items()]
         chain = compile_chain(
             where=where,
-            filename=filename,
-            url_fields=parsed.fields,
-            resources=resources,
+            filename=f"clastic chain {methods}{parsed.text}",
+            params=[("request", "builtins"), ("_dispatch_state", "builtins"), *[(f, "url") for f in parsed.fields]],
+            constants=constants,
             middlewares=middlewares,
             endpoint=route.endpoint,
             render=render,
-            constants=constants,
         )
-        #: ``execute(request, _dispatch_state, **url_values)``: the compiled chain.
-        self.execute: Callable[..., Response] = chain.execute
+        self._chain = chain
+        #: ``_execute(request, _dispatch_state, *url_values)``: the compiled chain (URL values in pattern order).
+        self._execute: Callable[..., Any] = chain.execute
         #: The generated source of the chain.
         self.chain_source = chain.source
         #: Where each argument of the chain's callables comes from.
         self.arg_sources = dict(chain.arg_sources)
-        render_error = route.render_error or app.error_handler.render_error
-        #: ``execute_error(request, _dispatch_state, _error)``: renders an HTTP error for this route.
-        self.execute_error = compile_error_renderer(
+        #: The error renderer used for this route's HTTP errors.
+        self.render_error = route.render_error or app.error_handler.render_error
+        #: ``_execute_error(request, _dispatch_state, _error)``: renders an HTTP error for this route.
+        self._execute_error: Callable[..., Any] = compile_error_renderer(
             where=where,
             filename=f"clastic error renderer {methods}{parsed.text}",
-            render_error=render_error,
-            resources=resources,
+            render_error=self.render_error,
+            params=[("request", "builtins"), ("_dispatch_state", "builtins"), ("_error", "builtins")],
             constants=constants,
         )
 
@@ -300,6 +364,11 @@ class BoundRoute:
     def render_arg(self) -> Any:
         """The route's render argument as written."""
         return self.route.render_arg
+
+    @property
+    def endpoint(self) -> Callable[..., Any]:
+        """The route's endpoint."""
+        return self.route.endpoint
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -348,7 +417,19 @@ class BoundRoute:
     # -- binding -------------------------------------------------------------
 
     def bind(self, app: Application, *, prefix: str = "", rebind_render: bool = False, inherit_slashes: bool = True) -> BoundRoute:
-        """Re-bind this route into an embedding Application under *prefix*."""
+        """Re-bind this route into an embedding Application under *prefix*.
+
+        The embedding Application's middlewares replace equal ones of this
+        route (see :func:`~clastic.middleware.merge_middlewares`) and its
+        resources replace the embedded Application's; the route's own
+        resources stay the most specific.
+        """
+        return self._rebind(app, prefix, rebind_render, inherit_slashes)[0]
+
+    def _rebind(
+        self, app: Application, prefix: str, rebind_render: bool, inherit_slashes: bool
+    ) -> tuple[BoundRoute, list[tuple[object, object]]]:
+        """Like :meth:`bind`; also return the ``(dropped, kept)`` middleware pairs, for the caller to log."""
         parsed = self.parsed.with_prefix(prefix)
         render, factory = self.render, self.render_factory
         arg = self.route.render_arg
@@ -358,16 +439,18 @@ class BoundRoute:
             slash_mode = app.slash_mode
         else:
             slash_mode = self.slash_mode
-        return BoundRoute(
+        middlewares, dropped = split_duplicates(self.middlewares, app.middlewares, where=f"route {parsed.text!r}")
+        bound = BoundRoute(
             self.route,
             (*self.bound_apps, app),
             parsed=parsed,
-            middlewares=merge_middlewares(app.middlewares, self.middlewares),
-            resources={**app.resources, **self.resources},
+            middlewares=tuple(middlewares),
+            resources={**self.resources, **app.resources, **self.route.resources},
             render=render,
             render_factory=factory,
             slash_mode=slash_mode,
         )
+        return bound, dropped
 
     def iter_routes(self) -> Iterable[BoundRoute]:
         """Yield this route (so routes and applications iterate alike)."""
@@ -376,6 +459,46 @@ class BoundRoute:
     def __repr__(self) -> str:
         methods = f" methods={sorted(self.methods)}" if self.methods else ""
         return f"<BoundRoute {self.pattern!r} endpoint={getattr(self.endpoint, '__name__', self.endpoint)!r}{methods}>"
+
+
+class NullRoute(Route):
+    """The route that answers when nothing else does: 404, 405, OPTIONS, a slash redirect, the last non-breaking error.
+
+    Every Application binds one and tries it after all others; it runs the
+    application's middlewares, so they see unmatched requests too.
+    """
+
+    #: Marks the bound route as the null route (``BoundRoute.is_null_route``).
+    answers_unmatched = True
+
+    def __init__(self) -> None:
+        super().__init__("/", _handle_sentinel_condition, name="_null_route")
+
+    def handle_sentinel_condition(self, request: Request, _dispatch_state: DispatchState, _application: Application) -> Response:
+        """Answer a request no route took, from what routing recorded in *_dispatch_state*.
+
+        In order: the slash redirect a branch route asked for; the last
+        non-breaking error a route returned; for a path that matched only with
+        other methods, ``204`` with ``Allow`` to ``OPTIONS`` and ``405``
+        otherwise; else the error handler's ``404``.
+        """
+        return _handle_sentinel_condition(request, _dispatch_state, _application)
+
+
+def _handle_sentinel_condition(request: Request, _dispatch_state: DispatchState, _application: Application) -> Response:
+    state = _dispatch_state
+    if state.redirect_to is not None:
+        # 302 as the original for safe methods; 308 keeps the method and body of a POST.
+        return redirect_to_path(request, state.redirect_to, 302 if request.method in ("GET", "HEAD") else 308)
+    if state.exceptions:
+        return state.exceptions[-1]
+    handler = _application.error_handler
+    if state.allowed_methods:
+        allowed = sorted(state.allowed_methods | {"OPTIONS"})
+        if request.method == "OPTIONS":
+            return Response(status=204, headers={"Allow": ", ".join(allowed)})
+        return handler.method_not_allowed_type(allowed_methods=allowed)
+    return handler.not_found_type(dispatch_state=state, request=request, application=_application)
 
 
 class GET(Route):

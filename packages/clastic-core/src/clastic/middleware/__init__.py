@@ -12,6 +12,8 @@ from clastic.middleware.core import MIDDLEWARE_PROTOCOL as MIDDLEWARE_PROTOCOL
 from clastic.middleware.core import DummyMiddleware as DummyMiddleware
 from clastic.middleware.core import Middleware as Middleware
 from clastic.middleware.core import check_middleware as check_middleware
+from clastic.middleware.core import check_middlewares as check_middlewares
+from clastic.middleware.core import make_middleware_chain as make_middleware_chain
 from clastic.middleware.core import merge_middlewares as merge_middlewares
 
 __path__ = extend_path(__path__, __name__)

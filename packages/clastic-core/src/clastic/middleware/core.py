@@ -18,6 +18,15 @@
 the endpoint, ``render`` wraps the render function. Each hook calls ``next``
 with the names its middleware declared in ``provides`` (``endpoint_provides``,
 ``render_provides``), which then become injectable further in.
+
+Middlewares of one class are equal (:meth:`Middleware.__eq__`): when a route
+or an embedded Application carries one equal to one of the embedding
+Application's, the Application's instance is kept (see
+:func:`merge_middlewares`), and the drop is logged.
+
+Kept for compatibility with Clastic 26: :func:`check_middlewares`,
+:func:`make_middleware_chain`, and ``compile_code``, ``get_arg_names`` and
+``make_chain`` (from :mod:`clastic.sinter`).
 """
 
 from __future__ import annotations
@@ -26,7 +35,11 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from clastic.exceptions import MiddlewareError
+from clastic._inject import read_signature
+from clastic.exceptions import ClasticError, ConflictingProvidesError, MiddlewareError
+from clastic.sinter import compile_code as compile_code
+from clastic.sinter import get_arg_names as get_arg_names
+from clastic.sinter import make_chain as make_chain
 
 if TYPE_CHECKING:
     from clastic.types import WSGIApplication
@@ -34,11 +47,18 @@ if TYPE_CHECKING:
 __all__ = [
     "HOOK_NAMES",
     "MIDDLEWARE_PROTOCOL",
+    "DuplicateMiddlewareError",
     "DummyMiddleware",
     "Middleware",
     "check_middleware",
+    "check_middlewares",
+    "compile_code",
+    "get_arg_names",
+    "make_chain",
+    "make_middleware_chain",
     "merge_middlewares",
     "middleware_tuple",
+    "split_duplicates",
 ]
 
 logger = logging.getLogger(__name__)
@@ -80,6 +100,12 @@ class Middleware:
     render_provides: ClassVar[Sequence[str]] = ()
     #: An optional ``wsgi_wrapper(wsgi_app) -> wsgi_app`` around the whole Application.
     wsgi_wrapper: Callable[[WSGIApplication], WSGIApplication] | None = None
+    #: True: where a route or embedded Application carries one equal to the
+    #: Application's, only the Application's runs. False: each instance runs.
+    unique: ClassVar[bool] = True
+    #: False: such a duplicate is an error (``DuplicateMiddlewareError``) instead
+    #: of being dropped in favour of the Application's instance.
+    reorderable: ClassVar[bool] = True
 
     request: Callable[..., Any] | None = None
     endpoint: Callable[..., Any] | None = None
@@ -100,8 +126,6 @@ class Middleware:
     @property
     def requires(self) -> list[str]:
         """Arguments the hooks need without defaults (``next`` and ``context`` excluded)."""
-        from clastic._inject import read_signature
-
         needed: list[str] = []
         for _hook_name, hook, _provides in self.iter_hooks():
             for arg in read_signature(hook).required:
@@ -112,8 +136,6 @@ class Middleware:
     @property
     def arguments(self) -> list[str]:
         """Every argument any hook accepts (``next`` excluded)."""
-        from clastic._inject import read_signature
-
         names: list[str] = []
         for _hook_name, hook, _provides in self.iter_hooks():
             for arg in read_signature(hook).names:
@@ -121,8 +143,25 @@ class Middleware:
                     names.append(arg)
         return names
 
+    def __eq__(self, other: object) -> bool:
+        """Middlewares of the same class are equal (Clastic 26's rule, used to merge them)."""
+        if not isinstance(other, Middleware):
+            return NotImplemented
+        return type(self) is type(other)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
     def __repr__(self) -> str:
         return f"{self.name}()"
+
+
+class DuplicateMiddlewareError(ClasticError, ValueError):
+    """A non-reorderable middleware given both to an Application and to a route or embedded Application in it."""
 
 
 def middleware_tuple(middlewares: Any, where: str) -> tuple[object, ...]:
@@ -144,8 +183,6 @@ def middleware_tuple(middlewares: Any, where: str) -> tuple[object, ...]:
 
 def check_middleware(mw: object) -> None:
     """Raise :class:`MiddlewareError` unless *mw* follows the Middleware protocol."""
-    from clastic._inject import read_signature
-
     label = type(mw).__name__
     version = getattr(mw, "protocol_version", MIDDLEWARE_PROTOCOL)
     if type(version) is not int:
@@ -197,18 +234,112 @@ def check_middleware(mw: object) -> None:
         )
 
 
-def merge_middlewares(outer: Sequence[object], inner: Sequence[object]) -> tuple[object, ...]:
-    """Combine application-level (*outer*) and route-level (*inner*) middlewares.
+def split_duplicates(old: Sequence[object], new: Sequence[object], *, where: str = "") -> tuple[list[object], list[tuple[object, object]]]:
+    """Merge like :func:`merge_middlewares`; return ``(merged, [(dropped, kept), ...])`` without logging.
 
-    Outer ones come first. A middleware *instance* present in both runs once;
-    two different instances of one class both run (a conflict between what they
-    provide is reported when the route is built, never silently dropped).
+    *old* are the route's (or embedded Application's) middlewares, *new* the
+    Application's. A middleware of *old* equal (``==``) to one of *new* is
+    dropped in favour of it; the same instance in both is merged without
+    note. A class with ``unique = False`` is kept in both places; one with
+    ``reorderable = False`` raises :class:`DuplicateMiddlewareError`.
+    Duplicates within one list are kept.
     """
-    merged = list(outer)
-    for mw in inner:
-        if not any(mw is seen for seen in merged):
+    merged = list(new)
+    dropped: list[tuple[object, object]] = []
+    for mw in old:
+        kept = next((app_mw for app_mw in new if app_mw is mw or app_mw == mw), None)
+        if kept is None or not (getattr(mw, "unique", True) and getattr(kept, "unique", True)):
             merged.append(mw)
-    return tuple(merged)
+            continue
+        if kept is mw:
+            continue
+        if not (getattr(mw, "reorderable", True) and getattr(kept, "reorderable", True)):
+            name = type(mw).__name__
+            place = f" in {where}" if where else ""
+            raise DuplicateMiddlewareError(
+                f"multiple inclusion of unique middleware {name}{place}: the Application has {kept!r} and the route "
+                f"or embedded Application also has {mw!r}; {name} is not reorderable, so one cannot replace the "
+                "other. Give it to only one of them."
+            )
+        dropped.append((mw, kept))
+    return merged, dropped
+
+
+def merge_middlewares(old: Sequence[object], new: Sequence[object]) -> list[object]:
+    """Combine a route's middlewares (*old*) with its Application's (*new*).
+
+    The Application's come first; a route-level middleware equal to one of
+    them (same class, see :meth:`Middleware.__eq__`) is dropped in favour of
+    the Application's instance, and the drop is logged at INFO. Kept with
+    Clastic 26's argument order; raises :class:`DuplicateMiddlewareError`
+    (a ``ValueError``) for a duplicate whose class has ``reorderable = False``.
+
+    >>> merge_middlewares([DummyMiddleware(verbose=True)], [DummyMiddleware()])
+    [DummyMiddleware(verbose=False)]
+    """
+    merged, dropped = split_duplicates(old, new)
+    for mw, kept in dropped:
+        logger.info("middleware %r dropped in favour of the equal %r given to the Application", mw, kept)
+    return merged
+
+
+def check_middlewares(middlewares: Sequence[object], args_dict: Mapping[str, Any] | None = None) -> None:
+    """Check each middleware and that no name is provided twice.
+
+    *args_dict* maps names already provided (e.g. URL values or resources)
+    to their source; a middleware providing one of them is a conflict too.
+    Raises :class:`MiddlewareError` or ``ConflictingProvidesError`` (a
+    ``NameError``). Kept for compatibility with Clastic 26; Applications
+    run these checks when they are built.
+    """
+    sources: dict[str, str] = {name: str(source) for name, source in (args_dict or {}).items()}
+    conflicts: list[tuple[str, tuple[str, ...]]] = []
+    for mw in middlewares:
+        check_middleware(mw)
+        for provides_attr in HOOK_NAMES.values():
+            for name in getattr(mw, provides_attr, ()) or ():
+                if name in sources:
+                    conflicts.append((name, (sources[name], type(mw).__name__)))
+                else:
+                    sources[name] = type(mw).__name__
+    if conflicts:
+        raise ConflictingProvidesError(f"found conflicting provides: {conflicts!r}; rename one of them", conflicts=conflicts)
+
+
+def make_middleware_chain(
+    middlewares: Sequence[object], endpoint: Callable[..., Any], render: Callable[..., Any] | None, preprovided: Sequence[str]
+) -> Callable[..., Any]:
+    """Compile *middlewares* around *endpoint* and *render* into one callable.
+
+    The result takes the *preprovided* names as keyword arguments and runs
+    the hooks, endpoint and render in "M" order, as a route does; every
+    argument is checked now (``NameError`` subclasses name what is missing).
+    Kept for compatibility with Clastic 26; Applications build their routes'
+    chains themselves.
+    """
+    from clastic._chain import compile_chain
+
+    names = list(dict.fromkeys(preprovided))
+    chain = compile_chain(
+        where="make_middleware_chain()",
+        filename="clastic middleware chain",
+        params=[(name, "preprovided") for name in names],
+        constants=[],
+        middlewares=list(middlewares),
+        endpoint=endpoint,
+        render=render,
+    )
+    execute = chain.execute
+
+    def middleware_chain(**kwargs: Any) -> Any:
+        __traceback_hide__ = True  # noqa: F841 - read by traceback formatters
+        missing = [name for name in names if name not in kwargs]
+        if missing:
+            raise TypeError(f"middleware chain called without {missing} (it takes {names})")
+        return execute(*[kwargs[name] for name in names])
+
+    middleware_chain.chain_source = chain.source  # type: ignore[attr-defined]
+    return middleware_chain
 
 
 class DummyMiddleware(Middleware):
