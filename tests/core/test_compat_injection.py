@@ -36,7 +36,7 @@ def test_endpoint_kwargs_receive_every_injectable_not_named():
             "keys": sorted(kwargs),
             "db": kwargs["db"],
             "cookie": kwargs["cookie"],
-            "same_request": kwargs["request"] is kwargs["_route"] and None or kwargs["request"].path,
+            "path": kwargs["request"].path,
         }
 
     app = Application(
@@ -50,8 +50,10 @@ def test_endpoint_kwargs_receive_every_injectable_not_named():
         "keys": ["_application", "_dispatch_state", "_route", "cookie", "db", "page", "request"],
         "db": "the db",
         "cookie": "c",
-        "same_request": "/u/ann/3",
+        "path": "/u/ann/3",
     }
+    sources = app.routes[0].arg_sources  # what **kwargs receives counts as the endpoint's arguments
+    assert (sources["name"], sources["page"], sources["db"], sources["cookie"], sources["request"]) == ("url", "url", "resources", "Provide", "builtins")
 
 
 def test_named_arguments_next_to_kwargs_are_still_checked_with_a_suggestion():

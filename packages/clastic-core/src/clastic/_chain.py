@@ -222,6 +222,8 @@ class _Writer:
             # **kwargs gets every other name available here, spelled out now.
             extras = [name for name in available if name not in spec.names and name != "next"]
             self.used.update(set(extras) & self.outside)
+            for name in extras:  # it receives them, so they are its arguments too (introspection, CSRF)
+                self.arg_sources.setdefault(name, available[name])
             if extras:
                 items = ", ".join(f"{name!r}: {variable_name(name)}" for name in extras)
                 keywords.append(f"**{{{items}}}")

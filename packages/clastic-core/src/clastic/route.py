@@ -267,7 +267,7 @@ def _resolve_render(route: Route, app: Application, where_pattern: str) -> tuple
 
 def _call_factory(factory: Any, arg: Any, where_pattern: str) -> Callable[..., Any]:
     try:
-        render = factory(arg)
+        render: Callable[..., Any] = factory(arg)
     except Exception as ex:  # any engine's lookup or compile error; re-raised with the route named
         # Still an instance of the factory's own exception class, as the original let it through.
         message = f"route {where_pattern!r}: render factory could not use {arg!r}: {ex}"
