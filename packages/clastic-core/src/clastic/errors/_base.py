@@ -1,0 +1,218 @@
+"""The base of the HTTP errors, :class:`HTTPException`, and how error bodies are negotiated.
+
+Import these from :mod:`clastic.errors.http` (or :mod:`clastic.errors`),
+where the status classes live.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+from xml.sax.saxutils import escape as xml_escape
+
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Request, Response
+
+from clastic.wrappers import init_buffered
+
+__all__ = ["DEFAULT_MIME", "MIME_SUPPORT_MAP", "STDLIB_EXC_URL", "HTTPException", "negotiate_mimetype"]
+
+#: Body format used when the client accepts none of :data:`MIME_SUPPORT_MAP`.
+DEFAULT_MIME = "text/plain"
+
+#: Supported error body types, in preference order, and the method that renders each.
+MIME_SUPPORT_MAP: dict[str, str] = {
+    "text/html": "to_html",
+    "application/json": "to_json",
+    "application/problem+json": "to_problem_json",
+    "text/plain": "to_text",
+    "application/xml": "to_xml",
+}
+
+#: Where Python documents its built-in exceptions; add ``#ValueError`` and so on.
+#: Kept for compatibility with Clastic 26, which linked a 500's error type there.
+STDLIB_EXC_URL = "https://docs.python.org/3/library/exceptions.html"
+
+_CONTENT_TYPES = {
+    "text/html": "text/html; charset=utf-8",
+    "application/json": "application/json; charset=utf-8",
+    "application/problem+json": "application/problem+json",
+    "text/plain": "text/plain; charset=utf-8",
+    "application/xml": "application/xml; charset=utf-8",
+}
+
+_MIME_ORDER = tuple(MIME_SUPPORT_MAP)
+
+
+def negotiate_mimetype(request: Request | None) -> str:
+    """Pick the error body type the client prefers; text when it says nothing usable."""
+    if request is None:
+        return DEFAULT_MIME
+    try:
+        best = request.accept_mimetypes.best_match(_MIME_ORDER)
+    except ValueError:  # a malformed Accept header is the client's problem, not a 500
+        best = None
+    return best or DEFAULT_MIME
+
+
+def _supported_base(mimetype: str) -> str:
+    base = mimetype.split(";", 1)[0].strip().lower()
+    return base if base in MIME_SUPPORT_MAP else DEFAULT_MIME
+
+
+class HTTPException(Response, Exception):
+    """Base class of HTTP errors: an ``Exception`` and a Werkzeug ``Response``.
+
+    Args:
+        detail: What went wrong, for the client. Defaults to the class's ``detail``.
+        code: The status code. Defaults to the class's ``code`` (500 for this base class).
+        message: A short title ("Not found"). Defaults to the class's ``message``.
+        error_type: A URI or name for this kind of error (RFC 9457 ``type``).
+        is_breaking: ``False`` lets later routes try to answer the request.
+        source_route: The route that raised it (set by the Application).
+        mimetype, content_type: Force a body type instead of negotiating one.
+        headers: Extra response headers.
+        extensions: Extra members for the problem-details body (JSON-serialisable).
+    """
+
+    #: HTTP status code.
+    code: ClassVar[int] = 500
+    #: Short title of the error.
+    message: str = "Error"
+    #: Default explanation.
+    detail: str = "An unspecified error occurred."
+    #: RFC 9457 ``type``: a URI identifying this kind of problem, or ``None``.
+    error_type: str | None = None
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: int | None = None,
+        message: str | None = None,
+        error_type: str | None = None,
+        is_breaking: bool = True,
+        source_route: Any = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        if detail is not None:
+            self.detail = detail
+        if code is not None:
+            self.code = code  # type: ignore[misc]  # instance override of the class default
+        if message is not None:
+            self.message = message
+        if error_type is not None:
+            self.error_type = error_type
+        self.is_breaking = is_breaking
+        self.source_route = source_route
+        #: Extra members for problem-details bodies.
+        self.extensions: dict[str, Any] = dict(extensions or {})
+        #: The request path, once :meth:`transcribe` has seen the request (RFC 9457 ``instance``).
+        self.instance: str | None = None
+        # Render the body once, straight into the Response (headers are set once).
+        base = _supported_base(content_type or mimetype or DEFAULT_MIME)
+        body = getattr(self, MIME_SUPPORT_MAP[base])()
+        self._rendered: tuple[str, str] = (base, body)
+        if headers:
+            Response.__init__(self, body, status=self.code, headers=headers, content_type=_CONTENT_TYPES[base])
+        else:
+            init_buffered(self, body.encode("utf-8"), _CONTENT_TYPES[base], self.code)
+        Exception.__init__(self, self.detail)
+
+    # -- serialisation -------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{code, message, detail, error_type}``."""
+        return {"code": self.code, "message": self.message, "detail": self._detail_text(), "error_type": self.error_type}
+
+    def to_escaped_dict(self) -> dict[str, Any]:
+        """Return :meth:`to_dict` with its text values HTML-escaped, for templates that do not escape.
+
+        Kept for compatibility with Clastic 26.
+        """
+        return {key: html.escape(value) if isinstance(value, str) else value for key, value in self.to_dict().items()}
+
+    def to_problem(self) -> dict[str, Any]:
+        """Return an RFC 9457 problem-details object."""
+        problem: dict[str, Any] = dict(self.extensions)
+        problem.update(
+            type=self.error_type or "about:blank", title=self.message, status=self.code, detail=self._detail_text()
+        )
+        if self.instance:
+            problem["instance"] = self.instance
+        return problem
+
+    def to_text(self) -> str:
+        """Return a plain-text body."""
+        lines = [f"{self.code} - {self.message}", "", self._detail_text()]
+        if self.error_type:
+            lines += ["", f"Error type: {self.error_type}"]
+        return "\n".join(lines) + "\n"
+
+    def to_html(self) -> str:
+        """Return a small, escaped HTML page."""
+        title = html.escape(f"{self.code} - {self.message}")
+        parts = [
+            "<!doctype html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{title}</title></head><body>",
+            f"<h1>{html.escape(self.message)}</h1>",
+            f"<p>{html.escape(self._detail_text())}</p>",
+        ]
+        if self.error_type:
+            etype = html.escape(self.error_type)
+            if self.error_type.startswith(("http://", "https://")):
+                etype = f'<a href="{etype}">{etype}</a>'
+            parts.append(f"<p>Error type: {etype}</p>")
+        parts.append("</body></html>")
+        return "\n".join(parts) + "\n"
+
+    def to_xml(self) -> str:
+        """Return ``<http_error>`` with code, message, detail and error_type."""
+        fields = "".join(
+            f"<{key}>{xml_escape('' if value is None else str(value))}</{key}>" for key, value in self.to_dict().items()
+        )
+        return f'<?xml version="1.0" encoding="utf-8"?>\n<http_error>{fields}</http_error>\n'
+
+    def to_json(self, indent: int = 2, sort_keys: bool = True) -> str:
+        """Return the :meth:`to_dict` fields as JSON."""
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=sort_keys, ensure_ascii=False, default=repr) + "\n"
+
+    def to_problem_json(self) -> str:
+        """Return :meth:`to_problem` as JSON."""
+        return json.dumps(self.to_problem(), indent=2, sort_keys=True, ensure_ascii=False, default=repr) + "\n"
+
+    def adapt(self, mimetype: str) -> HTTPException:
+        """Re-render the body as *mimetype* (unknown types fall back to text) and return self."""
+        base = _supported_base(mimetype)
+        body = getattr(self, MIME_SUPPORT_MAP[base])()
+        if (base, body) != self._rendered:  # re-rendering the same body is common: skip the header work
+            self.set_data(body)
+            self.content_type = _CONTENT_TYPES[base]
+            self._rendered = (base, body)
+        return self
+
+    def transcribe(self, request: Request | None) -> HTTPException:
+        """Render the body in the format the request's ``Accept`` header prefers."""
+        if request is not None:
+            self.instance = request.path
+        return self.adapt(negotiate_mimetype(request))
+
+    def _detail_text(self) -> str:
+        detail = self.detail
+        return detail if isinstance(detail, str) else repr(detail)
+
+    def __str__(self) -> str:
+        text = self._detail_text() or self.message
+        return text if len(text) <= 512 else text[:509] + "..."
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code}, message={self.message!r})"
+
+    # Exception and Response both define __hash__/__eq__ by identity; keep that.
+    __hash__ = object.__hash__
