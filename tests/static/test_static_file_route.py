@@ -127,3 +127,12 @@ def test_bad_arguments(icon, kwargs, error, match):
     kwargs = {"file_path": icon, **kwargs}
     with pytest.raises(error, match=match):
         StaticFileRoute("/f", **kwargs)
+
+
+def test_iter_routes_yields_the_route_itself_as_in_clastic_26(icon):
+    route = StaticFileRoute("/favicon.ico", str(icon))
+    assert list(route.iter_routes()) == [route]
+    app = Application([route])
+    (bound,) = app.iter_routes()
+    assert list(bound.iter_routes()) == [bound]
+    assert app.get_local_client().get("/favicon.ico").data == icon.read_bytes()
