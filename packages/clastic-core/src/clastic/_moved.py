@@ -32,6 +32,12 @@ MOVED: dict[str, dict[str, tuple[str, str]]] = {
         "server": ("clastic.server", "clastic-core"),
         "sinter": ("clastic.sinter", "clastic-core"),
     },
+    "clastic.application": {
+        "ContextualErrorHandler": ("clastic.errors.contextual", "clastic-errors"),
+        # The dev-server helpers of Clastic 26 (clastic.server imports clastic.application).
+        "create_dev_server_parser": ("clastic.server", "clastic-core"),
+        "run_simple": ("clastic.server", "clastic-core"),
+    },
     "clastic.middleware": {
         "GetParamMiddleware": ("clastic.middleware.url", "clastic-middleware"),
         "ScriptRootMiddleware": ("clastic.middleware.url", "clastic-middleware"),
