@@ -126,7 +126,7 @@ def make_dev_app(
     for name, (dist, what) in KNOWN_MOUNTS.items():
         if name not in names and mount_options.get(f"use_{name}", True):
             logger.info(" * %s: install %s for %s (pip install %s)", name, dist, what, dist)
-    entries = []
+    entries: list[tuple[str, Any, int | None]] = []
     for mount in wanted:
         try:
             given = [(entry, index) for entry, index in mount.entries(mount_options)]
