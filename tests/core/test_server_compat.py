@@ -303,3 +303,59 @@ def test_run_with_reloader_runs_main_again_in_a_new_process_when_a_file_changes(
         second = wait_for_lines(log, 2, server)
     assert first[0] != str(server.proc.pid)  # main runs in the server process, not the watching one
     assert second[1] != second[0]
+
+
+FLAW_SCRIPT = """
+import sys
+
+from clastic import Application, GET, render_basic
+from clastic.server import run_simple
+
+import views
+
+app = Application([GET("/", views.home, render_basic)])
+run_simple("127.0.0.1", int(sys.argv[1]), app, use_reloader=True, reloader_interval=0.1)
+"""
+
+
+def test_run_simple_with_reloader_shows_the_failsafe_page_while_the_code_is_broken(tmp_path):
+    (tmp_path / "app.py").write_text(FLAW_SCRIPT)
+    views = tmp_path / "views.py"
+    views.write_text("def home():\n    return 'home page'\n")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    with DevProcess([sys.executable, "app.py", str(port)], cwd=tmp_path, log_dir=tmp_path / "logs") as server:
+        server.wait_for(url, lambda r: r.status == 200 and r.body == "home page")
+        rewrite(views, "def home(:\n    return 'broken'\n")
+        broken = server.wait_for(url, lambda r: r.headers.get("X-Clastic-Failsafe") == "1", headers={"Accept": "text/plain"})
+        assert broken.status == 500 and "SyntaxError" in broken.body and "views.py" in broken.body
+        rewrite(views, "def home():\n    return 'fixed page'\n")
+        server.wait_for(url, lambda r: r.status == 200 and r.body == "fixed page")
+
+
+DYING_SCRIPT = """
+import os
+import sys
+
+from clastic import Application, GET, render_basic
+from clastic.server import run_simple
+
+
+def die():
+    os._exit(1)
+
+
+app = Application([GET("/", lambda: "up", render_basic), GET("/die", die, render_basic)])
+run_simple("127.0.0.1", int(sys.argv[1]), app, use_reloader=True, reloader_interval=0.1)
+"""
+
+
+def test_run_simple_with_reloader_stops_when_the_server_dies_yet_the_code_loads(tmp_path):
+    (tmp_path / "app.py").write_text(DYING_SCRIPT)
+    port = free_port()
+    with DevProcess([sys.executable, "app.py", str(port)], cwd=tmp_path, log_dir=tmp_path / "logs") as server:
+        server.wait_for(f"http://127.0.0.1:{port}/", lambda r: r.status == 200 and r.body == "up")
+        with pytest.raises(OSError):  # the connection drops with the server process
+            fetch(f"http://127.0.0.1:{port}/die", timeout=10)
+        assert server.wait_exit(timeout=30) == 1  # the probe reached run_simple(): nothing to show a page for
+    assert "The server process exited with status 1, yet the application loads; stopping" in server.stderr

@@ -375,6 +375,8 @@ def run_simple(
     """
     if not callable(application):
         raise TypeError(f"run_simple() needs a WSGI application, got {application!r} ({type(application).__name__})")
+    if in_probe():
+        finish_probe()  # the fail-safe reloader's probe: the program loaded up to here
     options = {
         "use_evalex": use_evalex,
         "extra_files": list(extra_files or ()),
