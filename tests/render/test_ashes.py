@@ -146,11 +146,6 @@ def test_load_all_compiles_every_template_at_once(tmp_path) -> None:  # type: ig
     AshesRenderFactory(str(tmp_path))  # without load_all, only the templates routes name are compiled
 
 
-def test_env_argument_is_refused_with_the_alternative() -> None:
-    with pytest.raises(TypeError, match=r"AshesRenderFactory\(env=\.\.\.\) is not supported: .* pass helpers=, filters=, globals="):
-        AshesRenderFactory(ASHES_DIR, env=ashes_module.AshesEnv())
-
-
 def test_env_is_the_escaping_environment_and_its_filters_reach_every_template() -> None:
     factory = AshesRenderFactory(ASHES_DIR)
     assert factory.env is factory.envs[True]
@@ -190,3 +185,11 @@ def test_register_refuses_what_it_cannot_compile() -> None:
         factory.register(ashes_module.Template("x.html", "{x}", keep_source=False))
     with pytest.raises(ValueError, match=r"register\(\) needs a template name, got None; pass name="):
         factory.register(ashes_module.Template(None, "{x}"))
+
+
+def test_partials_are_found_among_registered_sources_and_escaped_by_their_own_extension() -> None:
+    factory = AshesRenderFactory()
+    factory.register_source("frame.txt", 'text {name} / {>"part.html"/}')
+    factory.register_source("part.html", "<b>{name}</b>")
+    app = Application([("/", lambda: {"name": "<Ada>"}, "frame.txt")], render_factory=factory)
+    assert app.get_local_client().get("/").text == "text <Ada> / <b>&lt;Ada&gt;</b>"

@@ -14,6 +14,7 @@ environment, which the library also calls ``ashes``, is ``default_env``.
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -118,7 +119,7 @@ from ashes import unicode as unicode
 from ashes import walk_ext_matches as walk_ext_matches
 
 from clastic.render._base import CompiledTemplate, TemplateRenderFactory
-from clastic.render._errors import TemplateNotFoundError
+from clastic.render._errors import TemplateCompileError, TemplateNotFoundError, first_line
 
 __all__ = [
     "AshesRenderFactory",
@@ -177,15 +178,44 @@ class AshesRenderFactory(TemplateRenderFactory):
             :meth:`register_source`. ``template_paths=``, its name in
             Clastic 26, is accepted too (kept for compatibility).
         helpers: Extra Ashes helpers (``{@name .../}``), name -> function.
-        keep_whitespace: Keep the templates' whitespace as written (default),
-            or let Ashes trim it.
+        keep_whitespace: Keep the templates' whitespace as written (default,
+            or the ``env=`` environment's setting), or let Ashes trim it.
         load_all: Compile every ``.html``, ``.xml``, ``.txt`` and Ashes
             template under the search path now, so any broken one fails at
             once, not only those routes name.
+        env: An existing ``ashes.AshesEnv`` to take templates and settings
+            from; kept for compatibility with Clastic 26 (see below). New
+            code passes ``search_paths``, ``helpers=``, ``filters=`` and
+            ``globals=`` instead.
         **options: The shared options of :class:`~clastic.render.templating.TemplateRenderFactory`
             (``default_mime``, ``content_types``, ``autoescape``, ``filters``,
             ``globals``, ``encoding``, ``reload``); anything else goes to
             :class:`ashes.AshesEnv`.
+
+    ``env=`` is kept for compatibility with Clastic 26, whose factory loaded
+    templates from the given environment. The factory still compiles and
+    renders every template itself (escaping by extension, missing templates
+    failing the build), using what that environment knows:
+
+    - its ``helpers``, ``filters`` and ``defaults`` (and ``special_chars``,
+      ``optimizers``, ``pragmas``) are shared, not copied: a filter added to
+      the environment later reaches every template;
+    - the root directories of its ``ashes.TemplatePathLoader`` loaders are
+      searched, in order, after *search_paths* when both are given;
+    - templates registered in it (``env.register_source(...)``,
+      ``env.load_all()``) are found by name before files, as Ashes finds
+      them, and recompiled from their file or source; one registered without
+      either is rendered as the environment compiled it;
+    - when it has other loaders (``FlatteningPathLoader``, custom classes),
+      a name found nowhere else is asked of ``env.load(name)``;
+    - ``keep_whitespace`` follows the environment unless given.
+
+    Templates are compiled when first used, so a template registered in the
+    environment again under a name already compiled is not seen (the
+    factory's :meth:`register_source` is). ``helpers=``, ``filters=``,
+    ``globals=`` and other ``AshesEnv`` options cannot be combined with
+    ``env=``: set them on that environment. :attr:`env` stays the factory's
+    own (escaping) environment; :attr:`source_env` is the one passed in.
     """
 
     engine = "Ashes"
@@ -202,32 +232,69 @@ class AshesRenderFactory(TemplateRenderFactory):
         search_paths: Any = None,
         *,
         helpers: Mapping[str, Callable[..., Any]] | None = None,
-        keep_whitespace: bool = True,
+        keep_whitespace: bool | None = None,
         load_all: bool = False,
+        env: ashes.BaseAshesEnv | None = None,
         **options: Any,
     ) -> None:
-        if "env" in options:
-            raise TypeError(
-                "AshesRenderFactory(env=...) is not supported: the factory builds its own Ashes environments "
-                "(one escaping, one not); pass helpers=, filters=, globals= or other AshesEnv options instead"
-            )
+        if env is not None:
+            _check_env_argument(env, helpers, options)
         super().__init__(search_paths, **options)
-        self.helpers = dict(helpers or {})
-        self.keep_whitespace = keep_whitespace
+        #: The Ashes environment passed as ``env=`` (Clastic 26), or ``None``.
+        self.source_env = env
+        #: Whether names found nowhere else are asked of ``source_env.load()``
+        #: (it has loaders other than ``ashes.TemplatePathLoader``).
+        self.asks_source_env = False
+        if env is None:
+            self.helpers = dict(helpers or {})
+            self.keep_whitespace = True if keep_whitespace is None else keep_whitespace
+        else:
+            self._adopt_env(env, keep_whitespace)
         self._sources: dict[str, str] = {}
         #: One Ashes environment per escaping mode: ``True`` escapes values for HTML.
         self.envs = {escape: self._make_env(escape) for escape in (True, False)}
-        # Both environments share one set of helpers, filters and defaults, so
-        # a change through :attr:`env` (``env.filters['x'] = f``) reaches every template.
-        escaping, plain = self.envs[True], self.envs[False]
-        plain.helpers, plain.filters, plain.defaults = escaping.helpers, escaping.filters, escaping.defaults
+        # Both environments share one set of helpers, filters and defaults (the
+        # env= one's, if given), so a change through :attr:`env`
+        # (``env.filters['x'] = f``) reaches every template.
+        shared = env if env is not None else self.envs[True]
+        for each in self.envs.values():
+            each.helpers, each.filters, each.defaults = shared.helpers, shared.filters, shared.defaults
+            if env is not None:
+                each.special_chars, each.optimizers, each.pragmas = env.special_chars, env.optimizers, env.pragmas
+                each._log_func = getattr(env, "_log_func", None)
+                each.is_strict = getattr(env, "is_strict", False)
         if load_all:
             for name in self.list_templates():
                 if name.lower().endswith(self.load_all_extensions):
                     self.get_compiled(name)
 
+    def _adopt_env(self, env: ashes.BaseAshesEnv, keep_whitespace: bool | None) -> None:
+        if self.engine_options:
+            raise TypeError(
+                f"AshesRenderFactory: {sorted(self.engine_options)} configure a new Ashes environment and do not "
+                "apply to the one passed as env=; set them on that AshesEnv, or drop env="
+            )
+        roots = []
+        for loader in env.loaders:
+            if type(loader) is not ashes.TemplatePathLoader:
+                self.asks_source_env = True
+                continue
+            root = os.path.abspath(loader.root_path)
+            if not os.path.isdir(root):
+                raise ValueError(
+                    f"AshesRenderFactory: the env= environment's TemplatePathLoader root {loader.root_path!r} is "
+                    f"not a directory (resolved to {root!r}); fix the paths given to that AshesEnv"
+                )
+            roots.append(root)
+        self.search_paths = tuple(dict.fromkeys(self.search_paths + tuple(roots)))
+        self.helpers, self.filters, self.globals = env.helpers, env.filters, env.defaults
+        if keep_whitespace is None:
+            # Ashes' BaseAshesEnv trims whitespace; AshesEnv says whether it does.
+            keep_whitespace = bool(getattr(env, "keep_whitespace", False))
+        self.keep_whitespace = keep_whitespace
+
     def _make_env(self, escape: bool) -> ashes.AshesEnv:
-        env = ashes.AshesEnv(
+        env = _FactoryEnv(
             None,
             self.keep_whitespace,
             helpers=self.helpers,
@@ -236,6 +303,7 @@ class AshesRenderFactory(TemplateRenderFactory):
             auto_reload=bool(self.reload),
             **self.engine_options,
         )
+        env.factory = self
         # Ashes compiles references with the environment's autoescape filter.
         env.autoescape_filter = "h" if escape else ""
         for root in self.search_paths:
@@ -297,22 +365,63 @@ class AshesRenderFactory(TemplateRenderFactory):
             self._compiled.pop(name, None)
 
     def find_template(self, name: str) -> str | None:
-        """Return the template file for *name*, or ``None`` for a registered source."""
+        """Return the template file for *name*, or ``None`` for a registered source.
+
+        Looks in order at :meth:`register_source`'s templates, those
+        registered in :attr:`source_env`, the search path, and last
+        ``source_env.load(name)`` when that environment has loaders of its own.
+        """
         if name in self._sources:
             return None
-        return super().find_template(name)
+        if self.source_env is None:
+            return super().find_template(name)
+        template = self.source_env.templates.get(name)
+        if template is None:
+            try:
+                return super().find_template(name)
+            except TemplateNotFoundError:
+                if not self.asks_source_env:
+                    raise
+            template = self._load_from_source_env(name)
+        return _source_file(template)
+
+    def _load_from_source_env(self, name: str) -> ashes.Template:
+        try:
+            return self.source_env.load(name)  # type: ignore[union-attr]  # only called with an env
+        except ashes.TemplateNotFound:
+            raise self._not_found(name) from None
+        except self.compile_errors as ex:
+            raise TemplateCompileError(
+                f"AshesRenderFactory: the env= environment could not load template {name!r}: {first_line(ex)}; "
+                "fix the template or that environment's loaders",
+                template_name=name,
+                filename=None,
+                line=None,
+            ) from ex
 
     def list_templates(self) -> list[str]:
         """Return the template files under the search path and the registered names."""
-        return sorted(set(super().list_templates()) | set(self._sources))
+        names = set(super().list_templates()) | set(self._sources)
+        if self.source_env is not None:
+            names.update(name for name in self.source_env.templates if isinstance(name, str))
+        return sorted(names)
 
     def template_source(self, name: str) -> str | None:
-        return self._sources.get(name)
+        if name in self._sources:
+            return self._sources[name]
+        template = None if self.source_env is None else self.source_env.templates.get(name)
+        if template is not None and _source_file(template) is None:
+            return template.source  # type: ignore[no-any-return]  # Ashes is untyped
+        return None
 
     def compile_template(self, name: str, path: str | None, autoescape: bool) -> ashes.Template:
         env = self.envs[autoescape]
         if path is None:
-            source = self._sources[name]
+            source = self.template_source(name)
+            if source is None:
+                # Registered in the env= environment without its source: it
+                # can only be rendered as that environment compiled it.
+                return self.source_env.templates[name]  # type: ignore[union-attr]
         else:
             with open(path, encoding=self.encoding) as source_file:
                 source = source_file.read()
@@ -320,6 +429,15 @@ class AshesRenderFactory(TemplateRenderFactory):
         # Partials that include this template by name reuse the compiled one.
         env.register(template, name)
         return template
+
+    def partial_template(self, name: str) -> ashes.Template:
+        """Return the compiled template a partial (``{>"nav.html"/}``) names.
+
+        Partials are found like a route's templates (registered sources, the
+        search path, :attr:`source_env`) and escaped by their own extension.
+        """
+        compiled = None if self.reload else self._compiled.get(name)
+        return (compiled or self.get_compiled(name)).template
 
     def render_template(self, template: ashes.Template, context: dict[str, Any]) -> str:
         # Template.render() prints errors to stdout; collect the output here instead.
@@ -386,6 +504,34 @@ class AshesRenderFactory(TemplateRenderFactory):
         else:
             lines = []
         return template.source_file, (min(lines) if lines else None)
+
+
+
+class _FactoryEnv(ashes.AshesEnv):  # type: ignore[misc]  # Ashes is untyped
+    """An Ashes environment that loads partials through its factory."""
+
+    factory: AshesRenderFactory
+
+    def load(self, name: str) -> ashes.Template:
+        """Return template *name* as the factory compiles it (partials come here)."""
+        return self.factory.partial_template(name)
+
+
+def _check_env_argument(env: Any, helpers: Any, options: Mapping[str, Any]) -> None:
+    if not isinstance(env, ashes.BaseAshesEnv):
+        raise TypeError(f"AshesRenderFactory: env= takes an ashes.AshesEnv, got {type(env).__name__} ({env!r:.80})")
+    given = [name for name, value in (("helpers", helpers), ("filters", options.get("filters")), ("globals", options.get("globals"))) if value]
+    if given:
+        raise TypeError(
+            f"AshesRenderFactory: {', '.join(given)} cannot be combined with env=, whose own are used; add them to "
+            "that environment (env.filters['name'] = func, env.helpers[...], env.defaults[...]) or drop env="
+        )
+
+
+def _source_file(template: Any) -> str | None:
+    """Return the existing file an Ashes template was read from, or ``None``."""
+    path = getattr(template, "source_file", None)
+    return os.path.abspath(path) if isinstance(path, str) and os.path.isfile(path) else None
 
 
 def _tag_key(tag: Any) -> str:
