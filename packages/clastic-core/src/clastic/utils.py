@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 from boltons.strutils import bytes2human as _bytes2human
 from boltons.timeutils import relative_time
 from werkzeug.utils import redirect
+from werkzeug.wrappers import Request as WerkzeugRequest
 
 from clastic._inject import get_callable_name as get_callable_name
 from clastic.wrappers import Request, Response
@@ -83,7 +84,7 @@ class Redirector:
         return f"Redirector({self.location!r}, code={self.code})"
 
 
-def client_address(request: Request) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def client_address(request: WerkzeugRequest) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """Return the peer's IP address (``REMOTE_ADDR``), or ``None`` if it is not one.
 
     An IPv6 zone id is dropped and an IPv4-mapped IPv6 address becomes the
@@ -103,7 +104,7 @@ def client_address(request: Request) -> ipaddress.IPv4Address | ipaddress.IPv6Ad
 
 
 def client_in_networks(
-    request: Request, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]
+    request: WerkzeugRequest, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]
 ) -> bool:
     """Return True when the client's address is in one of *networks*.
 
@@ -117,7 +118,7 @@ def client_in_networks(
     return not address.is_loopback or is_loopback_host(request)
 
 
-def is_loopback_client(request: Request) -> bool:
+def is_loopback_client(request: WerkzeugRequest) -> bool:
     """Return True when *request* comes straight from this machine's loopback interface.
 
     For pages that only the developer at this machine should see (debug
@@ -139,7 +140,7 @@ def is_loopback_client(request: Request) -> bool:
     return is_loopback_host(request)
 
 
-def is_loopback_host(request: Request) -> bool:
+def is_loopback_host(request: WerkzeugRequest) -> bool:
     """Return True when *request* is addressed to this machine by name or address.
 
     That is a ``Host`` of ``localhost``, a name under ``.localhost`` (a

@@ -68,7 +68,7 @@ class ClientAccess:
             self._predicate = allow
             return
         if isinstance(allow, (str, bytes)):
-            allow = [allow]  # type: ignore[list-item]  # a single network given bare
+            allow = [allow]  # a single network given bare
         self.networks = tuple(_parse_network(entry) for entry in allow)
 
     def allows(self, request: Request | None) -> bool:

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from boltons.tbutils import ContextualExceptionInfo, ExceptionInfo  # type: ignore[import-untyped]  # no hints
+from boltons.tbutils import ContextualExceptionInfo, ExceptionInfo
 
 from clastic.errors import HTTPException, InternalServerError, NotFound, negotiate_mimetype
 from clastic.errors._debug_access import AllowPolicy, ClientAccess, DebugModeWarning

@@ -137,7 +137,8 @@ class CustomPageErrorHandler(ReportingErrorHandler):
 
     def _resolve(self, code: int, spec: Any) -> Callable[..., Any]:
         if callable(spec):
-            return spec  # type: ignore[no-any-return]
+            page: Callable[..., Any] = spec
+            return page
         if self.render_factory is None:
             raise RenderFactoryError(
                 f"custom error page {spec!r} for status {code} is not callable and no render_factory was given "

@@ -129,12 +129,13 @@ class Problem(HTTPException):
 def _check_declaration(cls: type[Problem]) -> None:
     name = cls.__name__
     error_type = cls.__dict__.get("error_type")
-    if error_type is not None:
-        if not isinstance(error_type, str) or not error_type.strip() or any(ch.isspace() for ch in error_type):
-            raise TypeError(
-                f"problem type {name}: error_type must be a URI such as 'https://example.com/probs/out-of-credit' "
-                f"(no spaces), got {error_type!r}"
-            )
+    if error_type is not None and (
+        not isinstance(error_type, str) or not error_type.strip() or any(ch.isspace() for ch in error_type)
+    ):
+        raise TypeError(
+            f"problem type {name}: error_type must be a URI such as 'https://example.com/probs/out-of-credit' "
+            f"(no spaces), got {error_type!r}"
+        )
     owner = _status_owner(cls)
     if cls.error_type and (owner is None or owner is HTTPException or owner is Problem):
         raise TypeError(
