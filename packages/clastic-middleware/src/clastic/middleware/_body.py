@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, overload
 
 from werkzeug import exceptions as wz_exceptions
 from werkzeug.formparser import FormDataParser, MultiPartParser
@@ -128,7 +128,7 @@ def boundary_problem(request: Request) -> str | None:
     if _VALID_BOUNDARY.fullmatch(boundary):
         return None
     return (
-        f"its Content-Type's boundary parameter {ascii(boundary[:80])} is invalid (RFC 2046: 1 to 70 characters, "
+        f"its Content-Type's boundary parameter {boundary[:80]!a} is invalid (RFC 2046: 1 to 70 characters, "
         "letters, digits, spaces and '()+_,-./:=?, not ending in a space)"
     )
 
@@ -146,6 +146,11 @@ def _form_error_message(mimetype: str, ex: ValueError) -> str:
     return f"the {mimetype} body is malformed: {text[:200]}"
 
 
+# Werkzeug types max_form_parts as int, the other limits as int | None: an int limit stays an int.
+@overload
+def _lower_limit(current: int, new: int | None) -> int: ...
+@overload
+def _lower_limit(current: int | None, new: int | None) -> int | None: ...
 def _lower_limit(current: int | None, new: int | None) -> int | None:
     if new is None:
         return current

@@ -26,7 +26,7 @@ from clastic import Middleware, Request, Response
 from clastic.errors import HTTPException
 
 try:
-    import brotli  # type: ignore[import-untyped]  # the package ships no type hints
+    import brotli
 except ImportError:  # the optional extra: clastic-middleware[brotli]
     brotli = None
 

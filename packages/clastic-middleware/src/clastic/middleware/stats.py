@@ -29,10 +29,10 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple, Self
 
-from boltons.statsutils import Stats  # type: ignore[import-untyped]  # boltons ships no type hints
+from boltons.statsutils import Stats
 
 from clastic import GET, POST, Application, Middleware, Request, Response, render_basic
 from clastic.errors import HTTPException, HTTPNotImplemented
@@ -233,7 +233,13 @@ class StatsMiddleware(Middleware):
         return response
 
     def record(
-        self, request: Request, route: BoundRoute, start_time: float, duration: float, status: str, content_type: str | None
+        self,
+        request: Request,
+        route: BoundRoute,
+        start_time: float,
+        duration: float,
+        status: str,
+        content_type: str | None,
     ) -> None:
         """Add one hit to the statistics."""
         pattern = UNMATCHED if route.is_null_route else route.pattern
@@ -268,8 +274,8 @@ class StatsMiddleware(Middleware):
         route_stats = self._describe(route_hits)  # outside the lock: requests keep being recorded meanwhile
         return {
             "route_stats": route_stats,
-            "start_time_utc": datetime.fromtimestamp(start, timezone.utc),
-            "cur_time_utc": datetime.now(timezone.utc),
+            "start_time_utc": datetime.fromtimestamp(start, UTC),
+            "cur_time_utc": datetime.now(UTC),
         }
 
     def get_summary(self) -> dict[str, dict[str, dict[str, Any]]]:
