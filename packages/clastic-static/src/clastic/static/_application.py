@@ -12,7 +12,7 @@ from clastic import Application, Request, Response, Route
 from clastic.errors import Forbidden, NotFound
 from clastic.static._http import ENCODINGS, ServeOptions, file_response
 from clastic.static._mime import DEFAULT_BINARY_MIME, DEFAULT_TEXT_MIME
-from clastic.static._paths import ESCAPED, FileSnapshot, SearchRoot, hidden_segment, is_hidden, refusal_reason
+from clastic.static._paths import ESCAPED, FileSnapshot, SearchRoot, _Escaped, hidden_segment, is_hidden, refusal_reason
 from clastic.utils import redirect_to_path
 
 __all__ = ["DEFAULT_MAX_AGE", "StaticApplication", "StaticFileRoute"]
@@ -205,15 +205,7 @@ class StaticApplication(Application):
         Raises a non-breaking ``Forbidden`` for refused paths and a
         non-breaking ``NotFound`` when no search path has the file.
         """
-        reason = refusal_reason(path)
-        if reason is not None:
-            logger.debug("refusing %r: %s", request.path, reason)
-            raise Forbidden(f"{reason} ({request.path!r})", is_breaking=False)
-        if not self.serve_hidden:
-            hidden = hidden_segment(path)
-            if hidden is not None:  # answered as if absent, before looking, so nothing tells it exists
-                logger.debug("not serving %r: %r is hidden and serve_hidden is off", request.path, hidden)
-                raise self._missing(request)
+        self._refuse(request, path)
         slash = request.path.endswith("/")
         escaped = False
         for root in self._roots:
@@ -233,17 +225,40 @@ class StaticApplication(Application):
                 return self._send(request, root, FileSnapshot.from_stat(real, st), path[-1])
             if not (stat.S_ISDIR(st.st_mode) and self.index_files):
                 continue
-            for index_name in self.index_files:
-                index = root.resolve_child(os.path.join(real, index_name))
-                if index is ESCAPED:
-                    escaped = True
-                elif isinstance(index, FileSnapshot):
-                    if not slash:  # so that relative links in the index page resolve under the directory
-                        return redirect_to_path(request, request.path + "/", 301)
-                    return self._send(request, root, index, index_name)
+            index = self._find_index(root, real)
+            if index is ESCAPED:
+                escaped = True
+            elif isinstance(index, tuple):
+                if not slash:  # so that relative links in the index page resolve under the directory
+                    return redirect_to_path(request, request.path + "/", 301)
+                index_name, snapshot = index
+                return self._send(request, root, snapshot, index_name)
         if escaped:
             raise Forbidden(f"{request.path!r} leads outside the static search paths", is_breaking=False)
         raise self._missing(request)
+
+    def _refuse(self, request: Request, path: list[str]) -> None:
+        """Raise for a path never served: a refused segment, or a hidden one unless serve_hidden is on."""
+        reason = refusal_reason(path)
+        if reason is not None:
+            logger.debug("refusing %r: %s", request.path, reason)
+            raise Forbidden(f"{reason} ({request.path!r})", is_breaking=False)
+        if not self.serve_hidden:
+            hidden = hidden_segment(path)
+            if hidden is not None:  # answered as if absent, before looking, so nothing tells it exists
+                logger.debug("not serving %r: %r is hidden and serve_hidden is off", request.path, hidden)
+                raise self._missing(request)
+
+    def _find_index(self, root: SearchRoot, directory: str) -> tuple[str, FileSnapshot] | _Escaped | None:
+        """Return the first of index_files in *directory* with its name, else ESCAPED if one leads outside."""
+        escaped = False
+        for index_name in self.index_files:
+            index = root.resolve_child(os.path.join(directory, index_name))
+            if index is ESCAPED:
+                escaped = True
+            elif isinstance(index, FileSnapshot):
+                return index_name, index
+        return ESCAPED if escaped else None
 
     def _missing(self, request: Request) -> NotFound:
         return NotFound(f"no file for {request.path!r} in the static search paths", is_breaking=False)

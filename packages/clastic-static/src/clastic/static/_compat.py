@@ -83,7 +83,9 @@ def find_file(search_paths: Any, path: str, limit_root: bool = True) -> str | No
         raise TypeError(f"find_file: path must be a str such as 'css/site.css' (got {path!r})")
     roots = _as_search_paths(search_paths)
     if path.startswith(("/", "\\")) or os.path.isabs(path):
-        raise ValueError(f"find_file: absolute paths are not allowed ({path!r}); give a path relative to the search paths")
+        raise ValueError(
+            f"find_file: absolute paths are not allowed ({path!r}); give a path relative to the search paths"
+        )
     # Empty segments ("a//b") are dropped, as os.path.normpath did in Clastic 26.
     segments = [segment for segment in path.split("/") if segment]
     reason = refusal_reason(segments)
@@ -113,7 +115,7 @@ def get_file_mtime(path: str | os.PathLike[str], rounding: int = 0) -> datetime.
     if isinstance(rounding, bool) or not isinstance(rounding, int):
         raise TypeError(f"get_file_mtime: rounding must be an int number of decimal places (got {rounding!r})")
     seconds = round(os.path.getmtime(path), rounding)
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
 
 
 def peek_file(file_obj: IO[bytes], size: int = -1) -> bytes:
@@ -202,7 +204,9 @@ def build_file_response(
     }
     if cached_modify_time is not None:
         if isinstance(cached_modify_time, bool) or not isinstance(cached_modify_time, (datetime.datetime, int, float)):
-            raise TypeError(f"{where}: cached_modify_time must be a datetime or a timestamp (got {cached_modify_time!r})")
+            raise TypeError(
+                f"{where}: cached_modify_time must be a datetime or a timestamp (got {cached_modify_time!r})"
+            )
         environ["HTTP_IF_MODIFIED_SINCE"] = http_date(cached_modify_time)
     file_path = os.path.abspath(os.fspath(path))
     try:

@@ -201,7 +201,8 @@ def file_response(
     if ranges == []:
         headers.append(("Content-Range", ContentRange("bytes", None, None, size).to_header()))
         return RequestedRangeNotSatisfiable(
-            f"the requested range {request.environ['HTTP_RANGE'][:100]!r} lies beyond the end of the file ({size} bytes)",
+            f"the requested range {request.environ['HTTP_RANGE'][:100]!r} "
+            f"lies beyond the end of the file ({size} bytes)",
             headers=headers,
         )
     if encoding:
@@ -225,5 +226,5 @@ def file_response(
         headers.append(("Content-Range", ContentRange("bytes", start, stop, size).to_header()))
     lazy = LazyFile(chosen, start, stop, nofollow=options.nofollow)
     # LazyFile is file-like (read, seek, tell, fileno, close) without subclassing IO.
-    body = wrap_file(request.environ, lazy, options.chunk_size)  # type: ignore[arg-type]
+    body = wrap_file(request.environ, lazy, options.chunk_size)  # type: ignore[arg-type]  # not an IO subclass
     return response_type(body, status=206 if ranges else 200, headers=headers, direct_passthrough=True)
