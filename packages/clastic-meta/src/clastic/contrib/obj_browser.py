@@ -74,7 +74,9 @@ _full_repr.maxdict = _full_repr.maxlist = _full_repr.maxtuple = _full_repr.maxse
 _full_repr.maxfrozenset = _full_repr.maxdeque = _full_repr.maxarray = 30
 
 _EXTRA_CSS = """
-.obj-link { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.88em; text-decoration: none; }
+.obj-link {
+  font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.88em; text-decoration: none;
+}
 .obj-link:hover { text-decoration: underline; }
 td.key { font-family: ui-monospace, monospace; font-size: 0.85em; white-space: nowrap; }
 pre.value { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.88em; }
@@ -87,7 +89,7 @@ def _type_name(obj: object) -> str:
     return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
-def format(obj: object) -> str:  # noqa: A001  # the Clastic 26 name, shadowing the builtin inside this module only
+def format(obj: object) -> str:  # the Clastic 26 name, shadowing the builtin inside this module only
     """Return *obj*'s repr for display, at most about 2,000 characters; never raises.
 
     Containers show their first 30 items three levels deep; a ``repr``
@@ -159,6 +161,11 @@ def keyof(obj: object, container: object) -> str | None:
     ``None`` when no such place is found (the reference is internal). Kept
     for compatibility with Clastic 26 (the key columns of the page).
     """
+    return _item_key(obj, container) or _attribute_key(obj, container)
+
+
+def _item_key(obj: object, container: object) -> str | None:
+    """Say where *obj* is among the items of a dict, list, tuple or set *container*."""
     if isinstance(container, (dict, types.MappingProxyType)):
         for key, value in list(container.items()):
             if value is obj:
@@ -171,6 +178,11 @@ def keyof(obj: object, container: object) -> str | None:
                 return f"[{index}]"
     elif isinstance(container, (set, frozenset)) and any(member is obj for member in container):
         return "(member)"
+    return None
+
+
+def _attribute_key(obj: object, container: object) -> str | None:
+    """Say which attribute of *container* (instance dict, slot, type) is *obj*."""
     namespace = _instance_dict(container)
     if namespace is not None:
         if namespace is obj:
@@ -260,7 +272,10 @@ def _attributes(obj: object) -> list[tuple[str, str, Any]]:
             if isinstance(value, (types.MemberDescriptorType, types.GetSetDescriptorType)):
                 continue  # read above, or an unset slot
             names.add(name)
-            kind = "property (not evaluated)" if isinstance(value, property) else f"class attribute of {klass.__qualname__}"
+            if isinstance(value, property):
+                kind = "property (not evaluated)"
+            else:
+                kind = f"class attribute of {klass.__qualname__}"
             rows.append((name, kind, value))
     return rows
 
@@ -313,7 +328,8 @@ def _context(obj: object, browser_root: str, default_obj: object) -> dict[str, A
 
 
 def _link(root: str, entry: dict[str, Any]) -> str:
-    return f'<a class="obj-link" href="{esc(root)}/{int(entry["id"])}" title="id {int(entry["id"])}">{esc(entry["label"])}</a>'
+    object_id = int(entry["id"])
+    return f'<a class="obj-link" href="{esc(root)}/{object_id}" title="id {object_id}">{esc(entry["label"])}</a>'
 
 
 def _table(root: str, title: str, entries: list[dict[str, Any]], total: int, first: tuple[str, str], empty: str) -> str:
@@ -362,7 +378,9 @@ def render_html(context: dict[str, Any], nonce: str | None = None) -> str:
         '<details class="section" id="section-value" open><summary><h2>Value</h2></summary>'
         f'<div class="section-body"><pre class="value">{esc(context["repr"])}</pre></div></details>'
         + _table(root, "Attributes", context["attributes"], counts["attributes"], ("Name", "name"), "No attributes.")
-        + _table(root, "Refers to", context["referents"], counts["referents"], ("Key", "key"), "It refers to no object.")
+        + _table(
+            root, "Refers to", context["referents"], counts["referents"], ("Key", "key"), "It refers to no object."
+        )
         + _table(
             root, "Referred to by", context["referrers"], counts["referrers"], ("Key", "key"),
             "No object tracked by the garbage collector refers to it.",
@@ -372,7 +390,10 @@ def render_html(context: dict[str, Any], nonce: str | None = None) -> str:
         title=f"{context['label']} · object browser",
         heading="Object browser",
         subtitle=str(context["label"]),
-        actions=[("JSON", f"{root}/{int(context['id'])}?format=json"), ("Default object", f"{root}/{int(context['default_id'])}")],
+        actions=[
+            ("JSON", f"{root}/{int(context['id'])}?format=json"),
+            ("Default object", f"{root}/{int(context['default_id'])}"),
+        ],
         body=body,
         footer="clastic.contrib.obj_browser · live objects of this process, found through gc · keys show where a "
         "container holds the object",

@@ -24,6 +24,8 @@ from clastic.wrappers import Request, Response
 __all__ = ["LOOPBACK_NETWORKS", "AccessRule", "MetaAccessMiddleware"]
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# One network or address given bare, as a rule of its own.
+_SINGLE_ADDRESS_TYPES = (ipaddress.IPv4Network, ipaddress.IPv6Network, ipaddress.IPv4Address, ipaddress.IPv6Address)
 
 #: The loopback networks, allowed when no rule is given. Combine them with
 #: others: ``MetaApplication(allow=[*LOOPBACK_NETWORKS, "10.0.0.0/8"])``.
@@ -51,9 +53,7 @@ class AccessRule:
         items: Iterable[Any]
         if allow is None:
             items = LOOPBACK_NETWORKS
-        elif callable(allow) or isinstance(allow, (str, bytes, ipaddress.IPv4Network, ipaddress.IPv6Network)):
-            items = [allow]
-        elif isinstance(allow, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        elif callable(allow) or isinstance(allow, (str, bytes, *_SINGLE_ADDRESS_TYPES)):
             items = [allow]
         else:
             try:
@@ -135,7 +135,10 @@ class AccessRule:
                 f"request came from {client}. To open it to other clients, build it with "
                 "MetaApplication(allow=...), giving networks such as '10.0.0.0/8' or a function of the request."
             )
-        return f"This Clastic meta page is served to {self.describe()}, and this request from {client} is not one of them."
+        return (
+            f"This Clastic meta page is served to {self.describe()}, "
+            f"and this request from {client} is not one of them."
+        )
 
     def __repr__(self) -> str:
         return f"<AccessRule {self.describe()}>"

@@ -156,7 +156,11 @@ class MetaApplication(Application):
     # -- gathering -----------------------------------------------------------
 
     def collect(
-        self, request: Request, _application: Application, _route: BoundRoute, _dispatch_state: DispatchState | None = None
+        self,
+        request: Request,
+        _application: Application,
+        _route: BoundRoute,
+        _dispatch_state: DispatchState | None = None,
     ) -> list[_Outcome]:
         """Call every peripheral's ``get_context``; a failing one is recorded, not raised."""
         available = {
@@ -322,4 +326,5 @@ class MetaApplication(Application):
 
     def __repr__(self) -> str:
         titles = [slot.title for slot in self._slots]
-        return f"<MetaApplication page_title={self.page_title!r} peripherals={titles!r} allow={self.access_rule.describe()!r}>"
+        allow = self.access_rule.describe()
+        return f"<MetaApplication page_title={self.page_title!r} peripherals={titles!r} allow={allow!r}>"

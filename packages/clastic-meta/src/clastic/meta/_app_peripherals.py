@@ -56,7 +56,8 @@ def _arg_html(arg: Mapping[str, Any]) -> str:
     source = arg.get("source") or "unknown"
     provider = arg.get("provider")
     where = f"{provider} (a middleware)" if provider else _SOURCE_TITLES.get(source, "no known source")
-    return f'<span class="arg src-{esc(source)}" title="{esc(arg["name"])} comes from {esc(where)}">{esc(arg["name"])}</span>'
+    name = esc(arg["name"])
+    return f'<span class="arg src-{esc(source)}" title="{name} comes from {esc(where)}">{name}</span>'
 
 
 def _args_html(args: list[Mapping[str, Any]]) -> str:
@@ -104,7 +105,9 @@ class RoutePeripheral(MetaPeripheral):
     title = "Routes"
     group_key = "app"
 
-    def get_context(self, _application: Application, _meta_application: MetaApplication, script_root: str) -> dict[str, Any]:
+    def get_context(
+        self, _application: Application, _meta_application: MetaApplication, script_root: str
+    ) -> dict[str, Any]:
         """Describe every route of *_application*."""
         meta_types = (type(_meta_application),)
         return {"routes": get_route_infos(_application, meta_types), "script_root": script_root}
@@ -120,7 +123,8 @@ class RoutePeripheral(MetaPeripheral):
         for route in routes:
             css = "route meta-route" if route.get("is_meta") else "route"
             name = f'<div class="route-name">name: <code>{esc(route["name"])}</code></div>' if route.get("name") else ""
-            mws = "".join(f'<span class="tag">{esc(mw)}</span>' for mw in route["middlewares"]) or '<span class="muted">—</span>'
+            mws = "".join(f'<span class="tag">{esc(mw)}</span>' for mw in route["middlewares"])
+            mws = mws or '<span class="muted">—</span>'
             rows.append(
                 f'<tr class="{css}" data-search="{esc(_search_text(route))}">'
                 f'<td class="idx">{route["index"]}</td>'
@@ -186,8 +190,9 @@ class MiddlewarePeripheral(MetaPeripheral):
             for position, mw in enumerate(middlewares)
         )
         return (
-            '<div class="table-wrap"><table class="grid"><thead><tr><th scope="col">#</th><th scope="col">Middleware</th>'
-            '<th scope="col">Hooks</th><th scope="col">Provides</th><th scope="col">Requires</th>'
+            '<div class="table-wrap"><table class="grid"><thead><tr>'
+            '<th scope="col">#</th><th scope="col">Middleware</th><th scope="col">Hooks</th>'
+            '<th scope="col">Provides</th><th scope="col">Requires</th>'
             f'<th scope="col">Repr</th></tr></thead><tbody>{rows}</tbody></table></div>'
         )
 

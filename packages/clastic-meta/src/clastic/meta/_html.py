@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
 
-from boltons.strutils import bytes2human  # type: ignore[import-untyped]  # boltons ships no type hints
+from boltons.strutils import bytes2human
 
 __all__ = [
     "esc",

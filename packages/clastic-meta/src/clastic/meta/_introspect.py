@@ -161,9 +161,12 @@ def get_route_arg_info(route: BoundRoute) -> list[dict[str, str | None]]:
     return describe_args(route.endpoint, route.arg_sources)
 
 
-def describe_route(index: int, route: BoundRoute, app: Application, meta_types: tuple[type, ...] = ()) -> dict[str, Any]:
+def describe_route(
+    index: int, route: BoundRoute, app: Application, meta_types: tuple[type, ...] = ()
+) -> dict[str, Any]:
     """Describe one bound route of *app* (its position *index* in dispatch order)."""
     regex = getattr(route, "regex", None)
+    bound_apps = getattr(route, "bound_apps", ())
     return {
         "index": index,
         "pattern": route.pattern,
@@ -177,7 +180,7 @@ def describe_route(index: int, route: BoundRoute, app: Application, meta_types: 
         "middlewares": [type(mw).__name__ for mw in route.middlewares],
         "route_resources": sorted(set(route.resources) - set(app.resources)),
         "slash_mode": route.slash_mode,
-        "is_meta": any(isinstance(bound, meta_types) for bound in getattr(route, "bound_apps", ())) if meta_types else False,
+        "is_meta": bool(meta_types) and any(isinstance(bound, meta_types) for bound in bound_apps),
     }
 
 

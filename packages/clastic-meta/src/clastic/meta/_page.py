@@ -1,4 +1,8 @@
-"""Assemble the meta page (header, "at a glance" strip, one collapsible section per peripheral) and the contrib pages."""
+"""Assemble the meta page and the contrib pages.
+
+The meta page has a header, an "at a glance" strip and one collapsible
+section per peripheral.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,9 @@ _PAGE = Template(
 </head>
 <body>
 <header class="top">
-  <div class="brand"><span class="logo" aria-hidden="true">◆</span><h1>$title</h1><span class="sub">application meta</span></div>
+  <div class="brand">
+    <span class="logo" aria-hidden="true">◆</span><h1>$title</h1><span class="sub">application meta</span>
+  </div>
   <nav class="actions" aria-label="Page actions">
     <a href="$json_url" type="application/json">JSON</a>
     <button type="button" id="expand-all">Expand all</button>
@@ -117,7 +123,8 @@ def build_page(
         items = "".join(f"<div><dt>{esc(label)}</dt><dd>{esc(text)}</dd></div>" for label, text in glance)
         glance_html = f'<dl class="glance" aria-label="At a glance">{items}</dl>'
     links = "".join(
-        f'<a href="#{esc(s.anchor)}" class="{"failed" if s.error is not None else "ok"}">{esc(s.title)}</a>' for s in sections
+        f'<a href="#{esc(s.anchor)}" class="{"failed" if s.error is not None else "ok"}">{esc(s.title)}</a>'
+        for s in sections
     )
     toc = f'<nav class="toc" aria-label="Sections">{links}</nav>' if sections else ""
     failed = [s.title for s in sections if s.error is not None]
@@ -154,7 +161,9 @@ $refresh<title>$title</title>
 </head>
 <body>
 <header class="top">
-  <div class="brand"><span class="logo" aria-hidden="true">◆</span><h1>$heading</h1><span class="sub">$subtitle</span></div>
+  <div class="brand">
+    <span class="logo" aria-hidden="true">◆</span><h1>$heading</h1><span class="sub">$subtitle</span>
+  </div>
   <nav class="actions" aria-label="Page actions">$actions</nav>
 </header>
 <main>

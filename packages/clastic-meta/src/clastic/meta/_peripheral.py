@@ -34,7 +34,14 @@ from clastic.exceptions import UnresolvedArgumentError, did_you_mean
 from clastic.meta._html import render_mapping
 from clastic.plugins import META_PERIPHERALS_GROUP, iter_plugins
 
-__all__ = ["PERIPHERAL_ARGS", "RESERVED_GROUP_KEYS", "MetaPeripheral", "PeripheralSlot", "load_plugin_peripherals", "make_slot"]
+__all__ = [
+    "PERIPHERAL_ARGS",
+    "RESERVED_GROUP_KEYS",
+    "MetaPeripheral",
+    "PeripheralSlot",
+    "load_plugin_peripherals",
+    "make_slot",
+]
 
 logger = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ from clastic.render import JSONRender
 from clastic.route import BoundRoute
 
 try:
-    import psutil  # type: ignore[import-untyped]  # psutil ships no type hints (types-psutil is separate)
+    import psutil
 except ImportError as _ex:
     raise ImportError(
         "clastic.contrib.webtop.top lists processes with psutil, which is not installed; "
@@ -49,7 +49,15 @@ except ImportError as _ex:
         name="psutil",
     ) from _ex
 
-__all__ = ["SORT_KEYS", "create_app", "format_cpu_time", "format_dict", "get_process_dicts", "get_system_summary", "top"]
+__all__ = [
+    "SORT_KEYS",
+    "create_app",
+    "format_cpu_time",
+    "format_dict",
+    "get_process_dicts",
+    "get_system_summary",
+    "top",
+]
 
 #: ``?sort=`` values and the process-dict field each sorts by, largest first
 #: for figures, alphabetically (or by number) for the others.
@@ -88,7 +96,9 @@ _REDACTOR = Redactor()
 _EXTRA_CSS = """
 table.procs td, table.procs th { white-space: nowrap; font-variant-numeric: tabular-nums; }
 table.procs td.num, table.procs th.num { text-align: right; }
-table.procs td.command { white-space: normal; overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: 0.82em; }
+table.procs td.command {
+  white-space: normal; overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: 0.82em;
+}
 table.procs th a { color: inherit; text-decoration: none; }
 table.procs th[aria-sort] { color: var(--accent); }
 table.procs th[aria-sort] a::after { content: " ▾"; }
@@ -231,7 +241,12 @@ def get_system_summary() -> dict[str, Any]:
         "cpu_count": psutil.cpu_count(),
         "cpu_percent": psutil.cpu_percent(interval=None),
         "load_avgs": load,
-        "memory": {"total": memory.total, "available": memory.available, "used": memory.used, "percent": memory.percent},
+        "memory": {
+            "total": memory.total,
+            "available": memory.available,
+            "used": memory.used,
+            "percent": memory.percent,
+        },
         "swap": {"total": swap.total, "used": swap.used, "percent": swap.percent},
         "boot_time": boot,
         "uptime_seconds": round(time.time() - boot, 1),
@@ -345,7 +360,9 @@ def get_page(request: Request, _route: BoundRoute) -> Response:
     sort_key = _sort_arg(request)
     raw_refresh = (request.args.get("refresh") or str(_DEFAULT_REFRESH)).strip()
     if not raw_refresh.isdigit() or int(raw_refresh) > _MAX_REFRESH:
-        raise BadRequest(f"unsupported refresh {raw_refresh[:32]!r} in ?refresh=; use whole seconds from 0 (never) to {_MAX_REFRESH}")
+        raise BadRequest(
+            f"unsupported refresh {raw_refresh[:32]!r} in ?refresh=; use whole seconds from 0 (never) to {_MAX_REFRESH}"
+        )
     root = request.script_root + mount_prefix(_route)
     nonce = secrets.token_urlsafe(16)
     return page_response(_page(_context(sort_key), root, int(raw_refresh), nonce), nonce)
