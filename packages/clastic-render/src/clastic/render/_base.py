@@ -185,7 +185,7 @@ class TemplateRenderFactory:
         content_types: Mapping[str, str] | None = None,
         autoescape: bool | Callable[[str], bool] | None = None,
         filters: Mapping[str, Callable[..., Any]] | None = None,
-        globals: Mapping[str, Any] | None = None,  # noqa: A002 - the name every engine uses
+        globals: Mapping[str, Any] | None = None,  # shadows the builtin: the name every engine uses
         encoding: str = "utf-8",
         reload: bool | None = None,
         **engine_options: Any,
@@ -218,7 +218,9 @@ class TemplateRenderFactory:
                 raise ValueError(f"{owner}: content_types keys are extensions such as '.xml', got {ext!r}")
             self.content_types[ext.lower()] = _with_charset(ctype)
         if autoescape is not None and not isinstance(autoescape, bool) and not callable(autoescape):
-            raise TypeError(f"{owner}: autoescape must be None, True, False or a callable(name) -> bool, got {autoescape!r}")
+            raise TypeError(
+                f"{owner}: autoescape must be None, True, False or a callable(name) -> bool, got {autoescape!r}"
+            )
         self.autoescape = autoescape
         self.filters = dict(filters or {})
         for name, func in self.filters.items():

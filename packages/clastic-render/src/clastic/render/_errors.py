@@ -29,7 +29,9 @@ class TemplateNotFoundError(ClasticError, LookupError):
     ``Application(...)`` is an instance of the same classes.
     """
 
-    def __init__(self, message: str, *, template_name: str, search_paths: tuple[str, ...], suggestion: str | None) -> None:
+    def __init__(
+        self, message: str, *, template_name: str, search_paths: tuple[str, ...], suggestion: str | None
+    ) -> None:
         #: The template name as given in the route.
         self.template_name = template_name
         #: The directories that were searched, in order.
@@ -67,7 +69,9 @@ class TemplateRenderError(InternalServerError):
         line: The template line the engine blamed, if known.
     """
 
-    def __init__(self, detail: str | None = None, *, template_name: str = "", line: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, detail: str | None = None, *, template_name: str = "", line: int | None = None, **kwargs: Any
+    ) -> None:
         #: The template that was being rendered.
         self.template_name = template_name
         #: The template line the engine blamed, if known.

@@ -61,7 +61,9 @@ class TemplateRender:
         """The engine's compiled template object."""
         return self._compiled.template
 
-    def __call__(self, context: Any, _route: BoundRoute | None = None, _application: Application | None = None) -> Response:
+    def __call__(
+        self, context: Any, _route: BoundRoute | None = None, _application: Application | None = None
+    ) -> Response:
         """Render *context* (a dict) into a Response.
 
         An Application passes the route and itself; called directly
@@ -134,7 +136,15 @@ def render_failure(
         exc_info=(type(exc), exc, exc.__traceback__),
     )
     return _error_response(
-        factory, compiled, exc, filename=filename, line=line, route=route, application=application, summary=summary, where=where
+        factory,
+        compiled,
+        exc,
+        filename=filename,
+        line=line,
+        route=route,
+        application=application,
+        summary=summary,
+        where=where,
     )
 
 

@@ -111,7 +111,9 @@ class AutoRenderFactory:
     def engine_for(self, name: str) -> Any:
         """Return the render factory that compiles template *name* (created on first use)."""
         if not isinstance(name, str) or not name.strip():
-            raise TypeError(f"AutoRenderFactory: a render argument must be a template name such as 'home.html', got {name!r}")
+            raise TypeError(
+                f"AutoRenderFactory: a render argument must be a template name such as 'home.html', got {name!r}"
+            )
         ext = posixpath.splitext(posixpath.basename(name))[1].lower()
         if ext in self._overrides:
             return self._instance(self._overrides[ext])

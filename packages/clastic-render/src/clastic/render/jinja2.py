@@ -31,7 +31,9 @@ class Jinja2TemplateNotFoundError(TemplateNotFoundError, TemplateNotFound):
     """A missing Jinja2 template: Clastic's :class:`~clastic.render.templating.TemplateNotFoundError`
     and Jinja2's ``TemplateNotFound`` in one (``name`` and ``templates`` as Jinja2 sets them)."""
 
-    def __init__(self, message: str, *, template_name: str, search_paths: tuple[str, ...], suggestion: str | None) -> None:
+    def __init__(
+        self, message: str, *, template_name: str, search_paths: tuple[str, ...], suggestion: str | None
+    ) -> None:
         super().__init__(message, template_name=template_name, search_paths=search_paths, suggestion=suggestion)
         # What jinja2.TemplateNotFound.__init__ sets; its __str__ shows ``message``.
         self.message = message
@@ -66,7 +68,7 @@ class Jinja2RenderFactory(TemplateRenderFactory):
         #: The Jinja2 environment every template of this factory shares.
         self.environment = Environment(
             loader=FileSystemLoader(list(self.search_paths), encoding=self.encoding),
-            autoescape=self._autoescape_name,  # noqa: S701 - decided per template: on for HTML and XML
+            autoescape=self._autoescape_name,  # decided per template: on for HTML and XML
             auto_reload=bool(self.reload),
             **self.engine_options,
         )

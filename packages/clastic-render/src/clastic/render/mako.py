@@ -110,7 +110,7 @@ class MakoRenderFactory(TemplateRenderFactory):
         # A fresh Template (not lookup.get_template, which caches) so a reload
         # sees the new file; put_template lets <%include> reuse it.
         # The lookup's default_filters add "h" (HTML escaping) when autoescape is on.
-        template = Template(filename=path, uri=name, lookup=lookup, **lookup.template_args)  # noqa: S702
+        template = Template(filename=path, uri=name, lookup=lookup, **lookup.template_args)
         lookup.put_template(name, template)
         return template
 
@@ -128,7 +128,10 @@ class MakoRenderFactory(TemplateRenderFactory):
             if not ref or "${" in ref:
                 continue  # computed at render time
             # Mako resolves names without a leading slash next to the including template.
-            ref = ref.lstrip("/") if ref.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(name), ref))
+            if ref.startswith("/"):
+                ref = ref.lstrip("/")
+            else:
+                ref = posixpath.normpath(posixpath.join(posixpath.dirname(name), ref))
             names.append(ref)
         return names
 

@@ -8,7 +8,7 @@ from Mako.
 """
 
 # clastic.render.mako first, so a missing Mako raises its ImportError naming the extra to install.
-from clastic.render.mako import MakoRenderFactory as MakoRenderFactory  # noqa: I001
+from clastic.render.mako import MakoRenderFactory as MakoRenderFactory  # noqa: I001  # imported before Mako on purpose
 from clastic.render.mako import MakoTemplateNotFoundError as MakoTemplateNotFoundError
 
 import mako as mako
