@@ -6,6 +6,7 @@ import html
 import re
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,7 +62,7 @@ class Site:
         return Browser(self.url)
 
     def rows(self) -> list[tuple]:
-        with sqlite3.connect(self.db_path) as conn:
+        with closing(sqlite3.connect(self.db_path)) as conn:  # Python 3.13 warns about one left open
             return conn.execute("SELECT alias, target, expires, max_count, count FROM links ORDER BY alias").fetchall()
 
 

@@ -6,6 +6,7 @@ import re
 import sqlite3
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 import pytest
 from example_helpers import EXAMPLES, Browser
@@ -39,7 +40,7 @@ def gunicorn_erosion(server_process, tmp_path):
 
 
 def rows(db_path):
-    with sqlite3.connect(db_path) as conn:
+    with closing(sqlite3.connect(db_path)) as conn:  # Python 3.13 warns about one left open
         return conn.execute("SELECT alias, target, count FROM links").fetchall()
 
 

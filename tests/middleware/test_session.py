@@ -11,6 +11,7 @@ import stat
 import threading
 import time
 import warnings
+from contextlib import closing
 
 import pytest
 import redis
@@ -234,7 +235,7 @@ def test_stores_drop_sessions_past_their_expiry_by_their_clock(tmp_path):
     for store in (memory, sqlite):
         assert store.load("short") is None and store.load("long") == SessionRecord("{}", 1.0, 1.0)
     sqlite.purge()
-    rows = sqlite3.connect(tmp_path / "s.sqlite3").execute("SELECT id FROM clastic_sessions").fetchall()
+    rows = sqlite_rows(tmp_path / "s.sqlite3", "SELECT id FROM clastic_sessions")
     assert rows == [("long",)]
     with pytest.raises(TypeError, match="MemorySessionStore: clock must be a function returning the time"):
         MemorySessionStore(clock=None)
@@ -292,9 +293,7 @@ def test_sqlite_store_is_the_default(tmp_path, monkeypatch, caplog):
     client = Client(app)
     client.get("/put?a=1")
     assert client.get("/show").json["data"] == {"a": "1"}
-    rows = (
-        sqlite3.connect(tmp_path / "clastic_sessions.sqlite3").execute("SELECT data FROM clastic_sessions").fetchall()
-    )
+    rows = sqlite_rows(tmp_path / "clastic_sessions.sqlite3", "SELECT data FROM clastic_sessions")
     assert rows == [('{"a":"1"}',)]
 
 
@@ -304,7 +303,7 @@ def test_sqlite_purges_expired_rows(tmp_path):
     store.save("live", SessionRecord("{}", 1.0, 1.0), expires_at=time.time() + 100)
     assert store.load("old") is None and store.load("live") is not None
     store.purge()
-    rows = sqlite3.connect(tmp_path / "s.sqlite3").execute("SELECT id FROM clastic_sessions").fetchall()
+    rows = sqlite_rows(tmp_path / "s.sqlite3", "SELECT id FROM clastic_sessions")
     assert rows == [("live",)]
 
 
@@ -375,6 +374,12 @@ def test_sqlite_unwritable_folder_fails_at_construction(tmp_path, monkeypatch):
     message = str(info.value)
     database = str(folder / "s.sqlite3")
     assert f"the folder {str(folder)!r} of the session database {database!r} is not writable" in message
+
+
+def sqlite_rows(path, query):
+    """The rows a query finds in a database file, through a connection closed at once."""
+    with closing(sqlite3.connect(path)) as conn:  # Python 3.13 warns about a connection left open
+        return conn.execute(query).fetchall()
 
 
 class ConnectionTracker:
