@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from functools import cache, cached_property
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response
 
+from clastic._fast_response import init_buffered
+from clastic._fast_response import respond as respond
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterator
     from typing import IO
 
     from werkzeug.datastructures import MultiDict
-
-    from clastic.types import StartResponse, WSGIEnvironment
 
 __all__ = ["Request", "Response", "buffered_response", "respond"]
 
@@ -149,89 +149,3 @@ def buffered_response(body: bytes, content_type: str, status: int = 200) -> Resp
     response = object.__new__(Response)
     init_buffered(response, body, content_type, status)
     return response
-
-
-def init_buffered(response: Response, body: bytes, content_type: str, status: int) -> None:
-    """Initialise a new, still empty *response* (or subclass) as :func:`buffered_response` does."""
-    if not _fast_construction:
-        Response.__init__(response, body, status=status, content_type=content_type)
-        return
-    headers = Headers()
-    headers._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-    attrs = response.__dict__
-    attrs["headers"] = headers
-    attrs["_status"] = _status_line(status)
-    attrs["_status_code"] = status
-    attrs["direct_passthrough"] = False
-    attrs["_on_close"] = []
-    attrs["response"] = [body]
-
-
-@cache
-def _status_line(status: int) -> str:
-    return Response(status=status).status
-
-
-def _check_fast_construction() -> bool:
-    # The shortcut writes Werkzeug's instance attributes directly; use it only
-    # if it builds exactly what the public constructor builds.
-    expected = Response(b"probe", status=404, content_type="text/plain; charset=utf-8")
-    built = buffered_response(b"probe", "text/plain; charset=utf-8", 404)
-    return (
-        expected.__dict__.keys() == built.__dict__.keys()
-        and all(value == built.__dict__[key] for key, value in expected.__dict__.items() if key != "headers")
-        and expected.headers.to_wsgi_list() == built.headers.to_wsgi_list()
-        and built.get_data() == b"probe"
-        and built.status == "404 NOT FOUND"
-    )
-
-
-_fast_construction = True
-_fast_construction = _check_fast_construction()
-
-
-@cache
-def _is_plain_response_type(cls: type) -> bool:
-    # A subclass that changes how the response is turned into WSGI output
-    # must go through Werkzeug's own path.
-    return all(
-        getattr(cls, name) is getattr(Response, name)
-        for name in ("__call__", "get_wsgi_response", "get_wsgi_headers", "get_app_iter", "iter_encoded", "close")
-    )
-
-
-def respond(response: Response, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-    """Send *response*, taking a short way out for plain buffered responses.
-
-    Werkzeug's ``Response.__call__`` copies and fixes headers for the general
-    case (redirects, HEAD, 204/304, streamed bodies, close callbacks). The
-    common case (a complete body already encoded, with its Content-Length, and
-    nothing to close) needs none of that and is sent directly; everything else
-    goes through Werkzeug unchanged.
-    """
-    body = response.response
-    status_code = response.status_code
-    if (
-        type(body) is list
-        and len(body) == 1
-        and type(body[0]) is bytes
-        and status_code >= 200
-        and status_code != 204
-        and status_code != 304
-        and not getattr(response, "_on_close", True)
-        and environ.get("REQUEST_METHOD") != "HEAD"
-        and (type(response) is Response or _is_plain_response_type(type(response)))
-    ):
-        headers = response.headers.to_wsgi_list()
-        has_length = False
-        for key, _value in headers:
-            lowered = key.lower()
-            if lowered == "content-length":
-                has_length = True
-            elif lowered == "location" or lowered == "content-location":
-                has_length = False  # Werkzeug rewrites these: take its path
-                break
-        if has_length:
-            start_response(response.status, headers)
-            return body
-    return response(environ, start_response)

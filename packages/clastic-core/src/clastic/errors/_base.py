@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape as xml_escape
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
-from clastic.wrappers import init_buffered
+from clastic._fast_response import init_buffered
 
 __all__ = ["DEFAULT_MIME", "MIME_SUPPORT_MAP", "STDLIB_EXC_URL", "HTTPException", "negotiate_mimetype"]
 

@@ -1,0 +1,199 @@
+"""The fast response writer: every use of Werkzeug's private Response internals, in one guarded module.
+
+Werkzeug's public ``Response`` constructor validates headers and parses the
+status, and ``Response.__call__`` copies and fixes the headers for the
+general case (redirects, HEAD, 204/304, streamed bodies, close callbacks).
+A complete body already encoded needs none of that, and on a small request
+that work costs more than the rest of the framework. The shortcuts here
+build and send such responses directly:
+
+* :func:`init_buffered` fills a new Response's attributes as the public
+  constructor would for ``Response(body, status=..., content_type=...)``;
+* :func:`replace_body` swaps the body and content type of such a response,
+  as ``set_data`` and the ``content_type`` setter would;
+* :func:`respond` sends a plain buffered Response straight to
+  ``start_response``, and anything else through ``Response.__call__``;
+* :func:`write_raw` sends a ``(status, content type, body)`` triple that
+  never became a Response object (a render's output that only the WSGI
+  server sees), with the status line and headers Werkzeug would have sent.
+
+At import, :func:`_self_check` builds probes through the public API and
+through the shortcuts and compares them (attributes, headers, status line,
+body, what reaches ``start_response``). If a Werkzeug release changed its
+internals and anything differs, :data:`FAST` is false and every function
+here takes Werkzeug's public path instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Response
+
+if TYPE_CHECKING:
+    from clastic.types import StartResponse, WSGIEnvironment
+
+__all__ = ["FAST", "init_buffered", "raw_to_response", "replace_body", "respond", "status_line", "write_raw"]
+
+#: A render's output that never became a Response: ``(status code, content type, body)``.
+Raw = tuple[int, str, bytes]
+
+
+@cache
+def status_line(status: int) -> str:
+    """Return the WSGI status line Werkzeug sends for *status* (``404`` -> ``'404 NOT FOUND'``)."""
+    return Response(status=status).status
+
+
+def init_buffered(response: Response, body: bytes, content_type: str, status: int) -> None:
+    """Initialise a new, still empty *response* as ``Response(body, status=status, content_type=content_type)``.
+
+    *content_type* must be a valid header value (no line breaks): it is not validated.
+    """
+    if not FAST:
+        Response.__init__(response, body, status=status, content_type=content_type)
+        return
+    headers = Headers()
+    headers._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    attrs = response.__dict__
+    attrs["headers"] = headers
+    attrs["_status"] = status_line(status)
+    attrs["_status_code"] = status
+    attrs["direct_passthrough"] = False
+    attrs["_on_close"] = []
+    attrs["response"] = [body]
+
+
+def replace_body(response: Response, body: bytes, content_type: str) -> None:
+    """Do ``response.set_data(body)`` then ``response.content_type = content_type``, faster when possible."""
+    headers = response.headers
+    current = headers._list if FAST and type(headers) is Headers else None
+    if (
+        current is not None
+        and len(current) == 2
+        and current[0][0] == "Content-Type"
+        and current[1][0] == "Content-Length"
+        and response.automatically_set_content_length
+    ):
+        response.response = [body]
+        headers._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+        return
+    response.set_data(body)
+    response.content_type = content_type
+
+
+def raw_to_response(raw: Raw) -> Response:
+    """Return the Response a render would have built for *raw*."""
+    response = object.__new__(Response)
+    init_buffered(response, raw[2], raw[1], raw[0])
+    return response
+
+
+def write_raw(raw: Raw, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """Send *raw* as Werkzeug would send ``raw_to_response(raw)``."""
+    status, content_type, body = raw
+    if not FAST or status < 200 or status == 204 or status == 304 or environ.get("REQUEST_METHOD") == "HEAD":
+        return raw_to_response(raw)(environ, start_response)
+    start_response(status_line(status), [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+@cache
+def _is_plain_response_type(cls: type) -> bool:
+    # A subclass that changes how the response is turned into WSGI output
+    # must go through Werkzeug's own path.
+    return all(
+        getattr(cls, name) is getattr(Response, name)
+        for name in ("__call__", "get_wsgi_response", "get_wsgi_headers", "get_app_iter", "iter_encoded", "close")
+    )
+
+
+def respond(response: Response, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """Send *response*, taking a short way out for plain buffered responses.
+
+    The common case (a complete body already encoded, with its
+    Content-Length, nothing to close, no Location to rewrite) is sent
+    directly; everything else goes through ``Response.__call__`` unchanged.
+    """
+    body = response.response if FAST else None
+    status_code = response.status_code
+    if (
+        type(body) is list
+        and len(body) == 1
+        and type(body[0]) is bytes
+        and status_code >= 200
+        and status_code != 204
+        and status_code != 304
+        and not getattr(response, "_on_close", True)
+        and environ.get("REQUEST_METHOD") != "HEAD"
+        and (type(response) is Response or _is_plain_response_type(type(response)))
+    ):
+        headers = response.headers.to_wsgi_list()
+        has_length = False
+        for key, _value in headers:
+            lowered = key.lower()
+            if lowered == "content-length":
+                has_length = True
+            elif lowered == "location" or lowered == "content-location":
+                has_length = False  # Werkzeug rewrites these: take its path
+                break
+        if has_length:
+            start_response(response.status, headers)
+            return body
+    return response(environ, start_response)
+
+
+def _sent(app: Any, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Return what *app* (a WSGI callable) sends: status, headers and the joined body."""
+    seen: list[Any] = []
+    result = app(environ, lambda status, headers, exc_info=None: seen.extend((status, headers)))
+    try:
+        body = b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    return seen[0], list(seen[1]), body
+
+
+def _self_check() -> bool:
+    """Return True if every shortcut here builds and sends exactly what Werkzeug's public API does."""
+    environ = {"REQUEST_METHOD": "GET", "SERVER_NAME": "localhost", "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
+    body, content_type = "probe \u00e9".encode(), "text/plain; charset=utf-8"
+    expected = Response(body, status=404, content_type=content_type)
+    built = object.__new__(Response)
+    init_buffered(built, body, content_type, 404)
+    same_attrs = expected.__dict__.keys() == built.__dict__.keys() and all(
+        value == built.__dict__[key] for key, value in expected.__dict__.items() if key != "headers"
+    )
+    if not (
+        same_attrs
+        and expected.headers.to_wsgi_list() == built.headers.to_wsgi_list()
+        and built.get_data() == body
+        and built.status == "404 NOT FOUND"
+        and status_line(404) == expected.status
+    ):
+        return False
+    # replace_body against set_data and the content_type setter
+    replaced, public = raw_to_response((404, content_type, body)), Response(body, status=404, content_type=content_type)
+    replace_body(replaced, b"{}", "application/json")
+    public.set_data(b"{}")
+    public.content_type = "application/json"
+    if replaced.headers.to_wsgi_list() != public.headers.to_wsgi_list() or replaced.get_data() != public.get_data():
+        return False
+    # what reaches start_response, through respond() and write_raw(), against Response.__call__
+    for status in (200, 404, 503):
+        reference = _sent(Response(body, status=status, content_type=content_type), dict(environ))
+        if _sent(lambda e, s: respond(raw_to_response((status, content_type, body)), e, s), dict(environ)) != reference:
+            return False
+        if _sent(lambda e, s: write_raw((status, content_type, body), e, s), dict(environ)) != reference:
+            return False
+    return True
+
+
+#: True when the shortcuts are known to match Werkzeug's public API (checked at import).
+FAST = True
+FAST = _self_check()
