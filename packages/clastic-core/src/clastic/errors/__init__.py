@@ -58,7 +58,7 @@ from clastic.errors.http import VariantAlsoNegotiates as VariantAlsoNegotiates
 from clastic.errors.http import NotImplemented as NotImplemented  # noqa: A004 - the documented name for 501
 
 # Kept for compatibility with Clastic 26: the renders' JSON encoder (clastic.render.ClasticJSONEncoder).
-from clastic.render.simple import ClasticJSONEncoder as ClasticJSONEncoder
+from clastic._json import ClasticJSONEncoder as ClasticJSONEncoder
 
 __path__ = extend_path(__path__, __name__)
 __getattr__ = make_module_getattr(__name__)
