@@ -29,6 +29,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from clastic._negotiate import request_best_match
 from clastic.application import Application
 from clastic.route import Route
 from clastic.wrappers import Request
@@ -41,6 +42,7 @@ FAILSAFE_HEADER = "X-Clastic-Failsafe"
 _FRAME_LINE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)')
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$")
 _TRACEBACK_HEADER = "Traceback (most recent call last):"
+_FAILSAFE_OFFERS = ("text/html", "application/json", "text/plain")
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ def create_failsafe_app(failure: LoadFailure, watched_files: Sequence[str] = ())
 
     # The catch-all pattern answers every path; the page does not need the path itself.
     def failsafe_page(request: Request, path: list[str]) -> Response:
-        best = request.accept_mimetypes.best_match(["text/html", "application/json", "text/plain"], default="text/html")
+        best = request_best_match(request, _FAILSAFE_OFFERS, "text/html")
         if best == "application/json":
             body = json.dumps(failure_info(failure, project, library), indent=2)
             mimetype = "application/json"

@@ -16,6 +16,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
 from clastic._fast_response import init_buffered
+from clastic._negotiate import best_match, request_best_match
 
 __all__ = ["DEFAULT_MIME", "MIME_SUPPORT_MAP", "STDLIB_EXC_URL", "HTTPException", "negotiate_mimetype"]
 
@@ -47,14 +48,19 @@ _MIME_ORDER = tuple(MIME_SUPPORT_MAP)
 
 
 def negotiate_mimetype(request: Request | None) -> str:
-    """Pick the error body type the client prefers; text when it says nothing usable."""
+    """Pick the error body type the client prefers; text when it says nothing usable.
+
+    The answer is memoised per ``Accept`` value (see :mod:`clastic._negotiate`),
+    so negotiating costs a dictionary lookup after the first request.
+    """
     if request is None:
         return DEFAULT_MIME
-    try:
-        best = request.accept_mimetypes.best_match(_MIME_ORDER)
-    except ValueError:  # a malformed Accept header is the client's problem, not a 500
-        best = None
-    return best or DEFAULT_MIME
+    return request_best_match(request, _MIME_ORDER) or DEFAULT_MIME
+
+
+def negotiate_accept(accept: str | None) -> str:
+    """Pick the error body type for the raw ``Accept`` header value *accept*."""
+    return best_match(accept, _MIME_ORDER) or DEFAULT_MIME
 
 
 def _supported_base(mimetype: str) -> str:

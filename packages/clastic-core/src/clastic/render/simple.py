@@ -9,6 +9,7 @@ from collections.abc import Callable, Sized
 from typing import Any
 
 from clastic._json import ClasticJSONEncoder
+from clastic._negotiate import request_best_match
 from clastic.errors.http import BadRequest
 from clastic.render.tabular import Table, TabularRender
 from clastic.wrappers import Request, Response, buffered_response
@@ -204,11 +205,7 @@ class BasicRender:
             if fmt not in self.formats:
                 raise BadRequest(f"unsupported format {fmt[:32]!r} in ?{self.qp_name}=; use one of {list(self.formats)}")
             return fmt == "html"
-        try:
-            best = request.accept_mimetypes.best_match(self.mimetypes)
-        except ValueError:
-            best = None
-        return best == "text/html"
+        return request_best_match(request, tuple(self.mimetypes)) == "text/html"
 
     @classmethod
     def factory(cls, *args: Any, **kwargs: Any) -> Callable[[Any], BasicRender]:
