@@ -72,7 +72,9 @@ def test_every_bundled_middleware_declares_unique_and_reorderable() -> None:
     import clastic.middleware as mw_package
     from clastic.middleware.core import Middleware
 
-    names = [name for name in SURFACE["names"]["clastic.middleware"] if name.endswith("Middleware") or "Processor" in name]
+    names = [
+        name for name in SURFACE["names"]["clastic.middleware"] if name.endswith("Middleware") or "Processor" in name
+    ]
     for name in names:
         cls = getattr(mw_package, name)
         if cls is Middleware:

@@ -50,12 +50,21 @@ def page(chromium: Any, clastic_live_server: LiveServer) -> Iterator[Any]:
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.problems = []
-    page.on("console", lambda msg: page.problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda msg: (
+            page.problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None
+        ),
+    )
     page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
     page.on("requestfailed", lambda req: page.problems.append(f"request failed: {req.url}"))
     page.on(
         "request",
-        lambda req: page.problems.append(f"external request: {req.url}") if not req.url.startswith(clastic_live_server.url) else None,
+        lambda req: (
+            page.problems.append(f"external request: {req.url}")
+            if not req.url.startswith(clastic_live_server.url)
+            else None
+        ),
     )
     try:
         yield page
@@ -80,7 +89,12 @@ def test_object_browser_in_chromium(page: Any, clastic_live_server: LiveServer) 
     page.wait_for_url(f"{base}/_objs/{id(INVENTORY.items)}")
     referents = page.locator("#section-refers-to tbody tr")
     assert referents.count() == 4
-    assert [referents.nth(n).locator("td.key").inner_text() for n in range(4)] == ["(key)", "['bolts']", "(key)", "['nuts']"]
+    assert [referents.nth(n).locator("td.key").inner_text() for n in range(4)] == [
+        "(key)",
+        "['bolts']",
+        "(key)",
+        "['nuts']",
+    ]
     # What holds it: the instance (".items"), or its __dict__ ("['items']") once Python made one.
     holders = page.locator("#section-referred-to-by tbody td.key").all_inner_texts()
     assert ".items" in holders or "['items']" in holders
@@ -114,7 +128,9 @@ def test_webtop_in_chromium(page: Any, clastic_live_server: LiveServer) -> None:
     # Sorting from the column headers.
     page.click("#process-table th >> text=PID")
     page.wait_for_url(f"{base}/_top/?sort=pid&refresh=0")
-    pids = [int(pid) for pid in page.locator("#process-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.pid)")]
+    pids = [
+        int(pid) for pid in page.locator("#process-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.pid)")
+    ]
     assert pids == sorted(pids)
     assert page.locator("th[aria-sort='ascending']").inner_text() == "PID"
     page.click("#process-table th >> text=%MEM")

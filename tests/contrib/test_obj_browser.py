@@ -41,7 +41,7 @@ class Widget:
 
 
 class Slotted:
-    __slots__ = ("filled", "empty")
+    __slots__ = ("empty", "filled")
 
     def __init__(self) -> None:
         self.filled = ["in a slot"]
@@ -112,7 +112,9 @@ def test_the_page_escapes_everything_and_links_each_object(local_get: Any) -> No
 
 def test_objects_the_collector_does_not_track_are_found_through_their_referrers(local_get: Any) -> None:
     app = create_app(default_obj=WIDGET)
-    name_id = {e["name"]: e["id"] for e in local_get(app, f"/{id(WIDGET)}?format=json").get_json()["attributes"]}["name"]
+    name_id = {e["name"]: e["id"] for e in local_get(app, f"/{id(WIDGET)}?format=json").get_json()["attributes"]}[
+        "name"
+    ]
     data = local_get(app, f"/{name_id}?format=json").get_json()
     assert data["type"] == "str"
     assert data["repr"] == repr(WIDGET.name)

@@ -81,10 +81,14 @@ def test_top_sorts_by_the_key_and_refuses_unknown_keys() -> None:
     assert [pd["pid"] for pd in by_pid] == sorted(pd["pid"] for pd in by_pid)
     by_cpu = top()
     # Unknown figures (a process this user may not read) sort last.
-    keys = [tuple(-1.0 if pd[field] is None else pd[field] for field in ("cpu_percent", "mem_percent")) for pd in by_cpu]
+    keys = [
+        tuple(-1.0 if pd[field] is None else pd[field] for field in ("cpu_percent", "mem_percent")) for pd in by_cpu
+    ]
     assert keys == sorted(keys, reverse=True)
     assert list(SORT_KEYS) == ["cpu", "mem", "time", "threads", "pid", "name", "user"]
-    with pytest.raises(ValueError, match=r"unknown sort key 'bogus'; use one of \['cpu', 'mem', 'time', 'threads', 'pid'"):
+    with pytest.raises(
+        ValueError, match=r"unknown sort key 'bogus'; use one of \['cpu', 'mem', 'time', 'threads', 'pid'"
+    ):
         top("bogus")
 
 
@@ -120,7 +124,13 @@ def test_format_dict_shows_figures_as_top_does() -> None:
         "command": "worker --queue=jobs",
     }
     unknown = format_dict({"pid": 7, "user": None, "rss": None, "cpu_time": None, "cpu_percent": None})
-    assert (unknown["user"], unknown["res"], unknown["time"], unknown["cpu"], unknown["nice"]) == ("—", "—", "—", "—", "—")
+    assert (unknown["user"], unknown["res"], unknown["time"], unknown["cpu"], unknown["nice"]) == (
+        "—",
+        "—",
+        "—",
+        "—",
+        "—",
+    )
 
 
 def test_page_lists_processes_and_marks_this_one(local_get: Any, child_with_secret: subprocess.Popen[bytes]) -> None:
@@ -135,11 +145,17 @@ def test_page_lists_processes_and_marks_this_one(local_get: Any, child_with_secr
     assert f'data-pid="{child_with_secret.pid}"' in page
     assert "hunter2" not in page
     assert '<meta http-equiv="refresh" content="5">' in page
-    assert '<th scope="col" class="num" aria-sort="descending"><a href="/_top/?sort=cpu&amp;refresh=5">%CPU</a></th>' in page
+    assert (
+        '<th scope="col" class="num" aria-sort="descending"><a href="/_top/?sort=cpu&amp;refresh=5">%CPU</a></th>'
+        in page
+    )
     assert '<a href="/_top/json/?sort=cpu">JSON</a>' in page
     still = local_get(app, "/_top/?sort=pid&refresh=0").text
     assert "http-equiv" not in still
-    assert '<th scope="col" class="num" aria-sort="ascending"><a href="/_top/?sort=pid&amp;refresh=0">PID</a></th>' in still
+    assert (
+        '<th scope="col" class="num" aria-sort="ascending"><a href="/_top/?sort=pid&amp;refresh=0">PID</a></th>'
+        in still
+    )
 
 
 def test_json_gives_summary_and_sorted_processes(local_get: Any) -> None:
@@ -168,7 +184,10 @@ def test_json_gives_summary_and_sorted_processes(local_get: Any) -> None:
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        ("/?sort=bogus", "unsupported sort 'bogus' in ?sort=; use one of ['cpu', 'mem', 'time', 'threads', 'pid', 'name', 'user']"),
+        (
+            "/?sort=bogus",
+            "unsupported sort 'bogus' in ?sort=; use one of ['cpu', 'mem', 'time', 'threads', 'pid', 'name', 'user']",
+        ),
         ("/json/?sort=bogus", "unsupported sort 'bogus' in ?sort="),
         ("/?refresh=-1", "unsupported refresh '-1' in ?refresh=; use whole seconds from 0 (never) to 3600"),
         ("/?refresh=99999", "unsupported refresh '99999' in ?refresh="),

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from werkzeug.test import Client, TestResponse
 
-
 #: Accept header per body format.
 FORMATS = {
     "html": "text/html",

@@ -372,7 +372,7 @@ def capturing_app(**handler_kwargs):
     from clastic.errors import ContextualErrorHandler
 
     class CapturingHandler(ContextualErrorHandler):
-        seen: list = []
+        seen: list[BaseException]  # set on the instance below
 
         def render_error(self, request, _error, _application=None, _route=None, _dispatch_state=None):
             self.seen.append(_error)

@@ -130,7 +130,10 @@ def test_listing_loopback_networks_keeps_the_dns_rebinding_check(call):
     app = make_app(allow=["127.0.0.0/8", "::1/128"])
     rebound = call(app, "/explode", "json", remote="127.0.0.1", headers={"Host": "rebind.attacker.example"})
     assert rebound.status_code == 500 and "exc_type" not in rebound.json
-    assert call(app, "/explode", "json", remote="127.0.0.1", headers={"Host": "localhost:5000"}).json["exc_type"] == "ValueError"
+    assert (
+        call(app, "/explode", "json", remote="127.0.0.1", headers={"Host": "localhost:5000"}).json["exc_type"]
+        == "ValueError"
+    )
 
 
 def test_allow_a_single_address_string(call):

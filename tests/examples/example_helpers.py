@@ -6,6 +6,7 @@ fixtures built on them live in ``conftest.py``.
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import importlib.util
 import os
@@ -131,7 +132,7 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{port}"
         self.log = log_dir / f"server-{port}.log"
         self._log_file = self.log.open("w")
-        self.proc = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
+        self.proc = subprocess.Popen(  # our interpreter, our arguments
             [str(part) for part in argv],
             cwd=cwd,
             env=clean_env(env),
@@ -163,10 +164,8 @@ class ServerProcess:
     def stop(self) -> None:
         """Stop the whole process group (reloaders and workers too), then close the log."""
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, 15)
-            except ProcessLookupError:
-                pass
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from clastic.testing import LiveServer
 from example_helpers import Browser, Reply, free_port, load_example
+
+from clastic.testing import LiveServer
 
 LINK_ITEM = re.compile(
     r'<li class="link(?P<classes>[^"]*)" data-alias="(?P<alias>[^"]+)">.*?'
@@ -207,8 +208,12 @@ BAD_SUBMISSIONS = [
     pytest.param({"new_alias": "Submit"}, 400, "is a page of this site", id="alias-submit"),
     pytest.param({"new_alias": "kept"}, 409, "The alias 'kept' is already taken", id="alias-taken"),
     pytest.param({"expiry_time": "soon"}, 400, "Time expiration (in seconds) must be a whole number", id="expiry-text"),
-    pytest.param({"expiry_time": "-5"}, 400, "Time expiration (in seconds) must be a whole number", id="expiry-negative"),
-    pytest.param({"expiry_time": "9" * 30}, 400, "Time expiration (in seconds) must be a whole number", id="expiry-huge"),
+    pytest.param(
+        {"expiry_time": "-5"}, 400, "Time expiration (in seconds) must be a whole number", id="expiry-negative"
+    ),
+    pytest.param(
+        {"expiry_time": "9" * 30}, 400, "Time expiration (in seconds) must be a whole number", id="expiry-huge"
+    ),
     pytest.param({"max_count": "lots"}, 400, "Click expiration must be a whole number", id="clicks-text"),
     pytest.param({"max_count": ""}, 400, "Click expiration must be a whole number", id="clicks-empty"),
     pytest.param({"max_count": "9" * 30}, 400, "Click expiration must be a whole number", id="clicks-huge"),
@@ -296,5 +301,5 @@ def test_configured_cookie_secret_is_used(erosion, tmp_path):
 
 
 def test_missing_config_file_is_a_clear_error(erosion, tmp_path):
-    with pytest.raises(FileNotFoundError, match="configuration file .*nowhere.ini.* does not exist"):
+    with pytest.raises(FileNotFoundError, match=r"configuration file .*nowhere\.ini.* does not exist"):
         erosion.create_app(str(tmp_path / "nowhere.ini"))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from clastic.testing import LiveServer
 from example_helpers import free_port, load_example
+
+from clastic.testing import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -79,7 +79,7 @@ def test_concurrent_submissions_lose_no_link(gunicorn_erosion):
 
 
 def test_one_alias_wanted_by_many_is_given_once(gunicorn_erosion):
-    server, db_path = gunicorn_erosion
+    server, _db_path = gunicorn_erosion
 
     def claim(number):
         form = {"target_url": f"https://example.com/claim/{number}", "new_alias": "prize", "expiry_time": "0",

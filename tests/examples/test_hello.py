@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from clastic.testing import LiveServer
 from example_helpers import Browser, load_example
+
+from clastic.testing import LiveServer
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,10 @@ import re
 import tomllib
 
 import pytest
+from example_helpers import REPO
+
 from clastic import Application, render_basic
 from clastic.exceptions import ConflictingProvidesError, InvalidPattern, UnresolvedArgumentError
-from example_helpers import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 ERROR_LINE = re.compile(r"^(clastic\.exceptions\.\w+): (.*)$", re.M)
@@ -41,7 +42,7 @@ def test_commands_match_the_workspace_scripts():
 
 def test_hello_world_runs():
     namespace: dict[str, object] = {"__name__": "readme_hello"}
-    exec(compile(code_block_after("## Hello, world"), "README.md", "exec"), namespace)  # noqa: S102 - our README
+    exec(compile(code_block_after("## Hello, world"), "README.md", "exec"), namespace)  # our README
     client = namespace["app"].get_local_client()
     assert client.get("/").text == "Hello, world!"
     assert client.get("/Ben").text == "Hello, Ben!"
@@ -49,7 +50,7 @@ def test_hello_world_runs():
 
 def hello(first_name):
     # The README's mistaken hello(), defined at module level as there.
-    return "Hello, %s!" % first_name
+    return "Hello, %s!" % first_name  # noqa: UP031  # as the README writes it
 
 
 def test_unresolved_argument_message_is_real():
@@ -60,7 +61,7 @@ def test_unresolved_argument_message_is_real():
 
 
 def greet(name):
-    return "Hello, %s!" % name
+    return "Hello, %s!" % name  # noqa: UP031  # as the README writes it
 
 
 def test_conflicting_provides_message_is_real():
@@ -77,7 +78,7 @@ def test_invalid_pattern_message_is_real():
 
 def test_middleware_example_provides_start_time():
     namespace: dict[str, object] = {"__name__": "readme_middleware", "routes": []}
-    exec(compile(code_block_after("## Middleware"), "README.md", "exec"), namespace)  # noqa: S102 - our README
+    exec(compile(code_block_after("## Middleware"), "README.md", "exec"), namespace)  # our README
     timing = namespace["TimingMiddleware"]()
 
     def endpoint(start_time):

@@ -6,8 +6,9 @@ import json
 import re
 
 import pytest
-from clastic.testing import LiveServer
 from example_helpers import Browser, load_example
+
+from clastic.testing import LiveServer
 
 TUTORIAL_CURL_BODY = {"dt": "2020-04-01T10:28", "src": "Australia/Tasmania", "dst": "Africa/Timbuktu"}
 

@@ -51,12 +51,17 @@ def test_a_loopback_request_for_a_foreign_host_name_is_refused(meta_get: Any, ho
     response = meta_get(_app(), "/_meta/json/", remote_addr="127.0.0.1", headers={"Host": host})
     assert response.status_code == 403
     assert "does not name this machine" in response.text and "DNS rebinding" in response.text
-    assert meta_get(_app(), "/_meta/json/", remote_addr="127.0.0.1", headers={"Host": "localhost:5000"}).status_code == 200
+    assert (
+        meta_get(_app(), "/_meta/json/", remote_addr="127.0.0.1", headers={"Host": "localhost:5000"}).status_code == 200
+    )
     # An explicit rule that lists the loopback networks keeps the protection.
     with_networks = _app(allow=[*LOOPBACK_NETWORKS, "10.0.0.0/8"])
     refused = meta_get(with_networks, "/_meta/json/", remote_addr="127.0.0.1", headers={"Host": host})
     assert refused.status_code == 403 and "DNS rebinding" in refused.text
-    assert meta_get(with_networks, "/_meta/json/", remote_addr="10.1.2.3", headers={"Host": "meta.internal"}).status_code == 200
+    assert (
+        meta_get(with_networks, "/_meta/json/", remote_addr="10.1.2.3", headers={"Host": "meta.internal"}).status_code
+        == 200
+    )
 
 
 def test_a_request_without_a_client_address_is_refused(meta_get: Any) -> None:
@@ -77,7 +82,10 @@ def test_allowed_networks_replace_the_loopback_default(meta_get: Any) -> None:
     assert meta_get(app, "/_meta/", remote_addr="192.168.1.7").status_code == 200
     refused = meta_get(app, "/_meta/", remote_addr="127.0.0.1")
     assert refused.status_code == 403
-    assert "served to clients in 10.0.0.0/8, 192.168.1.7/32, and this request from 127.0.0.1 is not one of them" in refused.text
+    assert (
+        "served to clients in 10.0.0.0/8, 192.168.1.7/32, and this request from 127.0.0.1 is not one of them"
+        in refused.text
+    )
     assert meta_get(app, "/_meta/", remote_addr="192.168.1.8").status_code == 403
 
 
@@ -93,10 +101,16 @@ def test_a_callable_rule_decides_per_request(meta_get: Any) -> None:
         return request.headers.get("X-Admin-Key") == "open-sesame"
 
     app = _app(allow=has_admin_key)
-    assert meta_get(app, "/_meta/json/", remote_addr="203.0.113.9", headers={"X-Admin-Key": "open-sesame"}).status_code == 200
+    assert (
+        meta_get(app, "/_meta/json/", remote_addr="203.0.113.9", headers={"X-Admin-Key": "open-sesame"}).status_code
+        == 200
+    )
     refused = meta_get(app, "/_meta/json/", remote_addr="127.0.0.1")
     assert refused.status_code == 403
-    assert "served to requests that test_a_callable_rule_decides_per_request.<locals>.has_admin_key() approves" in refused.text
+    assert (
+        "served to requests that test_a_callable_rule_decides_per_request.<locals>.has_admin_key() approves"
+        in refused.text
+    )
 
 
 def test_an_empty_rule_refuses_everyone(meta_get: Any) -> None:

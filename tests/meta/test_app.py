@@ -152,7 +152,9 @@ class BadItemsPeripheral(MetaPeripheral):
         raise ValueError("no items")
 
 
-def test_a_failing_peripheral_shows_its_error_in_its_own_section(meta_get: Any, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failing_peripheral_shows_its_error_in_its_own_section(
+    meta_get: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     meta = MetaApplication(peripherals=[ExplodingPeripheral, BadRenderPeripheral(), ListPeripheral, BadItemsPeripheral])
     app = Application([("/", home, render_basic), ("/_meta/", meta)])
     with caplog.at_level(logging.ERROR, logger="clastic.meta"):
@@ -179,7 +181,11 @@ def test_a_failing_peripheral_shows_its_error_in_its_own_section(meta_get: Any, 
     body = meta_get(app, "/_meta/json/").get_json()
     assert body["peripheral_errors"] == [
         {"title": "Exploding", "group_key": "exploding", "error": "RuntimeError: the queue server is down"},
-        {"title": "Wrong type", "group_key": "wrongtype", "error": "TypeError: get_context() returned list, expected a dict"},
+        {
+            "title": "Wrong type",
+            "group_key": "wrongtype",
+            "error": "TypeError: get_context() returned list, expected a dict",
+        },
     ]
     assert body["exploding"] == {}
     assert body["badrender"] == {"jobs": 3}
@@ -197,7 +203,9 @@ def test_peripheral_errors_are_scrubbed(meta_get: Any) -> None:
     app = Application([("/_meta/", MetaApplication(peripherals=[Leaky]))])
     assert "pw-0042-kilo" not in meta_get(app, "/_meta/").text
     errors = meta_get(app, "/_meta/json/").get_json()["peripheral_errors"]
-    assert errors[0]["error"] == "ConnectionError: cannot reach redis://:[REDACTED]@cache:6379/0 with password=[REDACTED]"
+    assert (
+        errors[0]["error"] == "ConnectionError: cannot reach redis://:[REDACTED]@cache:6379/0 with password=[REDACTED]"
+    )
 
 
 def test_contexts_of_one_group_are_merged(meta_get: Any) -> None:

@@ -109,7 +109,7 @@ def test_reexports_are_the_objects_of_their_home_modules() -> None:
     assert meta.AshesRenderFactory is clastic.render.AshesRenderFactory
     assert meta.ScriptRootMiddleware is clastic.middleware.ScriptRootMiddleware
     assert meta.SimpleContextProcessor is clastic.middleware.SimpleContextProcessor
-    with pytest.raises(AttributeError, match="module 'clastic.meta' has no attribute 'NoSuchName'"):
+    with pytest.raises(AttributeError, match=r"module 'clastic\.meta' has no attribute 'NoSuchName'"):
         meta.NoSuchName  # noqa: B018
     assert {"META_ASSETS_APP", "StaticApplication", "NullRoute"} <= set(dir(meta))
 
@@ -163,8 +163,10 @@ def test_clastic_meta_imports_without_the_other_satellites() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "built 2",
-        "META_ASSETS_APP -> clastic.StaticApplication is provided by clastic-static; install it with: pip install clastic-static",
-        "StaticApplication -> clastic.StaticApplication is provided by clastic-static; install it with: pip install clastic-static",
+        "META_ASSETS_APP -> clastic.StaticApplication is provided by clastic-static; "
+        "install it with: pip install clastic-static",
+        "StaticApplication -> clastic.StaticApplication is provided by clastic-static; "
+        "install it with: pip install clastic-static",
         "AshesRenderFactory -> clastic.render.AshesRenderFactory is provided by clastic-render; "
         "install it with: pip install clastic-render",
         "ScriptRootMiddleware -> clastic.middleware.ScriptRootMiddleware is provided by clastic-middleware; "
@@ -185,7 +187,9 @@ def test_application_info_functions_return_what_the_json_document_shows() -> Non
     assert get_resource_info(app) == document["app"]["resources"]
     route = app.routes[0]
     shown = document["app"]["routes"][0]
-    assert get_endpoint_info(route) == shown["endpoint"] == {"module_name": __name__, "name": "show", "qualname": "show"}
+    assert (
+        get_endpoint_info(route) == shown["endpoint"] == {"module_name": __name__, "name": "show", "qualname": "show"}
+    )
     assert get_render_info(route) == shown["render"]
     assert get_render_info(route)["type"] == "clastic.render.simple.BasicRender"
     assert get_route_arg_info(route) == shown["args"]
@@ -317,7 +321,9 @@ def test_ashes_meta_peripheral_needs_an_existing_template_when_built(tmp_path: P
     with pytest.raises(ValueError, match="NoTemplate is an AshesMetaPeripheral without a template_path"):
         MetaApplication(peripherals=[NoTemplate])
     here = Path(__file__).resolve().parent
-    with pytest.raises(FileNotFoundError, match=f"template_path = 'no/such/template.html': no template at {here}/no/such"):
+    with pytest.raises(
+        FileNotFoundError, match=f"template_path = 'no/such/template.html': no template at {here}/no/such"
+    ):
         MetaApplication(peripherals=[MissingTemplate])
 
 
@@ -375,4 +381,14 @@ def test_get_main_returns_the_json_document() -> None:
     document = get(app, "/_meta/json/").get_json()
     assert sorted(captured) == sorted(document)
     assert captured["app"]["routes"] == document["app"]["routes"]
-    assert sorted(captured) == ["app", "basic", "host", "page_title", "peripheral_errors", "proc", "pyvm", "rusage", "script_root"]
+    assert sorted(captured) == [
+        "app",
+        "basic",
+        "host",
+        "page_title",
+        "peripheral_errors",
+        "proc",
+        "pyvm",
+        "rusage",
+        "script_root",
+    ]

@@ -88,7 +88,9 @@ def test_meta_page_in_chromium(browser: Any, clastic_live_server: LiveServer) ->
         page.set_default_timeout(TIMEOUT_MS)
         page.on(
             "console",
-            lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None,
+            lambda msg: (
+                problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None
+            ),
         )
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
         page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))

@@ -50,7 +50,13 @@ def test_get_context_receives_every_injectable(meta_get: Any) -> None:
         group_key = "everything"
 
         def get_context(
-            self, request: Any, _application: Any, _route: Any, _dispatch_state: Any, _meta_application: Any, script_root: str
+            self,
+            request: Any,
+            _application: Any,
+            _route: Any,
+            _dispatch_state: Any,
+            _meta_application: Any,
+            script_root: str,
         ) -> dict[str, Any]:
             seen.update(request=request, app=_application, route=_route, state=_dispatch_state, meta=_meta_application)
             return {"root": script_root}
@@ -199,7 +205,9 @@ def test_a_plugin_given_explicitly_is_not_loaded_twice(meta_get: Any, install_pl
     assert [p.title for p in meta.peripherals].count("Disk") == 1
 
 
-def test_a_broken_plugin_is_logged_and_skipped(meta_get: Any, install_plugin: Any, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_broken_plugin_is_logged_and_skipped(
+    meta_get: Any, install_plugin: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     install_plugin(
         "clastic-broken",
         "clastic_broken_meta",
@@ -218,7 +226,8 @@ def test_a_broken_plugin_is_logged_and_skipped(meta_get: Any, install_plugin: An
     assert "Broken" not in [p.title for p in meta.peripherals]
     messages = [record.getMessage() for record in caplog.records]
     assert any(
-        m.startswith("skipping the meta peripheral from entry point 'broken' = 'clastic_broken_meta:Broken'") for m in messages
+        m.startswith("skipping the meta peripheral from entry point 'broken' = 'clastic_broken_meta:Broken'")
+        for m in messages
     )
     assert any("skipping clastic.meta_peripherals plugin 'missing'" in m for m in messages)
     app = Application([("/_meta/", meta)])

@@ -1,4 +1,7 @@
-"""Helpers for the clastic-middleware tests: a real redis-server, server processes, a cookie-keeping client, a fake clock."""
+"""Helpers for the clastic-middleware tests.
+
+A real redis-server, server processes, a cookie-keeping client, a fake clock.
+"""
 
 from __future__ import annotations
 

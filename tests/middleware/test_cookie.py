@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from itsdangerous import URLSafeSerializer
+from middleware_helpers import Browser, FakeClock
 from werkzeug.test import Client
 
 from clastic import Application, render_basic, render_json
@@ -26,7 +27,6 @@ from clastic.middleware.cookie import (
     SignedCookieMiddleware,
 )
 from clastic.testing import LiveServer
-from middleware_helpers import Browser, FakeClock
 
 SECRET = "correct horse battery staple"
 
@@ -100,8 +100,11 @@ def test_value_is_signed_json_with_sha256():
     value = cookie_value(resp)
     payload, _sig = value.rsplit(".", 1)
     assert json.loads(base64.urlsafe_b64decode(payload + "==")) == {"d": {"a": "1"}, "e": None}
-    serializer = URLSafeSerializer(SECRET, salt="clastic.middleware.cookie:clastic_cookie",
-                                   signer_kwargs={"digest_method": hashlib.sha256, "key_derivation": "hmac"})  # fmt: skip
+    serializer = URLSafeSerializer(
+        SECRET,
+        salt="clastic.middleware.cookie:clastic_cookie",
+        signer_kwargs={"digest_method": hashlib.sha256, "key_derivation": "hmac"},
+    )
     assert serializer.loads(value) == {"d": {"a": "1"}, "e": None}
     sha1 = URLSafeSerializer(SECRET, salt="clastic.middleware.cookie:clastic_cookie",
                              signer_kwargs={"digest_method": hashlib.sha1, "key_derivation": "hmac"})  # fmt: skip
@@ -140,8 +143,11 @@ def test_cookie_signed_with_a_foreign_key_is_empty():
 
 
 def test_signed_payload_of_the_wrong_shape_is_empty():
-    serializer = URLSafeSerializer(SECRET, salt="clastic.middleware.cookie:clastic_cookie",
-                                   signer_kwargs={"digest_method": hashlib.sha256, "key_derivation": "hmac"})  # fmt: skip
+    serializer = URLSafeSerializer(
+        SECRET,
+        salt="clastic.middleware.cookie:clastic_cookie",
+        signer_kwargs={"digest_method": hashlib.sha256, "key_derivation": "hmac"},
+    )
     client = Client(make_app())
     for payload in ([1, 2], {"d": "text"}, "x"):
         client.set_cookie("clastic_cookie", serializer.dumps(payload))
@@ -400,7 +406,9 @@ def test_json_cookie_modified_and_set_expires_in_an_endpoint():
             cookie.set_expires()
         return {"before": before, "after": cookie.modified}
 
-    client = Client(Application([("/look", look, render_json)], middlewares=[SignedCookieMiddleware(secret_key=SECRET)]))
+    client = Client(
+        Application([("/look", look, render_json)], middlewares=[SignedCookieMiddleware(secret_key=SECRET)])
+    )
     assert client.get("/look?v=1").json == {"before": False, "after": True}
     assert client.get("/look?v=1").json == {"before": False, "after": False}  # the same value is no change
     resp = client.get("/look?drop=1")

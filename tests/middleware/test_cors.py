@@ -4,13 +4,13 @@ import json
 import re
 
 import pytest
+from middleware_helpers import Browser
 from werkzeug.test import Client
 
 from clastic import GET, POST, Application, render_json
 from clastic.errors import Conflict
 from clastic.middleware.cors import CORSMiddleware
 from clastic.testing import LiveServer
-from middleware_helpers import Browser
 
 APP_ORIGIN = "https://app.example.com"
 
@@ -116,10 +116,14 @@ def test_raised_http_error_carries_cors_headers(server):
 
 def test_the_500_of_an_uncaught_exception_carries_cors_headers(server, caplog):
     # The page must be able to read the 500 rather than see a CORS failure.
-    status, headers, body = Browser().get(server.port, "/crash", headers={"Origin": APP_ORIGIN, "Accept": "application/json"})
+    status, headers, body = Browser().get(
+        server.port, "/crash", headers={"Origin": APP_ORIGIN, "Accept": "application/json"}
+    )
     assert status == 500 and b"database went away" not in body
     assert headers["Access-Control-Allow-Origin"] == APP_ORIGIN
-    assert headers["Access-Control-Allow-Credentials"] == "true" and headers["Access-Control-Expose-Headers"] == "X-Total"
+    assert (
+        headers["Access-Control-Allow-Credentials"] == "true" and headers["Access-Control-Expose-Headers"] == "X-Total"
+    )
     assert "Origin" in ", ".join(headers.get_all("Vary"))
     status, headers, _ = Browser().get(server.port, "/crash", headers={"Origin": "https://evil.example"})
     assert status == 500 and "Access-Control-Allow-Origin" not in headers
@@ -142,8 +146,12 @@ def test_wildcard_origin():
     client = Client(make_app(CORSMiddleware("*", allow_headers="*", allow_methods="*", max_age=None)))
     resp = client.get("/items", headers={"Origin": "https://anywhere.example"})
     assert resp.headers["Access-Control-Allow-Origin"] == "*" and "Vary" not in resp.headers
-    resp = client.options("/items", headers={"Origin": "https://anywhere.example", "Access-Control-Request-Method": "PROPFIND",
-                                             "Access-Control-Request-Headers": "X-Anything"})  # fmt: skip
+    wildcard_preflight = {
+        "Origin": "https://anywhere.example",
+        "Access-Control-Request-Method": "PROPFIND",
+        "Access-Control-Request-Headers": "X-Anything",
+    }
+    resp = client.options("/items", headers=wildcard_preflight)
     assert resp.status_code == 204
     assert resp.headers["Access-Control-Allow-Methods"] == "PROPFIND"
     assert resp.headers["Access-Control-Allow-Headers"] == "x-anything"

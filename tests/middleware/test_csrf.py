@@ -2,7 +2,6 @@
 
 import io
 import json
-import logging
 import pickle
 import re
 from gzip import decompress as gzip_decompress
@@ -10,6 +9,7 @@ from gzip import decompress as gzip_decompress
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from middleware_helpers import Browser, ExplodingStream, FakeClock
 from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 
 from clastic import GET, POST, Application, Response, render_basic, render_json
@@ -19,14 +19,14 @@ from clastic.middleware.csrf import CSRFMiddleware, CSRFToken
 from clastic.middleware.form import PostDataMiddleware
 from clastic.middleware.session import MemorySessionStore, SessionMiddleware
 from clastic.testing import LiveServer
-from middleware_helpers import Browser, ExplodingStream, FakeClock
 
 SECRET = "csrf secret"
 
 
 def form_page(context):
     # A stand-in for a template: it sees csrf_token through the context processor.
-    html = f'<!doctype html><form method="post"><input type="hidden" name="csrf_token" value="{context["csrf_token"]}"></form>'
+    field = f'<input type="hidden" name="csrf_token" value="{context["csrf_token"]}">'
+    html = f'<!doctype html><form method="post">{field}</form>'
     return Response(html, content_type="text/html; charset=utf-8")
 
 
@@ -64,7 +64,8 @@ def test_missing_token_is_403_with_a_clear_body():
     resp = client.post("/transfer", data={"amount": "5"}, headers={"Accept": "application/json"})
     assert resp.status_code == 403
     assert resp.json["detail"] == (
-        "CSRF check failed: the request carries no CSRF token; send it in the 'X-CSRF-Token' header or the 'csrf_token' form field"
+        "CSRF check failed: the request carries no CSRF token; "
+        "send it in the 'X-CSRF-Token' header or the 'csrf_token' form field"
     )
 
 
@@ -295,7 +296,7 @@ def test_session_mode_stores_one_session_per_browser_that_gets_the_token_and_it_
         tokens.append(token_from(browser.get("/form")))
         assert token_from(browser.get("/form"))  # a second form in the same session reuses its secret
     assert len(store) == 5
-    for browser, token in zip(browsers, tokens):
+    for browser, token in zip(browsers, tokens, strict=True):
         assert browser.post("/transfer", data={"amount": "4", "csrf_token": token}).json["transferred"] == 4
     other = {"amount": "4", "csrf_token": tokens[1]}
     resp = browsers[0].post("/transfer", data=other, headers={"Accept": "text/plain"})
@@ -312,7 +313,7 @@ def test_session_mode_token_is_a_str_that_counts_every_way_a_page_uses_it():
     uses = {
         "/str": (lambda csrf_token: "token: " + str(csrf_token), render_basic),
         "/format": (lambda csrf_token: f"token: {csrf_token}", render_basic),
-        "/percent": (lambda csrf_token: "token: %s" % csrf_token, render_basic),
+        "/percent": (lambda csrf_token: "token: %s" % csrf_token, render_basic),  # noqa: UP031  # the way under test
         "/concat": (lambda csrf_token: "token: " + csrf_token, render_basic),
         "/join": (lambda csrf_token: "".join(["token: ", csrf_token]), render_basic),
         "/value": (lambda csrf_token: {"token": csrf_token.value}, render_json),
@@ -397,7 +398,9 @@ def test_session_mode_streamed_or_compressed_responses_store_the_secret():
 
     gzip = GzipMiddleware(min_size=100)
     store = MemorySessionStore()
-    app = lazy_app(store, extra_routes=[GET("/with", stream_with), GET("/json", json_token, render_json, middlewares=[gzip])])
+    app = lazy_app(
+        store, extra_routes=[GET("/with", stream_with), GET("/json", json_token, render_json, middlewares=[gzip])]
+    )
     browser = Client(app)
     token = browser.get("/with").text.removeprefix("token: ")
     assert len(store) == 1

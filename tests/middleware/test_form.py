@@ -7,13 +7,13 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from middleware_helpers import ExplodingStream
 from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 from werkzeug.wrappers import Response
 
 from clastic import POST, Application, render_json
 from clastic.middleware.form import FileUploadMiddleware, JSONBodyMiddleware, PostDataMiddleware
 from clastic.testing import LiveServer
-from middleware_helpers import ExplodingStream
 
 LINK_FIELDS = {"target_url": str, "new_alias": str, "expiry_time": int, "max_count": int}
 
@@ -424,7 +424,10 @@ def test_too_many_parts_is_413_naming_the_parts_limit():
         headers={"Accept": "application/json"},
     )
     assert resp.status_code == 413
-    assert resp.json["detail"] == "the multipart upload has more parts than this endpoint accepts (at most 10 fields and files)"
+    assert (
+        resp.json["detail"]
+        == "the multipart upload has more parts than this endpoint accepts (at most 10 fields and files)"
+    )
 
 
 def test_five_hundred_parts_against_the_default_100_over_real_http():

@@ -18,6 +18,7 @@ import redis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from itsdangerous import Signer
+from middleware_helpers import Browser, FakeClock, RedisServer, free_port
 from werkzeug.test import Client
 
 from clastic import GET, POST, Application, render_basic, render_json
@@ -32,7 +33,6 @@ from clastic.middleware.session import (
     SQLiteSessionStore,
 )
 from clastic.testing import LiveServer
-from middleware_helpers import Browser, FakeClock, RedisServer, free_port
 
 SECRET = "session secret"
 
@@ -220,7 +220,10 @@ def test_new_sessions_take_their_times_from_the_clock():
     def times(session):
         return {"created": session.created, "accessed": session.accessed}
 
-    app = Application([("/t", times, render_json)], middlewares=[SessionMiddleware(MemorySessionStore(), secret_key=SECRET, clock=clock)])
+    app = Application(
+        [("/t", times, render_json)],
+        middlewares=[SessionMiddleware(MemorySessionStore(), secret_key=SECRET, clock=clock)],
+    )
     assert Client(app).get("/t").json == {"created": 1_700_000_000.0, "accessed": 1_700_000_000.0}
 
 
@@ -721,6 +724,8 @@ def test_sqlite_workers_setting_up_a_new_database_at_once_all_succeed(tmp_path):
     import sys
 
     (tmp_path / "race.py").write_text(RACE_SCRIPT)
-    done = subprocess.run([sys.executable, "race.py", str(tmp_path), "4"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "race.py", str(tmp_path), "4"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -1,7 +1,7 @@
 """StatsMiddleware and create_stats_app through real Applications."""
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from werkzeug.test import Client
@@ -78,7 +78,7 @@ def test_stats_page_answers_route_stats_and_times():
     assert set(entry) == ENTRY_KEYS and entry["count"] == 2
     start = datetime.fromisoformat(page["start_time_utc"])
     now = datetime.fromisoformat(page["cur_time_utc"])
-    assert start == datetime.fromtimestamp(stats.last_reset, timezone.utc)
+    assert start == datetime.fromtimestamp(stats.last_reset, UTC)
     assert start <= now
 
 
@@ -91,7 +91,7 @@ def test_reset_answers_the_figures_from_before_and_starts_over():
     assert answer["reset"] is True
     assert set(answer) == {"route_stats", "start_time_utc", "cur_time_utc", "reset"}
     assert answer["route_stats"]["/hello/<name>"]["200"]["count"] == 1
-    assert datetime.fromisoformat(answer["start_time_utc"]) == datetime.fromtimestamp(first_start, timezone.utc)
+    assert datetime.fromisoformat(answer["start_time_utc"]) == datetime.fromtimestamp(first_start, UTC)
     assert stats.last_reset >= first_start
     assert list(stats.route_hits) == ["/_stats/reset"]  # the reset request itself, counted after the reset
     after = client.get("/_stats/").json["route_stats"]

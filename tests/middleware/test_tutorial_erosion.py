@@ -10,12 +10,13 @@ import json
 import time
 from http import HTTPStatus
 
+from middleware_helpers import Browser
+
 from clastic import GET, POST, Application, redirect, render_basic
 from clastic.errors import NotFound
 from clastic.middleware.cookie import SignedCookieMiddleware
 from clastic.middleware.form import PostDataMiddleware
 from clastic.testing import LiveServer
-from middleware_helpers import Browser
 
 
 class LinkDB:

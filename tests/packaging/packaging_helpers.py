@@ -174,7 +174,7 @@ def free_port() -> int:
 def http_get(url: str, timeout: float = 5.0) -> tuple[int, str]:
     """GET *url*; return (status, body text), including for 4xx/5xx answers."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # loopback only
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as ex:
         return ex.code, ex.read().decode("utf-8")
@@ -188,7 +188,7 @@ class ServeProcess:
         self.url = f"http://127.0.0.1:{port}"
         self.log = cwd / f"server-{port}.log"
         self._log_file = self.log.open("w")
-        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        self.proc = subprocess.Popen(  # our own interpreter and arguments
             [str(part) for part in argv], cwd=cwd, env=clean_env(), stdout=self._log_file, stderr=subprocess.STDOUT
         )
 

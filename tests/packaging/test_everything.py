@@ -100,7 +100,9 @@ def test_wheels_merge_into_one_clastic_folder(full_venv):
         import clastic, clastic.errors, clastic.middleware, clastic.render
         import clastic.errors.contextual, clastic.meta, clastic.middleware.cookie, clastic.render.ashes, clastic.static
         packages = [clastic, clastic.errors, clastic.middleware, clastic.render]
-        modules = [clastic.errors.contextual, clastic.meta, clastic.middleware.cookie, clastic.render.ashes, clastic.static]
+        modules = [
+            clastic.errors.contextual, clastic.meta, clastic.middleware.cookie, clastic.render.ashes, clastic.static
+        ]
         print(json.dumps({
             "paths": {p.__name__: list(p.__path__) for p in packages},
             "files": {m.__name__: m.__file__ for m in modules},
@@ -117,9 +119,9 @@ def test_wheels_merge_into_one_clastic_folder(full_venv):
     }
     for module, path in found["files"].items():
         assert path.startswith(str(root) + "/"), (module, path)
-    assert sorted(p.name for p in full_venv.site_packages.glob("clastic*") if p.is_dir() and not p.name.endswith("-info")) == [
-        "clastic"
-    ]
+    assert sorted(
+        p.name for p in full_venv.site_packages.glob("clastic*") if p.is_dir() and not p.name.endswith("-info")
+    ) == ["clastic"]
 
 
 def test_erosion_runs_from_the_installed_wheels(full_venv, tmp_path):

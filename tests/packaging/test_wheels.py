@@ -29,7 +29,7 @@ def requires_dist(wheelhouse, dist_name):
 
 
 def test_every_distribution_is_built(wheelhouse):
-    assert set(SIX + ["clastic"]) <= set(wheelhouse.wheels)
+    assert {*SIX, "clastic"} <= set(wheelhouse.wheels)
 
 
 def test_core_owns_the_shared_init_files(wheelhouse):

@@ -41,7 +41,10 @@ def run(
     """Run a command, bounded in time; fail the test with its output if it fails."""
     result = subprocess.run([os.fspath(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
-        pytest.fail(f"{' '.join(map(str, args))} exited {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}")
+        pytest.fail(
+            f"{' '.join(map(str, args))} exited {result.returncode}\n"
+            f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+        )
     return result
 
 
@@ -169,7 +172,9 @@ APP_SCRIPT = textwrap.dedent(
                 retry_after = error.headers.get("Retry-After")
                 error.close()
     store.close()
-    satellites = ["clastic.meta", "clastic.static", "clastic.middleware.url", "clastic.render.ashes", "clastic.errors.contextual"]
+    satellites = [
+        "clastic.meta", "clastic.static", "clastic.middleware.url", "clastic.render.ashes", "clastic.errors.contextual"
+    ]
     print(json.dumps({
         "codes": codes,
         "bodies": bodies,

@@ -28,7 +28,7 @@ def test_python_examples_run_against_core(monkeypatch, tmp_path):
     assert len(code) >= 10
     namespace: dict[str, object] = {"__name__": "plugins_doc"}
     for number, source in enumerate(code, 1):
-        exec(compile(source, f"<docs/plugins.md python block {number}>", "exec"), namespace)  # noqa: S102 - our own document
+        exec(compile(source, f"<docs/plugins.md python block {number}>", "exec"), namespace)  # our own document
 
 
 @pytest.mark.parametrize("language", ["py", "toml"])

@@ -99,7 +99,11 @@ def test_clastic_live_server_answers_real_http_on_loopback(clastic_live_server):
 
 @pytest.mark.clastic_resources(greeting="Howdy", db=NoteStore("fake", {7: "from the marker"}))
 def test_marker_replaces_resources_for_the_client(clastic_app, clastic_client):
-    assert clastic_client.get("/notes").json == {"store": "fake", "greeting": "Howdy", "notes": {"7": "from the marker"}}
+    assert clastic_client.get("/notes").json == {
+        "store": "fake",
+        "greeting": "Howdy",
+        "notes": {"7": "from the marker"},
+    }
     assert clastic_client.get("/notes/7").text == "from the marker"
     # The Application from create_app() itself is untouched.
     assert clastic_app.resources["greeting"] == "Hello"

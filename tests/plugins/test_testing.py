@@ -74,7 +74,9 @@ def test_non_application_is_refused_with_the_fix():
         start_response("200 OK", [])
         return [b""]
 
-    with pytest.raises(TypeError, match=r"needs a clastic Application to rebuild, got function .*pass the Application itself"):
+    with pytest.raises(
+        TypeError, match=r"needs a clastic Application to rebuild, got function .*pass the Application itself"
+    ):
         override_resources(wsgi_app, db="x")
 
 

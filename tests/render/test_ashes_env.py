@@ -92,7 +92,9 @@ def test_env_helpers_filters_and_defaults_are_shared() -> None:
     def greet(chunk: Any, context: Any, bodies: Any, params: Any) -> Any:
         return chunk.write("Hello, ")
 
-    env = ashes.AshesEnv(filters={"shout": lambda value: str(value).upper()}, helpers={"greet": greet}, defaults={"site": "Ex<>"})
+    env = ashes.AshesEnv(
+        filters={"shout": lambda value: str(value).upper()}, helpers={"greet": greet}, defaults={"site": "Ex<>"}
+    )
     factory = AshesRenderFactory(env=env)
     factory.register_source("hi.html", "{@greet/}{name|shout} @ {site}")
     factory.register_source("hi.txt", "{@greet/}{name|shout}|{name|tiny}")
@@ -109,11 +111,19 @@ def test_missing_template_fails_the_build_as_ashes_template_not_found(env_dir: P
     env = ashes.AshesEnv(paths=[str(env_dir)])
     env.register_source("card.html", "<div/>")
     factory = AshesRenderFactory(env=env)
-    with pytest.raises(ashes.TemplateNotFound, match=r"route '/': render factory could not use 'pgae\.html': AshesRenderFactory: no template 'pgae\.html' in the search path \[.*\] \(templates there: 'card\.html', 'nav\.html', 'note\.txt', 'page\.html'\)\. Did you mean 'page\.html'\?") as info:
+    with pytest.raises(
+        ashes.TemplateNotFound,
+        match=r"route '/': render factory could not use 'pgae\.html': AshesRenderFactory: "
+        r"no template 'pgae\.html' in the search path \[.*\] "
+        r"\(templates there: 'card\.html', 'nav\.html', 'note\.txt', 'page\.html'\)\. Did you mean 'page\.html'\?",
+    ) as info:
         Application([("/", person, "pgae.html")], render_factory=factory)
     assert isinstance(info.value, RenderFactoryError) and isinstance(info.value, TemplateNotFoundError)
     env.register_source("broken_partial.html", '{>"nowhere.html"/}')
-    with pytest.raises(ashes.TemplateNotFound, match=r"template 'broken_partial\.html' uses 'nowhere\.html', but there is no such template"):
+    with pytest.raises(
+        ashes.TemplateNotFound,
+        match=r"template 'broken_partial\.html' uses 'nowhere\.html', but there is no such template",
+    ):
         Application([("/", person, "broken_partial.html")], render_factory=factory)
 
 
@@ -125,7 +135,8 @@ def test_env_plus_template_paths_searches_both_in_order(tmp_path: Path, env_dir:
     factory = AshesRenderFactory(template_paths=[str(own)], env=env)
     assert factory.search_paths == (str(own), str(env_dir))
     app = Application(
-        [("/note", person, "note.txt"), ("/own", person, "only_own.txt"), ("/page", person, "page.html")], render_factory=factory
+        [("/note", person, "note.txt"), ("/own", person, "only_own.txt"), ("/page", person, "page.html")],
+        render_factory=factory,
     )
     client = app.get_local_client()
     assert [client.get(path).text for path in ("/note", "/own")] == ["own <Ada>", "only own"]
@@ -203,10 +214,21 @@ def test_keep_whitespace_follows_the_env_unless_given() -> None:
 def test_env_argument_mistakes_are_named(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match=r"AshesRenderFactory: env= takes an ashes\.AshesEnv, got dict \(\{\}\)"):
         AshesRenderFactory(env={})
-    with pytest.raises(TypeError, match=r"AshesRenderFactory: helpers, filters cannot be combined with env=, whose own are used; add them to that environment \(env\.filters\['name'\] = func"):
+    with pytest.raises(
+        TypeError,
+        match=r"AshesRenderFactory: helpers, filters cannot be combined with env=, whose own are used; "
+        r"add them to that environment \(env\.filters\['name'\] = func",
+    ):
         AshesRenderFactory(env=ashes.AshesEnv(), helpers={"h": print}, filters={"f": str})
-    with pytest.raises(TypeError, match=r"AshesRenderFactory: \['is_strict'\] configure a new Ashes environment and do not apply to the one passed as env="):
+    with pytest.raises(
+        TypeError,
+        match=r"AshesRenderFactory: \['is_strict'\] configure a new Ashes environment "
+        r"and do not apply to the one passed as env=",
+    ):
         AshesRenderFactory(env=ashes.AshesEnv(), is_strict=True)
     env = ashes.AshesEnv(paths=[str(tmp_path / "gone")])
-    with pytest.raises(ValueError, match=r"AshesRenderFactory: the env= environment's TemplatePathLoader root '.*gone' is not a directory"):
+    with pytest.raises(
+        ValueError,
+        match=r"AshesRenderFactory: the env= environment's TemplatePathLoader root '.*gone' is not a directory",
+    ):
         AshesRenderFactory(env=env)

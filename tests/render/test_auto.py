@@ -76,7 +76,10 @@ def test_unclaimed_extension_without_default_fails_the_build() -> None:
     with pytest.raises(RenderFactoryError) as info:
         Application([("/", dict, "home.html")], render_factory=AutoRenderFactory(ALL_DIRS))
     message = str(info.value)
-    assert message.startswith("route '/': render factory could not use 'home.html': AutoRenderFactory: no installed template engine claims the extension '.html' of template 'home.html'")
+    assert message.startswith(
+        "route '/': render factory could not use 'home.html': "
+        "AutoRenderFactory: no installed template engine claims the extension '.html' of template 'home.html'"
+    )
     assert "pass default='ashes' (or another of ['ashes', 'chameleon', 'jinja2', 'mako'])" in message
 
 
@@ -86,7 +89,10 @@ def test_engines_override_and_engine_options() -> None:
         engines={".html": "jinja2", ".TXT": Jinja2RenderFactory},
         engine_options={"jinja2": {"keep_trailing_newline": True}},
     )
-    app = Application([("/nav", lambda: {"site": "<S>"}, "nav.html"), ("/note", lambda: {"name": "A"}, "note.txt")], render_factory=factory)
+    app = Application(
+        [("/nav", lambda: {"site": "<S>"}, "nav.html"), ("/note", lambda: {"name": "A"}, "note.txt")],
+        render_factory=factory,
+    )
     client = app.get_local_client()
     assert client.get("/nav").text == "<nav>&lt;S&gt;</nav>\n"  # Jinja2 syntax, trailing newline kept
     assert client.get("/note").text == "Hello, A!"  # a class gets the shared options only
@@ -102,13 +108,21 @@ def test_a_configured_factory_instance_is_used_as_is() -> None:
 
 
 def test_unknown_engine_names_and_bad_values_are_refused() -> None:
-    with pytest.raises(LookupError, match=r"default names the engine 'jinja', which is not installed \(installed render factories: \['ashes', 'chameleon', 'jinja2', 'mako'\]\)\. Did you mean 'jinja2'\?"):
+    with pytest.raises(
+        LookupError,
+        match=r"default names the engine 'jinja', which is not installed "
+        r"\(installed render factories: \['ashes', 'chameleon', 'jinja2', 'mako'\]\)\. Did you mean 'jinja2'\?",
+    ):
         AutoRenderFactory(ALL_DIRS, default="jinja")
     with pytest.raises(LookupError, match=r"engine_options names the engine 'makoo'"):
         AutoRenderFactory(ALL_DIRS, engine_options={"makoo": {}})
     with pytest.raises(ValueError, match=r"engines keys are extensions such as '\.html', got 'html'"):
         AutoRenderFactory(ALL_DIRS, engines={"html": "ashes"})
-    with pytest.raises(TypeError, match=r"engines\['\.html'\] must be an engine name such as 'ashes', a render factory class or a render factory instance, got 42"):
+    with pytest.raises(
+        TypeError,
+        match=r"engines\['\.html'\] must be an engine name such as 'ashes', "
+        r"a render factory class or a render factory instance, got 42",
+    ):
         AutoRenderFactory(ALL_DIRS, engines={".html": 42})
     with pytest.raises(TypeError, match=r"a render argument must be a template name such as 'home.html', got 7"):
         AutoRenderFactory(ALL_DIRS)(7)
@@ -134,7 +148,11 @@ def test_two_plugins_claiming_one_extension_must_be_disambiguated(monkeypatch: p
     monkeypatch.setattr(auto, "iter_plugins", fake_plugins)
     factory = AutoRenderFactory(str(TEMPLATES / "ashes"))
     assert sorted(factory.available) == ["fake", "other"]
-    with pytest.raises(LookupError, match=r"the extension '\.tpl' is claimed by several render factories \(fake, other\); choose one with engines=\{'\.tpl': 'fake'\}"):
+    with pytest.raises(
+        LookupError,
+        match=r"the extension '\.tpl' is claimed by several render factories \(fake, other\); "
+        r"choose one with engines=\{'\.tpl': 'fake'\}",
+    ):
         factory("page.tpl")
     assert isinstance(factory.engine_for("x.other"), OtherFakeEngine)
     chosen = AutoRenderFactory(str(TEMPLATES / "ashes"), engines={".tpl": "other"})

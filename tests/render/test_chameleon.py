@@ -20,19 +20,28 @@ CHAMELEON_DIR = str(TEMPLATES / "chameleon")
 
 
 def test_autoescape_option_is_refused_with_the_reason() -> None:
-    with pytest.raises(TypeError, match=r"ChameleonRenderFactory does not take autoescape: Chameleon escapes every value in markup templates .* got autoescape=False"):
+    with pytest.raises(
+        TypeError,
+        match=r"ChameleonRenderFactory does not take autoescape: "
+        r"Chameleon escapes every value in markup templates .* got autoescape=False",
+    ):
         ChameleonRenderFactory(CHAMELEON_DIR, autoescape=False)
 
 
 def test_macros_load_from_the_search_path() -> None:
-    app = Application([("/m", lambda: {"name": "<x>"}, "uses_macro.pt")], render_factory=ChameleonRenderFactory(CHAMELEON_DIR))
+    app = Application(
+        [("/m", lambda: {"name": "<x>"}, "uses_macro.pt")], render_factory=ChameleonRenderFactory(CHAMELEON_DIR)
+    )
     response = app.get_local_client().get("/m")
     assert response.status_code == 200
     assert "<div><b>&lt;x&gt;</b></div>" in response.text
 
 
 def test_css_template_is_text_mode_and_unescaped() -> None:
-    app = Application([("/style.css", lambda: {"name": '<b>"x"</b>'}, "style.css")], render_factory=ChameleonRenderFactory(CHAMELEON_DIR))
+    app = Application(
+        [("/style.css", lambda: {"name": '<b>"x"</b>'}, "style.css")],
+        render_factory=ChameleonRenderFactory(CHAMELEON_DIR),
+    )
     response = app.get_local_client().get("/style.css")
     assert response.content_type == "text/css; charset=utf-8"
     assert response.text == 'body::before { content: "<b>"x"</b>"; }\n'
@@ -43,7 +52,9 @@ def test_engine_options_reach_chameleon(tmp_path: Path) -> None:
     with_option = ChameleonRenderFactory(str(tmp_path), boolean_attributes={"data-on"})
     app = Application([("/box", lambda: {"flag": False}, "box.pt")], render_factory=with_option)
     assert app.get_local_client().get("/box").text == '<b>x</b>\n'
-    plain = Application([("/box", lambda: {"flag": False}, "box.pt")], render_factory=ChameleonRenderFactory(str(tmp_path)))
+    plain = Application(
+        [("/box", lambda: {"flag": False}, "box.pt")], render_factory=ChameleonRenderFactory(str(tmp_path))
+    )
     assert plain.get_local_client().get("/box").text == '<b data-on="False">x</b>\n'
 
 
@@ -72,7 +83,9 @@ def test_format_exceptions_false_hands_the_engine_error_to_the_error_handler(cap
     factory = ChameleonRenderFactory(CHAMELEON_DIR, format_exceptions=False)
     assert factory.format_exceptions is False
     raising = Application(
-        [("/f", failing_context, "failing.pt")], render_factory=factory, error_handler=ErrorHandler(reraise_uncaught=True)
+        [("/f", failing_context, "failing.pt")],
+        render_factory=factory,
+        error_handler=ErrorHandler(reraise_uncaught=True),
     )
     with pytest.raises(RuntimeError, match="database went away") as info:
         raising.get_local_client().get("/f")
@@ -87,7 +100,9 @@ def test_format_exceptions_false_hands_the_engine_error_to_the_error_handler(cap
 
 
 def test_format_exceptions_must_be_a_bool() -> None:
-    with pytest.raises(TypeError, match=r"ChameleonRenderFactory: format_exceptions must be True .* or False .*, got 'yes'"):
+    with pytest.raises(
+        TypeError, match=r"ChameleonRenderFactory: format_exceptions must be True .* or False .*, got 'yes'"
+    ):
         ChameleonRenderFactory(CHAMELEON_DIR, format_exceptions="yes")
 
 

@@ -41,7 +41,9 @@ def test_parent_without_factory_keeps_the_child_renders() -> None:
 def test_parent_factory_renders_its_own_routes_and_keeps_the_child_ones() -> None:
     child, child_factory = make_child()
     parent_factory = AshesRenderFactory(str(TEMPLATES / "parent"))
-    parent = Application([("/", lambda: {}, "home.html"), ("/child", child), ("/page", word, "page.html")], render_factory=parent_factory)
+    parent = Application(
+        [("/", lambda: {}, "home.html"), ("/child", child), ("/page", word, "page.html")], render_factory=parent_factory
+    )
     by_pattern = {route.pattern: route for route in parent.routes}
     assert by_pattern["/child/page"].render_factory is child_factory
     assert by_pattern["/page"].render_factory is parent_factory

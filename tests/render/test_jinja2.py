@@ -22,7 +22,9 @@ def explode() -> str:
 
 
 def test_compound_extension_gives_the_output_type_and_no_escaping() -> None:
-    app = Application([("/style.css", lambda: {"name": '<b>"x"</b>'}, "style.css.j2")], render_factory=Jinja2RenderFactory(JINJA2_DIR))
+    app = Application(
+        [("/style.css", lambda: {"name": '<b>"x"</b>'}, "style.css.j2")], render_factory=Jinja2RenderFactory(JINJA2_DIR)
+    )
     response = app.get_local_client().get("/style.css")
     assert response.content_type == "text/css; charset=utf-8"
     assert response.text == 'body::before { content: "<b>"x"</b>"; }'
@@ -57,11 +59,16 @@ def test_missing_include_fails_the_build(tmp_path: Path) -> None:
 
 def test_engine_options_and_environment_settings() -> None:
     strict = Jinja2RenderFactory(JINJA2_DIR, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    app = Application([("/s", lambda: {"title": "t"}, "strict.html"), ("/n", lambda: {"name": "A"}, "note.txt")], render_factory=strict)
+    app = Application(
+        [("/s", lambda: {"title": "t"}, "strict.html"), ("/n", lambda: {"name": "A"}, "note.txt")],
+        render_factory=strict,
+    )
     client = app.get_local_client()
     assert client.get("/s").status_code == 500
     assert client.get("/n").text == "Hello, A!\n"
-    lenient = Application([("/s", lambda: {"title": "t"}, "strict.html")], render_factory=Jinja2RenderFactory(JINJA2_DIR))
+    lenient = Application(
+        [("/s", lambda: {"title": "t"}, "strict.html")], render_factory=Jinja2RenderFactory(JINJA2_DIR)
+    )
     assert lenient.get_local_client().get("/s").text == "<p>t</p>\n<p></p>"
     assert strict.environment.undefined is jinja2.StrictUndefined
 

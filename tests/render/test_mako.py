@@ -23,7 +23,9 @@ MAKO_DIR = str(TEMPLATES / "mako")
 
 
 def test_inheritance_uses_the_search_path_and_escapes_both_levels() -> None:
-    app = Application([("/c", lambda: {"name": "<x>", "footer": "a & b"}, "child.mako")], render_factory=MakoRenderFactory(MAKO_DIR))
+    app = Application(
+        [("/c", lambda: {"name": "<x>", "footer": "a & b"}, "child.mako")], render_factory=MakoRenderFactory(MAKO_DIR)
+    )
     text = app.get_local_client().get("/c").text
     assert "<p>&lt;x&gt;</p>" in text
     assert "<footer>a &amp; b</footer>" in text
@@ -43,7 +45,9 @@ def test_relative_inherit_names_resolve_next_to_the_template(tmp_path: Path) -> 
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "base.mako").write_text("<main>${self.body()}</main>\n")
     (tmp_path / "pages" / "about.mako").write_text('<%inherit file="base.mako"/>about ${name}\n')
-    app = Application([("/about", lambda: {"name": "us"}, "pages/about.mako")], render_factory=MakoRenderFactory(str(tmp_path)))
+    app = Application(
+        [("/about", lambda: {"name": "us"}, "pages/about.mako")], render_factory=MakoRenderFactory(str(tmp_path))
+    )
     assert app.get_local_client().get("/about").text == "<main>about us\n</main>\n"
 
 
@@ -63,7 +67,9 @@ def test_engine_options_reach_the_lookup(tmp_path: Path) -> None:
     factory = MakoRenderFactory(str(tmp_path), imports=["from string import capwords"])
     app = Application([("/t", lambda: {"name": "<i>big</i> news"}, "title.mako")], render_factory=factory)
     assert app.get_local_client().get("/t").text == "<h1>&lt;i&gt;big&lt;/i&gt; News</h1>\n<p><i>big</i> news</p>\n"
-    without = Application([("/t", lambda: {"name": "x"}, "title.mako")], render_factory=MakoRenderFactory(str(tmp_path)))
+    without = Application(
+        [("/t", lambda: {"name": "x"}, "title.mako")], render_factory=MakoRenderFactory(str(tmp_path))
+    )
     assert without.get_local_client().get("/t").status_code == 500
 
 
@@ -94,9 +100,11 @@ def test_format_exceptions_false_hands_the_engine_error_to_the_error_handler(cap
     # Mako's own option of that name (an HTML traceback as the page) stays off.
     assert factory.lookup.template_args["format_exceptions"] is False
     raising = Application(
-        [("/f", failing_context, "failing.mako")], render_factory=factory, error_handler=ErrorHandler(reraise_uncaught=True)
+        [("/f", failing_context, "failing.mako")],
+        render_factory=factory,
+        error_handler=ErrorHandler(reraise_uncaught=True),
     )
-    with pytest.raises(RuntimeError, match="^database went away$"):
+    with pytest.raises(RuntimeError, match=r"^database went away$"):
         raising.get_local_client().get("/f")
     app = Application([("/f", failing_context, "failing.mako")], render_factory=factory)
     with caplog.at_level(logging.ERROR):

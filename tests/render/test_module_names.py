@@ -49,7 +49,9 @@ def test_original_module_names_reexport_the_same_classes() -> None:
     assert MakoFromOriginalModule is MakoRenderFactory
 
 
-@pytest.mark.parametrize(("engine", "module", "name"), [("mako", "mako", "MakoRenderFactory"), ("jinja2", "jinja2", "Jinja2RenderFactory")])
+@pytest.mark.parametrize(
+    ("engine", "module", "name"), [("mako", "mako", "MakoRenderFactory"), ("jinja2", "jinja2", "Jinja2RenderFactory")]
+)
 def test_missing_optional_engine_names_the_extra(engine: str, module: str, name: str) -> None:
     out = run_python(
         f"""
@@ -102,5 +104,10 @@ def test_clastic_render_ashes_offers_the_ashes_librarys_public_names() -> None:
     assert library <= set(clastic.render.ashes.__all__)
     from clastic.render.ashes import AshesEnv, Template, TemplateNotFound, default_env
 
-    assert (AshesEnv, Template, TemplateNotFound, default_env) == (ashes.AshesEnv, ashes.Template, ashes.TemplateNotFound, ashes.ashes)
+    assert (AshesEnv, Template, TemplateNotFound, default_env) == (
+        ashes.AshesEnv,
+        ashes.Template,
+        ashes.TemplateNotFound,
+        ashes.ashes,
+    )
     assert clastic.render.ashes.ashes is ashes  # the module, as before

@@ -13,12 +13,20 @@ from clastic.render.templating import TemplateRenderFactory
 
 @pytest.mark.parametrize(
     ("factory", "keyword", "folder"),
-    [(AshesRenderFactory, "template_paths", "ashes"), (ChameleonRenderFactory, "template_dirs", "chameleon"), (MakoRenderFactory, "template_dirs", "mako")],
+    [
+        (AshesRenderFactory, "template_paths", "ashes"),
+        (ChameleonRenderFactory, "template_dirs", "chameleon"),
+        (MakoRenderFactory, "template_dirs", "mako"),
+    ],
 )
-def test_search_paths_under_their_clastic_26_keyword(factory: type[TemplateRenderFactory], keyword: str, folder: str) -> None:
+def test_search_paths_under_their_clastic_26_keyword(
+    factory: type[TemplateRenderFactory], keyword: str, folder: str
+) -> None:
     path = str(TEMPLATES / folder)
     assert factory(**{keyword: [path]}).search_paths == (path,)
-    with pytest.raises(TypeError, match=f"{factory.__name__}: got the template directories twice, as search_paths and as {keyword}"):
+    with pytest.raises(
+        TypeError, match=f"{factory.__name__}: got the template directories twice, as search_paths and as {keyword}"
+    ):
         factory(path, **{keyword: [path]})
 
 

@@ -31,7 +31,9 @@ def get_all_time_zones() -> list[dict[str, str]]:
     return [{"location": location, "zone": entries[location]} for location in sorted(entries.keys())]
 
 
-def tzconvert_app(template_dir: str, default_dst: str = "UTC", *, show_render: object = "show_time.html") -> Application:
+def tzconvert_app(
+    template_dir: str, default_dst: str = "UTC", *, show_render: object = "show_time.html"
+) -> Application:
     def home() -> dict[str, object]:
         return {
             "zones": get_all_time_zones(),
@@ -87,7 +89,12 @@ def test_tzconvert_home_marks_the_default_zones_with_the_eq_helper() -> None:
     src = options(select_block(page.text, "src"))
     dst = options(select_block(page.text, "dst"))
     assert [label for _, _, label in src] == expected_labels
-    assert [value for value, _, _ in src] == ["Africa/Abidjan", "America/North_Dakota/New_Salem", "Australia/Tasmania", "UTC"]
+    assert [value for value, _, _ in src] == [
+        "Africa/Abidjan",
+        "America/North_Dakota/New_Salem",
+        "Australia/Tasmania",
+        "UTC",
+    ]
     assert [label for _, selected, label in src if selected] == ["UTC"]
     assert [label for _, selected, label in dst if selected] == ["Tasmania"]
     assert_no_template_tags(page.text)
@@ -166,7 +173,9 @@ def test_erosion_home_lists_entries_with_targets_escaped() -> None:
         page = fetch(server.url, "/")
     text = page.text
     assert "<h2>Recorded URLs</h2>" in text
-    assert '<a href="http://localhost:5000/abc">http://localhost:5000/abc</a> » https://example.com/?q=1&amp;r=2 -' in text
+    assert (
+        '<a href="http://localhost:5000/abc">http://localhost:5000/abc</a> » https://example.com/?q=1&amp;r=2 -' in text
+    )
     assert '<span class="click-count"> (0 / 3 clicks)</span>' in text
     assert "https://example.org/&lt;b&gt;" in text and "<b>" not in text
     assert text.index("/abc") < text.index("/xyz")  # in the order stored

@@ -80,7 +80,9 @@ def test_find_file_refuses_paths_that_leave_the_search_path(site, path: str, rea
 def test_find_file_does_not_find_hidden_files(site) -> None:
     for hidden in (".env", ".git/config", "sub/.htpasswd", ".well-known/.secret"):
         assert find_file([str(site.public)], hidden) is None
-    assert find_file([str(site.public)], ".well-known/security.txt") == str(site.public / ".well-known" / "security.txt")
+    assert find_file([str(site.public)], ".well-known/security.txt") == str(
+        site.public / ".well-known" / "security.txt"
+    )
 
 
 def test_find_file_limit_root_refuses_symlinks_out_of_the_search_path(site) -> None:
@@ -97,7 +99,9 @@ def test_find_file_limit_root_refuses_symlinks_out_of_the_search_path(site) -> N
 def test_find_file_checks_its_arguments(site) -> None:
     with pytest.raises(TypeError, match=r"find_file: path must be a str such as 'css/site\.css' \(got b'x'\)"):
         find_file([str(site.public)], b"x")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"find_file: search_paths must be a directory path or a list of them \(got 3\)"):
+    with pytest.raises(
+        TypeError, match=r"find_file: search_paths must be a directory path or a list of them \(got 3\)"
+    ):
         find_file(3, "hello.txt")
     with pytest.raises(TypeError, match=r"find_file: each search path must be a str or os\.PathLike \(got None\)"):
         find_file([None], "hello.txt")
@@ -110,8 +114,8 @@ def test_get_file_mtime_is_an_aware_utc_datetime_rounded(tmp_path) -> None:
     path = tmp_path / "f.txt"
     path.write_text("x")
     os.utime(path, (1_700_000_000.75, 1_700_000_000.75))
-    assert get_file_mtime(str(path)) == datetime.datetime(2023, 11, 14, 22, 13, 21, tzinfo=datetime.timezone.utc)
-    assert get_file_mtime(path, rounding=1) == datetime.datetime(2023, 11, 14, 22, 13, 20, 800000, tzinfo=datetime.timezone.utc)
+    assert get_file_mtime(str(path)) == datetime.datetime(2023, 11, 14, 22, 13, 21, tzinfo=datetime.UTC)
+    assert get_file_mtime(path, rounding=1) == datetime.datetime(2023, 11, 14, 22, 13, 20, 800000, tzinfo=datetime.UTC)
     with pytest.raises(TypeError, match=r"rounding must be an int number of decimal places \(got 0\.5\)"):
         get_file_mtime(str(path), rounding=0.5)  # type: ignore[arg-type]
 
@@ -173,10 +177,21 @@ def test_build_file_response_answers_304_when_not_modified_since(site) -> None:
 
 
 def test_build_file_response_mimetypes(site) -> None:
-    assert build_file_response(str(site.public / "README"), default_text_mime="text/x-readme").content_type == "text/x-readme; charset=utf-8"
-    assert build_file_response(str(site.public / "blob"), default_binary_mime="application/x-blob").content_type == "application/x-blob"
-    assert build_file_response(str(site.public / "hello.txt"), mimetype="text/markdown").content_type == "text/markdown; charset=utf-8"
-    with pytest.raises(ValueError, match=r"build_file_response: mimetype must be a media type such as 'text/plain' \(got 'markdown'\)"):
+    assert (
+        build_file_response(str(site.public / "README"), default_text_mime="text/x-readme").content_type
+        == "text/x-readme; charset=utf-8"
+    )
+    assert (
+        build_file_response(str(site.public / "blob"), default_binary_mime="application/x-blob").content_type
+        == "application/x-blob"
+    )
+    assert (
+        build_file_response(str(site.public / "hello.txt"), mimetype="text/markdown").content_type
+        == "text/markdown; charset=utf-8"
+    )
+    with pytest.raises(
+        ValueError, match=r"build_file_response: mimetype must be a media type such as 'text/plain' \(got 'markdown'\)"
+    ):
         build_file_response(str(site.public / "hello.txt"), mimetype="markdown")
 
 
