@@ -46,4 +46,4 @@ def interleaved_medians(funcs: Mapping[str, Callable[[], Any]], rounds: int, num
 
 def paired_ratios(top: list[float], bottom: list[float]) -> list[float]:
     """Return top / bottom for each round, from two lists of per-round samples."""
-    return [a / b for a, b in zip(top, bottom)]
+    return [a / b for a, b in zip(top, bottom, strict=True)]

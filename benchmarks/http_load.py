@@ -19,6 +19,7 @@ cores, so absolute numbers mean little; compare the shares within one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import http.client
 import os
@@ -97,14 +98,11 @@ class Server:
         """Stop gunicorn (graceful, then forced) and its workers."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-        try:  # the workers are in the master's process group; make sure none outlives it
+        # The workers are in the master's process group; make sure none outlives it.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         self.process.wait()
 
 
@@ -157,7 +155,7 @@ def report(rates: dict[str, list[float]], names: list[str]) -> list[str]:
         values = rates[name]
         cells = [f"{max(values):,.0f}", f"{statistics.median(values):,.0f} ({min(values):,.0f}–{max(values):,.0f})"]
         if "wsgi" in rates and name != "wsgi":
-            shares = [100 * a / b for a, b in zip(values, rates["wsgi"])]
+            shares = [100 * a / b for a, b in zip(values, rates["wsgi"], strict=True)]
             cells.append(f"{100 * max(values) / max(rates['wsgi']):.0f} %")
             cells.append(f"{statistics.median(shares):.0f} % ({min(shares):.0f}–{max(shares):.0f} %)")
         else:
@@ -185,7 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     names = [name for name in FRAMEWORKS if name in (args.only or FRAMEWORKS)]
     budget = len(names) * (args.rounds * args.duration + 1)
-    print(f"about {budget:.0f} s of load ({len(names)} servers × {args.rounds} rounds × {args.duration:g} s)", file=sys.stderr)
+    print(
+        f"about {budget:.0f} s of load ({len(names)} servers × {args.rounds} rounds × {args.duration:g} s)",
+        file=sys.stderr,
+    )
     started = machine()
     rates: dict[str, list[float]] = {name: [] for name in names}
     problems: list[str] = []

@@ -26,9 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from _timing import interleaved_medians
 from werkzeug.test import create_environ
 
+from _timing import interleaved_medians
 from clastic import Application, Response
 from clastic.render.ashes import AshesRenderFactory
 from clastic.render.chameleon import ChameleonRenderFactory
@@ -153,7 +153,11 @@ def make_cases(apps: dict[str, Application]) -> dict[str, dict[str, Callable[[],
         if engine == "str.format":
             cases["render"][engine] = lambda render=render, context=context: render(context)
         else:
-            cases["render"][engine] = lambda render=render, context=context, route=route, app=app: render(context, route, app)
+
+            def render_page(render: Any = render, context: Any = context, route: Any = route, app: Any = app) -> Any:
+                return render(context, route, app)
+
+            cases["render"][engine] = render_page
 
         def request(app: Application = app) -> None:
             for _chunk in app(create_environ("/page"), start_response):

@@ -31,6 +31,7 @@ Timings never pass or fail the test suite.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import gc
 import json
@@ -145,7 +146,12 @@ def falcon_apps() -> dict[str, Any]:
         app._router.find("/route0/x")  # Falcon compiles its router lazily; count that in the build
         return app
 
-    return {"basic": basic(), "many": many(), "middleware": basic([PassThrough(), PassThrough(), PassThrough()]), "build": many}
+    return {
+        "basic": basic(),
+        "many": many(),
+        "middleware": basic([PassThrough(), PassThrough(), PassThrough()]),
+        "build": many,
+    }
 
 
 def flask_apps() -> dict[str, Any]:
@@ -238,7 +244,13 @@ def wsgi_apps() -> dict[str, Any]:
     return {"basic": basic, "many": many(), "middleware": middleware, "build": None}
 
 
-FRAMEWORKS = {"clastic": clastic_apps, "falcon": falcon_apps, "flask": flask_apps, "bottle": bottle_apps, "wsgi": wsgi_apps}
+FRAMEWORKS = {
+    "clastic": clastic_apps,
+    "falcon": falcon_apps,
+    "flask": flask_apps,
+    "bottle": bottle_apps,
+    "wsgi": wsgi_apps,
+}
 
 # (label, app, path, Accept, expected status)
 CASES = [
@@ -337,7 +349,9 @@ def run(names: list[str], rounds: int, number: int, build_rounds: int) -> dict[t
         try:
             for label in MEASURE_ORDER:
                 for name in order:
-                    samples.setdefault((label, name), []).append(time_requests(apps[name][keys[label]], environs[label], number))
+                    samples.setdefault((label, name), []).append(
+                        time_requests(apps[name][keys[label]], environs[label], number)
+                    )
             for name in order:
                 if index < build_rounds and apps[name]["build"] is not None:
                     samples.setdefault((BUILD, name), []).append(time_build(apps[name]["build"], 1))
@@ -353,7 +367,7 @@ def run(names: list[str], rounds: int, number: int, build_rounds: int) -> dict[t
 
 def paired(samples: dict[tuple[str, str], list[float]], top: tuple[str, str], bottom: tuple[str, str]) -> list[float]:
     """Return the ratios top/bottom measured within each round."""
-    return [a / b for a, b in zip(samples[top], samples[bottom])]
+    return [a / b for a, b in zip(samples[top], samples[bottom], strict=True)]
 
 
 def machine() -> str:
@@ -371,10 +385,8 @@ def machine() -> str:
         pass
     versions = []
     for dist in ("clastic-core", "werkzeug", "falcon", "flask", "bottle"):
-        try:
+        with contextlib.suppress(PackageNotFoundError):
             versions.append(f"{dist} {version(dist)}")
-        except PackageNotFoundError:
-            pass
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     return (
         f"{datetime.date.today().isoformat()}; {model}, {os.cpu_count()} CPUs (load {load}); "
@@ -445,9 +457,14 @@ def report(samples: dict[tuple[str, str], list[float]], names: list[str]) -> lis
         if "flask" in names:
             target("build 1000 routes / Flask", (BUILD, "clastic"), (BUILD, "flask"), 0.3)
         extra = (best[("3 middlewares", "clastic")] - best[("hello", "clastic")]) * 1e6
-        rounds = [(a - b) * 1e6 for a, b in zip(samples[("3 middlewares", "clastic")], samples[("hello", "clastic")])]
+        rounds = [
+            (a - b) * 1e6
+            for a, b in zip(samples[("3 middlewares", "clastic")], samples[("hello", "clastic")], strict=True)
+        ]
         spread = f"{statistics.median(rounds):+.2f} µs ({min(rounds):+.2f}–{max(rounds):+.2f})"
-        lines.append(f"| 3 pass-through middlewares add ≤ 1 µs | {extra:+.2f} µs | {spread} | {'yes' if extra <= 1 else 'no'} |")
+        lines.append(
+            f"| 3 pass-through middlewares add ≤ 1 µs | {extra:+.2f} µs | {spread} | {'yes' if extra <= 1 else 'no'} |"
+        )
     return lines
 
 
@@ -462,8 +479,11 @@ def main(argv: list[str] | None = None) -> int:
     started = machine()
     samples = run(names, rounds, number, build_rounds)
     print(started)
-    print(f"{rounds} rounds × {number} requests per case ({build_rounds} rounds of builds), interleaved; load at the end "
-          + " ".join(f"{value:.2f}" for value in os.getloadavg()) + "\n")
+    print(
+        f"{rounds} rounds × {number} requests per case ({build_rounds} rounds of builds), interleaved; load at the end "
+        + " ".join(f"{value:.2f}" for value in os.getloadavg())
+        + "\n"
+    )
     print("\n".join(report(samples, names)))
     return 0
 

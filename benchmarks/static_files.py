@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import falcon
-from _timing import interleaved_medians
 from flask import Flask
 from werkzeug.test import create_environ
 
+from _timing import interleaved_medians
 from clastic import Application
 from clastic.static import StaticApplication
 
