@@ -199,7 +199,7 @@ def add_entry(db, cookie, host_url, target_url, new_alias, expiry_time, max_coun
         error = {"message": ex.message, "field": ex.field, "status": ex.status}
         return page_context(host_url, db, cookie, error=error, form=form)
     cookie["new_entry_alias"] = entry["alias"]
-    cookie["my_aliases"] = (cookie.get("my_aliases", []) + [entry["alias"]])[-REMEMBERED_ALIASES:]
+    cookie["my_aliases"] = [*cookie.get("my_aliases", []), entry["alias"]][-REMEMBERED_ALIASES:]
     return redirect("/", code=HTTPStatus.SEE_OTHER)
 
 

@@ -18,17 +18,17 @@ from clastic import Application, Response, redirect, render_basic
 
 
 def hello(name="world"):
-    return "Hello, %s!" % name
+    return "Hello, %s!" % name  # noqa: UP031  # as the README writes it
 
 
 def fancy(request):
     result = ""
     # iterate through all of the GET and POST variables
     for k in request.values:
-        result += "Found argument '%s' with value '%s'\n" % (k, request.values[k])
+        result += "Found argument '%s' with value '%s'\n" % (k, request.values[k])  # noqa: UP031  # as in the README
     # iterate through all of the cookies
     for k in request.cookies:
-        result += "Found cookie '%s' with value '%s'\n" % (k, request.cookies[k])
+        result += "Found cookie '%s' with value '%s'\n" % (k, request.cookies[k])  # noqa: UP031  # as in the README
     return result
 
 

@@ -21,12 +21,13 @@ this folder, and visit http://127.0.0.1:5000/.
 import json
 import os
 import zoneinfo
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
+from dateutil import parser, tz
 
 from clastic import Application, BadRequest, render_json
 from clastic.render import AshesRenderFactory
 from clastic.static import StaticApplication
-from dateutil import parser, tz
 
 CUR_PATH = os.path.dirname(os.path.abspath(__file__))
 STATIC_PATH = os.path.join(CUR_PATH, "static")
@@ -61,7 +62,7 @@ def home():
         "zones": ALL_TIME_ZONES,
         "default_src": "UTC",
         "default_dst": "UTC",
-        "now": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M"),
+        "now": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M"),
     }
     return render_ctx
 
@@ -81,7 +82,9 @@ def load_values(request):
     except ValueError as ex:
         raise BadRequest(f"the request body is not valid JSON: {ex}") from ex
     if not isinstance(values, dict):
-        raise BadRequest(f'expected a JSON object like {{"dt": ..., "src": ..., "dst": ...}}, got {type(values).__name__}')
+        raise BadRequest(
+            f'expected a JSON object like {{"dt": ..., "src": ..., "dst": ...}}, got {type(values).__name__}'
+        )
     for key in ("dt", "src", "dst"):
         if not isinstance(values.get(key), str) or not values[key]:
             raise BadRequest(f"the JSON object needs a non-empty string {key!r}, got {values.get(key)!r:.60}")

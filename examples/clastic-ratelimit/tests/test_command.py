@@ -159,6 +159,8 @@ def test_clastic_command_line_runs_the_subcommand(database):
     shown = subprocess.run([script, "ratelimit", "--help"], capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0, shown.stderr
     assert "prune" in shown.stdout
-    listed = subprocess.run([script, "ratelimit", "show", str(database), "--json"], capture_output=True, text=True, timeout=60)
+    listed = subprocess.run(
+        [script, "ratelimit", "show", str(database), "--json"], capture_output=True, text=True, timeout=60
+    )
     assert listed.returncode == 0, listed.stderr
     assert {row["key"] for row in json.loads(listed.stdout)} <= {"10.0.0.1", "10.0.0.2"}

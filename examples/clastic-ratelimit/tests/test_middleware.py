@@ -177,7 +177,9 @@ def test_limiters_sharing_a_sqlite_file_share_the_budget(tmp_path, clock):
     stores = [SQLiteStore(path), SQLiteStore(path)]
     try:
         limiters = [RateLimitMiddleware(4, per=60, store=store, clock=clock) for store in stores]
-        clients = [Client(Application([("/", lambda: "ok", render_basic)], middlewares=[limiter])) for limiter in limiters]
+        clients = [
+            Client(Application([("/", lambda: "ok", render_basic)], middlewares=[limiter])) for limiter in limiters
+        ]
         codes = [clients[i % 2].get("/").status_code for i in range(6)]
         assert codes == [200, 200, 200, 200, 429, 429]
     finally:
@@ -208,11 +210,19 @@ def test_two_scopes_in_one_store_are_independent(clock):
         ({"limit": "10/minute"}, ValueError, r"limit must be a positive number, got '10/minute'"),
         ({"limit": 5, "per": -1}, ValueError, r"per must be a positive number, got -1"),
         ({"limit": 5, "burst": float("inf")}, ValueError, r"burst must be a positive number, got inf"),
-        ({"limit": 5, "burst": 1, "cost": 2}, ValueError, r"cost \(2\) is larger than burst \(1\).*raise burst or lower cost"),
+        (
+            {"limit": 5, "burst": 1, "cost": 2},
+            ValueError,
+            r"cost \(2\) is larger than burst \(1\).*raise burst or lower cost",
+        ),
         ({"limit": 5, "key": "REMOTE_ADDR"}, TypeError, r"key must be a function of the request, got 'REMOTE_ADDR'"),
         ({"limit": 5, "store": {}}, TypeError, r"store must implement take\(\), buckets\(\), reset\(\) and prune\(\)"),
         ({"limit": 5, "scope": ""}, ValueError, r"scope must be a non-empty string, got ''"),
-        ({"limit": 5, "provide_as": "rate-limit"}, ValueError, r"provide_as must be a valid argument name, got 'rate-limit'"),
+        (
+            {"limit": 5, "provide_as": "rate-limit"},
+            ValueError,
+            r"provide_as must be a valid argument name, got 'rate-limit'",
+        ),
     ],
 )
 def test_bad_settings_fail_when_the_middleware_is_made(kwargs, error, message):
@@ -234,4 +244,7 @@ def test_is_a_clastic_middleware_with_a_request_hook():
     limiter = RateLimitMiddleware(5)
     assert isinstance(limiter, Middleware)
     assert limiter.requires == ["request"]
-    assert repr(limiter) == "RateLimitMiddleware(5, per=60, burst=5, scope='default', store=MemoryStore(max_buckets=100000))"
+    assert (
+        repr(limiter)
+        == "RateLimitMiddleware(5, per=60, burst=5, scope='default', store=MemoryStore(max_buckets=100000))"
+    )

@@ -62,7 +62,9 @@ class Bucket:
         return max(0.0, self.full_at - now)
 
 
-def take_tokens(full_at: float | None, *, now: float, rate: float, burst: float, cost: float) -> tuple[RateLimitDecision, float]:
+def take_tokens(
+    full_at: float | None, *, now: float, rate: float, burst: float, cost: float
+) -> tuple[RateLimitDecision, float]:
     """Take *cost* tokens from a bucket that is full at *full_at*.
 
     Args:

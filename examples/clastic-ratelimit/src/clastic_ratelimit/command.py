@@ -60,7 +60,10 @@ class RateLimitCommand:
         )
         self._add_database(show)
         show.add_argument(
-            "--scope", dest="ratelimit_scope", metavar="SCOPE", help="only this limiter's buckets (default: every scope)"
+            "--scope",
+            dest="ratelimit_scope",
+            metavar="SCOPE",
+            help="only this limiter's buckets (default: every scope)",
         )
         show.add_argument("--json", dest="ratelimit_json", action="store_true", help="print JSON instead of a table")
 
@@ -70,7 +73,9 @@ class RateLimitCommand:
             description="Refill the buckets of the given clients, or of every client with --all.",
         )
         self._add_database(reset)
-        reset.add_argument("ratelimit_keys", metavar="KEY", nargs="*", help="client keys (addresses, by default) to refill")
+        reset.add_argument(
+            "ratelimit_keys", metavar="KEY", nargs="*", help="client keys (addresses, by default) to refill"
+        )
         reset.add_argument("--all", dest="ratelimit_all", action="store_true", help="refill every bucket of the scope")
         reset.add_argument(
             "--scope",
@@ -136,7 +141,10 @@ class RateLimitCommand:
             self._write("no client has spent tokens recently\n")
             return
         table: list[tuple[str, ...]] = [("SCOPE", "KEY", "TOKENS", "BURST", "FULL IN")]
-        table += [(str(r["scope"]), str(r["key"]), f"{r['tokens']:.1f}", f"{r['burst']:g}", f"{r['full_in']:.1f}s") for r in rows]
+        table += [
+            (str(r["scope"]), str(r["key"]), f"{r['tokens']:.1f}", f"{r['burst']:g}", f"{r['full_in']:.1f}s")
+            for r in rows
+        ]
         widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
         for row in table:
             self._write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n")

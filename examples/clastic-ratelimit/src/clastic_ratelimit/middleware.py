@@ -10,7 +10,6 @@ from typing import Any
 
 from clastic import Middleware, Request, Response
 from clastic.errors import HTTPException, TooManyRequests
-
 from clastic_ratelimit.bucket import RateLimitDecision
 from clastic_ratelimit.stores import BucketStore, MemoryStore
 
@@ -118,12 +117,19 @@ class RateLimitMiddleware(Middleware):
         client = self.key(request)
         if client is None:
             return next(**self._provided(None))
-        decision = self.store.take(self.scope, str(client), now=self.clock(), rate=self.rate, burst=self.burst, cost=self.cost)
+        decision = self.store.take(
+            self.scope, str(client), now=self.clock(), rate=self.rate, burst=self.burst, cost=self.cost
+        )
         if not decision.allowed:
             # Whole seconds, rounded up; the 1e-6 keeps float noise (1.0000000002) from adding a second.
             retry = max(1, math.ceil(decision.retry_after - 1e-6))
             logger.info(
-                "rate limit %r: refused %s %s from %r, retry in %ds", self.scope, request.method, request.path, client, retry
+                "rate limit %r: refused %s %s from %r, retry in %ds",
+                self.scope,
+                request.method,
+                request.path,
+                client,
+                retry,
             )
             refusal = TooManyRequests(
                 f"This client sent too many requests: the limit is {self.limit:g} per {self.per:g} seconds, "

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from clastic import Application
-
 from clastic_ratelimit.middleware import RateLimitMiddleware
 
 __all__ = ["RateLimitPeripheral", "find_limiters"]
@@ -54,13 +53,16 @@ class RateLimitPeripheral:
         parts: list[str] = []
         for limiter in limiters:
             parts.append(
-                f"<section class=\"ratelimit\"><h3>{esc(str(limiter['scope']))}</h3>"
+                f'<section class="ratelimit"><h3>{esc(str(limiter["scope"]))}</h3>'
                 f"<p>{limiter['limit']:g} requests per {limiter['per']:g} s, bursts of {limiter['burst']:g}; "
-                f"clients keyed by <code>{esc(str(limiter['key']))}</code>; store <code>{esc(str(limiter['store']))}</code>; "
+                f"clients keyed by <code>{esc(str(limiter['key']))}</code>; "
+                f"store <code>{esc(str(limiter['store']))}</code>; "
                 f"{limiter['active_clients']} client(s) below a full bucket.</p>"
             )
             if limiter["clients"]:
-                parts.append("<table><thead><tr><th>client</th><th>tokens left</th><th>full in (s)</th></tr></thead><tbody>")
+                parts.append(
+                    "<table><thead><tr><th>client</th><th>tokens left</th><th>full in (s)</th></tr></thead><tbody>"
+                )
                 for client in limiter["clients"]:
                     parts.append(
                         f"<tr><td>{esc(str(client['key']))}</td><td>{client['tokens']:g}</td><td>{client['full_in']:g}</td></tr>"

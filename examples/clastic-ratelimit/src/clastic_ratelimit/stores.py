@@ -69,7 +69,9 @@ class MemoryStore:
         """Take *cost* tokens from the bucket of *key* in *scope*, or refuse."""
         with self._lock:
             bucket = self._buckets.get((scope, key))
-            decision, full_at = take_tokens(bucket.full_at if bucket else None, now=now, rate=rate, burst=burst, cost=cost)
+            decision, full_at = take_tokens(
+                bucket.full_at if bucket else None, now=now, rate=rate, burst=burst, cost=cost
+            )
             if decision.allowed:
                 self._buckets[(scope, key)] = Bucket(scope, key, full_at, rate, burst)
                 if len(self._buckets) > self.max_buckets:
@@ -168,7 +170,11 @@ class SQLiteStore:
                     "PRIMARY KEY (scope, key)) WITHOUT ROWID"
                 )
         else:
-            row = self._connection().execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone()
+            row = (
+                self._connection()
+                .execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,))
+                .fetchone()
+            )
             if row is None:
                 self.close()
                 raise LookupError(f"{path} has no {TABLE} table: it is not a clastic-ratelimit SQLite store")

@@ -6,7 +6,7 @@ knows. The form posts to ``/show``, which step 2 adds.
 
 import os
 import zoneinfo
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from clastic import Application
 from clastic.render import AshesRenderFactory
@@ -40,7 +40,7 @@ def home():
         "zones": ALL_TIME_ZONES,
         "default_src": "UTC",
         "default_dst": "UTC",
-        "now": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M"),
+        "now": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M"),
     }
     return render_ctx
 

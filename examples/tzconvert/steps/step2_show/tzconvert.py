@@ -8,11 +8,12 @@ does not parse is a 400 naming the problem.
 
 import os
 import zoneinfo
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
+from dateutil import parser, tz
 
 from clastic import Application, BadRequest
 from clastic.render import AshesRenderFactory
-from dateutil import parser, tz
 
 CUR_PATH = os.path.dirname(os.path.abspath(__file__))
 
@@ -43,7 +44,7 @@ def home():
         "zones": ALL_TIME_ZONES,
         "default_src": "UTC",
         "default_dst": "UTC",
-        "now": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M"),
+        "now": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M"),
     }
     return render_ctx
 

@@ -6,12 +6,13 @@ serves ``static/custom.css``, which both templates link to.
 
 import os
 import zoneinfo
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
+from dateutil import parser, tz
 
 from clastic import Application, BadRequest
 from clastic.render import AshesRenderFactory
 from clastic.static import StaticApplication
-from dateutil import parser, tz
 
 CUR_PATH = os.path.dirname(os.path.abspath(__file__))
 STATIC_PATH = os.path.join(CUR_PATH, "static")
@@ -43,7 +44,7 @@ def home():
         "zones": ALL_TIME_ZONES,
         "default_src": "UTC",
         "default_dst": "UTC",
-        "now": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M"),
+        "now": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M"),
     }
     return render_ctx
 

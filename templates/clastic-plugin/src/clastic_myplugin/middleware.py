@@ -32,7 +32,9 @@ class DefaultHeadersMiddleware(Middleware):
             raise TypeError(f"DefaultHeadersMiddleware headers must be a mapping of name to value, got {headers!r}")
         for name, value in headers.items():
             if not isinstance(name, str) or not isinstance(value, str):
-                raise TypeError(f"DefaultHeadersMiddleware header names and values must be strings, got {name!r}: {value!r}")
+                raise TypeError(
+                    f"DefaultHeadersMiddleware header names and values must be strings, got {name!r}: {value!r}"
+                )
             if "\n" in value or "\r" in value:
                 raise ValueError(f"DefaultHeadersMiddleware header {name!r} has a line break in its value {value!r}")
         self.headers = dict(headers)
