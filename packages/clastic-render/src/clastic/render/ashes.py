@@ -24,18 +24,6 @@ import ashes
 # The Ashes library's public names, as Clastic 26's clastic.render.ashes (a copy of
 # the library) offered them; kept for compatibility, new code imports them from ashes.
 from ashes import ALL_ATTRS as ALL_ATTRS
-from ashes import AshesEnv as AshesEnv
-from ashes import AshesException as AshesException
-from ashes import BaseAshesEnv as BaseAshesEnv
-from ashes import Block as Block
-from ashes import BlockTag as BlockTag
-from ashes import BufferToken as BufferToken
-from ashes import CLIError as CLIError
-from ashes import Chunk as Chunk
-from ashes import ClosingTag as ClosingTag
-from ashes import CommentToken as CommentToken
-from ashes import Compiler as Compiler
-from ashes import Context as Context
 from ashes import DEFAULT_EXTENSIONS as DEFAULT_EXTENSIONS
 from ashes import DEFAULT_FILTERS as DEFAULT_FILTERS
 from ashes import DEFAULT_HELPERS as DEFAULT_HELPERS
@@ -43,14 +31,27 @@ from ashes import DEFAULT_IGNORED_PATTERNS as DEFAULT_IGNORED_PATTERNS
 from ashes import DEFAULT_OPTIMIZERS as DEFAULT_OPTIMIZERS
 from ashes import DEFAULT_PRAGMAS as DEFAULT_PRAGMAS
 from ashes import DEFAULT_SPECIAL_CHARS as DEFAULT_SPECIAL_CHARS
-from ashes import FlatteningPathLoader as FlatteningPathLoader
 from ashes import JSON_PP_INDENT as JSON_PP_INDENT
-from ashes import Optimizer as Optimizer
 from ashes import PY3 as PY3
+from ashes import ROOT_RENDER_TMPL as ROOT_RENDER_TMPL
+from ashes import UNOPT_OPTIMIZERS as UNOPT_OPTIMIZERS
+from ashes import AshesEnv as AshesEnv
+from ashes import AshesException as AshesException
+from ashes import BaseAshesEnv as BaseAshesEnv
+from ashes import Block as Block
+from ashes import BlockTag as BlockTag
+from ashes import BufferToken as BufferToken
+from ashes import Chunk as Chunk
+from ashes import CLIError as CLIError
+from ashes import ClosingTag as ClosingTag
+from ashes import CommentToken as CommentToken
+from ashes import Compiler as Compiler
+from ashes import Context as Context
+from ashes import FlatteningPathLoader as FlatteningPathLoader
+from ashes import Optimizer as Optimizer
 from ashes import ParseError as ParseError
 from ashes import ParseTree as ParseTree
 from ashes import PartialTag as PartialTag
-from ashes import ROOT_RENDER_TMPL as ROOT_RENDER_TMPL
 from ashes import RawToken as RawToken
 from ashes import ReferenceTag as ReferenceTag
 from ashes import RenderException as RenderException
@@ -67,7 +68,6 @@ from ashes import TemplateConversionException as TemplateConversionException
 from ashes import TemplateNotFound as TemplateNotFound
 from ashes import TemplatePathLoader as TemplatePathLoader
 from ashes import Token as Token
-from ashes import UNOPT_OPTIMIZERS as UNOPT_OPTIMIZERS
 from ashes import UndefinedValue as UndefinedValue
 from ashes import UndefinedValueType as UndefinedValueType
 from ashes import any_helper as any_helper
@@ -121,7 +121,7 @@ from ashes import walk_ext_matches as walk_ext_matches
 from clastic.render._base import CompiledTemplate, TemplateRenderFactory
 from clastic.render._errors import TemplateCompileError, TemplateNotFoundError, first_line
 
-__all__ = [
+__all__ = [  # noqa: RUF022  # this module's own names first, then the library's
     "AshesRenderFactory",
     "AshesTemplateNotFoundError",
     # The Ashes library's names (see above).
@@ -155,11 +155,13 @@ _TAG_METHODS: dict[str, str | None] = {
 }
 
 
-class AshesTemplateNotFoundError(TemplateNotFoundError, ashes.TemplateNotFound):  # type: ignore[misc]  # Ashes is untyped
+class AshesTemplateNotFoundError(TemplateNotFoundError, ashes.TemplateNotFound):  # type: ignore[misc]  # untyped base
     """A missing Ashes template: Clastic's :class:`~clastic.render.templating.TemplateNotFoundError`
     and ``ashes.TemplateNotFound`` in one (``name`` is the template name, as Ashes sets it)."""
 
-    def __init__(self, message: str, *, template_name: str, search_paths: tuple[str, ...], suggestion: str | None) -> None:
+    def __init__(
+        self, message: str, *, template_name: str, search_paths: tuple[str, ...], suggestion: str | None
+    ) -> None:
         super().__init__(message, template_name=template_name, search_paths=search_paths, suggestion=suggestion)
         #: The template name, as on ``ashes.TemplateNotFound``.
         self.name = template_name
@@ -421,7 +423,7 @@ class AshesRenderFactory(TemplateRenderFactory):
             if source is None:
                 # Registered in the env= environment without its source: it
                 # can only be rendered as that environment compiled it.
-                return self.source_env.templates[name]  # type: ignore[union-attr]
+                return self.source_env.templates[name]  # type: ignore[union-attr]  # only called with an env
         else:
             with open(path, encoding=self.encoding) as source_file:
                 source = source_file.read()
@@ -520,7 +522,8 @@ class _FactoryEnv(ashes.AshesEnv):  # type: ignore[misc]  # Ashes is untyped
 def _check_env_argument(env: Any, helpers: Any, options: Mapping[str, Any]) -> None:
     if not isinstance(env, ashes.BaseAshesEnv):
         raise TypeError(f"AshesRenderFactory: env= takes an ashes.AshesEnv, got {type(env).__name__} ({env!r:.80})")
-    given = [name for name, value in (("helpers", helpers), ("filters", options.get("filters")), ("globals", options.get("globals"))) if value]
+    arguments = (("helpers", helpers), ("filters", options.get("filters")), ("globals", options.get("globals")))
+    given = [name for name, value in arguments if value]
     if given:
         raise TypeError(
             f"AshesRenderFactory: {', '.join(given)} cannot be combined with env=, whose own are used; add them to "
