@@ -37,14 +37,20 @@ def test_registered_source_renders_and_reports_compile_errors_with_its_name() ->
     factory.register_source("oops", "line one\n{#open}\n{/close}\n")
     with pytest.raises(RenderFactoryError, match=r"template 'oops' \(registered source\) does not compile at line 3"):
         Application([("/oops", dict, "oops")], render_factory=factory)
-    with pytest.raises(TypeError, match=r"register_source\('bytes', \.\.\.\) needs the template text as str, got bytes"):
+    with pytest.raises(
+        TypeError, match=r"register_source\('bytes', \.\.\.\) needs the template text as str, got bytes"
+    ):
         factory.register_source("bytes", b"<p/>")  # type: ignore[arg-type]
 
 
 def test_registered_names_are_suggested() -> None:
     factory = AshesRenderFactory()
     factory.register_source("greeting", "<p>Hi</p>")
-    with pytest.raises(RenderFactoryError, match=r"no template 'greetings' in the search path \[\] \(templates there: 'greeting'\)\. Did you mean 'greeting'\?"):
+    with pytest.raises(
+        RenderFactoryError,
+        match=r"no template 'greetings' in the search path \[\] \(templates there: 'greeting'\)\. "
+        r"Did you mean 'greeting'\?",
+    ):
         Application([("/hi", dict, "greetings")], render_factory=factory)
 
 
@@ -75,8 +81,8 @@ def test_missing_partial_fails_the_build_naming_the_including_template() -> None
     with pytest.raises(RenderFactoryError) as info:
         Application([("/p", dict, "missing_partial.html")], render_factory=AshesRenderFactory(ASHES_DIR))
     assert (
-        "AshesRenderFactory: template 'missing_partial.html' uses 'no_such_partial.html', but there is no such template "
-        f"in the search path ['{ASHES_DIR}']"
+        "AshesRenderFactory: template 'missing_partial.html' uses 'no_such_partial.html', "
+        f"but there is no such template in the search path ['{ASHES_DIR}']"
     ) in str(info.value)
     assert isinstance(info.value.__cause__, TemplateNotFoundError)
     assert info.value.__cause__.template_name == "no_such_partial.html"
@@ -107,7 +113,10 @@ def test_autoescape_callable_gets_the_template_name() -> None:
         return name.endswith(".dust")
 
     factory = AshesRenderFactory(ASHES_DIR, autoescape=decide)
-    app = Application([("/d", lambda: {"name": "<x>"}, "page.dust"), ("/n", lambda: {"name": "<x>"}, "note.txt")], render_factory=factory)
+    app = Application(
+        [("/d", lambda: {"name": "<x>"}, "page.dust"), ("/n", lambda: {"name": "<x>"}, "note.txt")],
+        render_factory=factory,
+    )
     client = app.get_local_client()
     assert client.get("/d").text == "<p>&lt;x&gt;</p>\n"
     assert client.get("/n").text == "Hello, <x>!\n"
@@ -131,7 +140,9 @@ def test_production_render_error_with_debug_handler_off(caplog: pytest.LogCaptur
     with caplog.at_level(logging.ERROR, logger="clastic.render"):
         response = app.get_local_client().get("/f", headers={"Accept": "application/json"})
     assert response.status_code == 500
-    assert response.json["detail"] == "The server encountered an internal error and was unable to complete your request."
+    assert (
+        response.json["detail"] == "The server encountered an internal error and was unable to complete your request."
+    )
     assert "cannot print" not in response.text
 
 
@@ -156,7 +167,8 @@ def test_env_is_the_escaping_environment_and_its_filters_reach_every_template() 
     factory.register_source("hi.html", "<p>{name|shout}</p>")
     factory.register_source("hi.txt", "{name|shout}")
     app = Application(
-        [("/h", lambda: {"name": "<ada>"}, "hi.html"), ("/t", lambda: {"name": "<ada>"}, "hi.txt")], render_factory=factory
+        [("/h", lambda: {"name": "<ada>"}, "hi.html"), ("/t", lambda: {"name": "<ada>"}, "hi.txt")],
+        render_factory=factory,
     )
     client = app.get_local_client()
     assert client.get("/h").text == "<p>&lt;ADA&gt;</p>"
@@ -179,7 +191,9 @@ def test_register_adds_an_ashes_template_under_its_name() -> None:
 
 def test_register_refuses_what_it_cannot_compile() -> None:
     factory = AshesRenderFactory()
-    with pytest.raises(TypeError, match=r"register\(\) takes an ashes\.Template, got str; for template text use register_source"):
+    with pytest.raises(
+        TypeError, match=r"register\(\) takes an ashes\.Template, got str; for template text use register_source"
+    ):
         factory.register("<p>{x}</p>")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"register\(\): template 'x\.html' was built with keep_source=False"):
         factory.register(ashes_module.Template("x.html", "{x}", keep_source=False))
