@@ -1,4 +1,4 @@
-"""The fast response writer: every use of Werkzeug's private Response internals, in one guarded module.
+"""The fast WSGI path: every shortcut past Werkzeug's public API, in one guarded module.
 
 Werkzeug's public ``Response`` constructor validates headers and parses the
 status, and ``Response.__call__`` copies and fixes the headers for the
@@ -15,7 +15,12 @@ build and send such responses directly:
   ``start_response``, and anything else through ``Response.__call__``;
 * :func:`write_raw` sends a ``(status, content type, body)`` triple that
   never became a Response object (a render's output that only the WSGI
-  server sees), with the status line and headers Werkzeug would have sent.
+  server sees), with the status line and headers Werkzeug would have sent;
+* :func:`environ_path` and :func:`environ_method` read the routing path and
+  method from the environ as ``Request(environ).path`` and ``.method``
+  would, so a route that never asks for the request need not build one;
+  :func:`routes_on_environ` says whether a request class keeps Werkzeug's
+  way of reading them.
 
 At import, :func:`_self_check` builds probes through the public API and
 through the shortcuts and compares them (attributes, headers, status line,
@@ -31,15 +36,64 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 if TYPE_CHECKING:
     from clastic.types import StartResponse, WSGIEnvironment
 
-__all__ = ["FAST", "init_buffered", "raw_to_response", "replace_body", "respond", "status_line", "write_raw"]
+__all__ = [
+    "FAST",
+    "environ_method",
+    "environ_path",
+    "init_body",
+    "init_buffered",
+    "init_status",
+    "raw_to_response",
+    "replace_body",
+    "respond",
+    "routes_on_environ",
+    "status_line",
+    "write_raw",
+]
 
 #: A render's output that never became a Response: ``(status code, content type, body)``.
 Raw = tuple[int, str, bytes]
+
+
+def environ_path(environ: WSGIEnvironment) -> str:
+    """Return ``Request(environ).path``: ``PATH_INFO`` decoded as UTF-8, with exactly one leading slash.
+
+    WSGI servers hand ``PATH_INFO`` over as bytes decoded as Latin-1;
+    Werkzeug re-decodes them as UTF-8 (invalid bytes become U+FFFD) and
+    collapses leading slashes. An ASCII path that already starts with one
+    slash, the common case, comes out unchanged.
+    """
+    path: str = environ.get("PATH_INFO") or ""
+    if path[:1] == "/" and path[1:2] != "/" and path.isascii():
+        return path
+    return "/" + path.encode("latin1").decode(errors="replace").lstrip("/")
+
+
+def environ_method(environ: WSGIEnvironment) -> str:
+    """Return ``Request(environ).method``: ``REQUEST_METHOD`` upper-cased, ``GET`` when missing."""
+    return environ.get("REQUEST_METHOD", "GET").upper()  # type: ignore[no-any-return]
+
+
+@cache
+def routes_on_environ(request_type: type) -> bool:
+    """Return True if *request_type* reads ``path`` and ``method`` from the environ as Werkzeug's Request does.
+
+    A subclass that overrides ``__init__``, ``path`` or ``method`` (one that
+    honours a method-override header, say) must be built to be routed.
+    """
+    if not FAST or not isinstance(request_type, type) or not issubclass(request_type, Request):
+        return False
+    for cls in request_type.__mro__:
+        if cls is Request:
+            return True
+        if any(name in vars(cls) for name in ("__init__", "path", "method")):
+            return False
+    return False
 
 
 @cache
@@ -64,6 +118,28 @@ def init_buffered(response: Response, body: bytes, content_type: str, status: in
     attrs["_status_code"] = status
     attrs["direct_passthrough"] = False
     attrs["_on_close"] = []
+    attrs["response"] = [body]
+
+
+def init_status(response: Response, status: int) -> None:
+    """Give a new, still empty *response* everything :func:`init_buffered` does but its headers and body.
+
+    :func:`init_body` completes it; until then it must not be used. Only
+    valid when :data:`FAST` is true.
+    """
+    attrs = response.__dict__
+    attrs["_status"] = status_line(status)
+    attrs["_status_code"] = status
+    attrs["direct_passthrough"] = False
+    attrs["_on_close"] = []
+
+
+def init_body(response: Response, body: bytes, content_type: str) -> None:
+    """Complete a response begun with :func:`init_status`: set its headers and body."""
+    headers = Headers()
+    headers._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    attrs = response.__dict__
+    attrs["headers"] = headers
     attrs["response"] = [body]
 
 
@@ -177,6 +253,11 @@ def _self_check() -> bool:
         and status_line(404) == expected.status
     ):
         return False
+    split = object.__new__(Response)
+    init_status(split, 404)
+    init_body(split, body, content_type)
+    if split.__dict__.keys() != built.__dict__.keys() or split.headers.to_wsgi_list() != built.headers.to_wsgi_list():
+        return False
     # replace_body against set_data and the content_type setter
     replaced, public = raw_to_response((404, content_type, body)), Response(body, status=404, content_type=content_type)
     replace_body(replaced, b"{}", "application/json")
@@ -184,6 +265,17 @@ def _self_check() -> bool:
     public.content_type = "application/json"
     if replaced.headers.to_wsgi_list() != public.headers.to_wsgi_list() or replaced.get_data() != public.get_data():
         return False
+    # the routing path and method, against a Request built from the same environ
+    for path_info in ("/", "", "/a/b", "//a//b/", "/%2F/x", "a", "/caf\u00c3\u00a9", "/\u00ff\u00fe", "/x?y"):
+        for method in ("GET", "post", None):
+            probe = dict(environ, PATH_INFO=path_info)
+            if method is None:
+                del probe["REQUEST_METHOD"]
+            else:
+                probe["REQUEST_METHOD"] = method
+            request = Request(probe, populate_request=False)
+            if (environ_path(probe), environ_method(probe)) != (request.path, request.method):
+                return False
     # what reaches start_response, through respond() and write_raw(), against Response.__call__
     for status in (200, 404, 503):
         reference = _sent(Response(body, status=status, content_type=content_type), dict(environ))

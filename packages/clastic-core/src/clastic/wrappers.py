@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response
 
-from clastic._fast_response import init_buffered
-from clastic._fast_response import respond as respond
+from clastic._fast_wsgi import init_buffered
+from clastic._fast_wsgi import respond as respond
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

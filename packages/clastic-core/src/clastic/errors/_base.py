@@ -9,13 +9,15 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any, ClassVar
 from xml.sax.saxutils import escape as xml_escape
 
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
-from clastic._fast_response import init_buffered
+from clastic import _fast_wsgi
+from clastic._fast_wsgi import init_body, init_status, replace_body
 from clastic._negotiate import best_match, request_best_match
 
 __all__ = ["DEFAULT_MIME", "MIME_SUPPORT_MAP", "STDLIB_EXC_URL", "HTTPException", "negotiate_mimetype"]
@@ -46,6 +48,9 @@ _CONTENT_TYPES = {
 
 _MIME_ORDER = tuple(MIME_SUPPORT_MAP)
 
+#: Prepared answers (see HTTPException.prepared), by body key.
+_PREPARED: dict[tuple[Any, ...], tuple[int, str, bytes]] = {}
+
 
 def negotiate_mimetype(request: Request | None) -> str:
     """Pick the error body type the client prefers; text when it says nothing usable.
@@ -66,6 +71,20 @@ def negotiate_accept(accept: str | None) -> str:
 def _supported_base(mimetype: str) -> str:
     base = mimetype.split(";", 1)[0].strip().lower()
     return base if base in MIME_SUPPORT_MAP else DEFAULT_MIME
+
+
+# The methods a body is rendered with; a class that keeps all of them renders
+# only from its own attributes, so equal attributes give equal bodies.
+_RENDERING_METHODS = ("to_dict", "to_problem", "_detail_text", "to_text", "to_html", "to_xml", "to_json", "to_problem_json")
+
+#: (class, type, method, code, message, detail, error_type) -> (body text, body bytes).
+_BODIES: dict[tuple[Any, ...], tuple[str, bytes]] = {}
+_BODIES_LIMIT = 1024
+
+
+@cache
+def _renders_from_class(cls: type) -> bool:
+    return all(getattr(cls, name) is getattr(HTTPException, name) for name in _RENDERING_METHODS)
 
 
 class HTTPException(Response, Exception):
@@ -120,15 +139,128 @@ class HTTPException(Response, Exception):
         self.extensions: dict[str, Any] = dict(extensions or {})
         #: The request path, once :meth:`transcribe` has seen the request (RFC 9457 ``instance``).
         self.instance: str | None = None
-        # Render the body once, straight into the Response (headers are set once).
         base = _supported_base(content_type or mimetype or DEFAULT_MIME)
-        body = getattr(self, MIME_SUPPORT_MAP[base])()
-        self._rendered: tuple[str, str] = (base, body)
-        if headers:
-            Response.__init__(self, body, status=self.code, headers=headers, content_type=_CONTENT_TYPES[base])
+        #: ``(type, body text)`` of the body the response holds, once rendered.
+        self._rendered: tuple[str, str] | None = None
+        if headers or not _fast_wsgi.FAST:
+            text, _data = self._body(base)
+            self._rendered = (base, text)
+            Response.__init__(self, text, status=self.code, headers=headers, content_type=_CONTENT_TYPES[base])
         else:
-            init_buffered(self, body.encode("utf-8"), _CONTENT_TYPES[base], self.code)
+            # The body is rendered when first needed, in the type it is sent in
+            # (see __getattr__ and adapt): an error that is negotiated before it
+            # is sent is rendered once, in the negotiated type.
+            init_status(self, self.code)
+            self._pending = base
         Exception.__init__(self, self.detail)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for attributes not set yet: the headers and body of an
+        # error not rendered yet. Render it in its default type now.
+        if name in ("headers", "response"):
+            base = self.__dict__.get("_pending")
+            if base is not None:
+                self._materialise(base)
+                return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _materialise(self, base: str) -> None:
+        """Render the pending body in *base* and complete the Response with it.
+
+        ``headers`` or ``response`` assigned before (``set_data`` assigns the
+        body first) are kept, as they would have replaced the rendered ones.
+        """
+        text, data = self._body(base)
+        attrs = self.__dict__
+        del attrs["_pending"]
+        self._rendered = (base, text)
+        assigned = {name: attrs[name] for name in ("headers", "response") if name in attrs}
+        init_body(self, data, _CONTENT_TYPES[base])
+        extra = attrs.pop("_pending_headers", None)
+        if assigned:
+            attrs.update(assigned)
+        if extra and "headers" not in assigned:
+            for name, value in extra:
+                attrs["headers"][name] = value
+
+    def _set_header(self, name: str, value: str) -> None:
+        """Do ``self.headers[name] = value`` without rendering a body that is not rendered yet.
+
+        The header then follows Content-Type and Content-Length, where
+        setting it on the rendered response would have put it.
+        """
+        if "_pending" in self.__dict__:
+            pending = self.__dict__.setdefault("_pending_headers", [])
+            pending[:] = [(key, old) for key, old in pending if key.lower() != name.lower()]
+            pending.append((name, value))
+        else:
+            self.headers[name] = value
+
+    def _body_key(self, base: str) -> tuple[Any, ...] | None:
+        """The key under which this error's *base* body is shared, or ``None`` when it is its own."""
+        attrs = self.__dict__
+        if (
+            "detail" in attrs
+            or "message" in attrs
+            or "code" in attrs
+            or "error_type" in attrs
+            or self.extensions
+            or (self.instance and base == "application/problem+json")
+        ):
+            return None
+        return type(self)._class_body_key(base)
+
+    @classmethod
+    def _class_body_key(cls, base: str) -> tuple[Any, ...] | None:
+        """The body key of an instance of *cls* that sets no attribute of its own."""
+        if not _renders_from_class(cls):
+            return None
+        detail, message, error_type = cls.detail, cls.message, cls.error_type
+        if type(detail) is not str or type(message) is not str or not (error_type is None or type(error_type) is str):
+            return None
+        return (cls, base, MIME_SUPPORT_MAP[base], cls.code, message, detail, error_type)
+
+    def _body(self, base: str) -> tuple[str, bytes]:
+        """Return this error's body as *base* (text and UTF-8), shared by every error of the same class and attributes."""
+        key = self._body_key(base)
+        if key is not None:
+            body = _BODIES.get(key)
+            if body is not None:
+                return body
+        text = getattr(self, MIME_SUPPORT_MAP[base])()
+        body = (text, text.encode("utf-8"))
+        if key is not None:
+            if len(_BODIES) >= _BODIES_LIMIT:
+                _BODIES.clear()
+            _BODIES[key] = body
+        return body
+
+    @classmethod
+    def prepared(cls, mimetype: str) -> tuple[int, str, bytes] | None:
+        """Return ``(status, content type, body)`` of ``cls()`` rendered as *mimetype*, or ``None``.
+
+        For errors whose body carries nothing from the request: the body
+        depends only on the class's attributes, so it is rendered once per
+        type and kept. ``None`` when it depends on more: problem details
+        name the request path, and a class may render from its own state.
+        """
+        base = _supported_base(mimetype)
+        key = cls._class_body_key(base) if base != "application/problem+json" else None
+        if key is None:
+            return None
+        prepared = _PREPARED.get(key)
+        if prepared is None:
+            error = cls()
+            if error._body_key(base) != key:  # its constructor set attributes of its own
+                return None
+            error.adapt(base)
+            headers = error.headers.to_wsgi_list()
+            if [name for name, _value in headers] != ["Content-Type", "Content-Length"]:
+                return None
+            if len(_PREPARED) >= _BODIES_LIMIT:
+                _PREPARED.clear()
+            prepared = _PREPARED[key] = (error.status_code, headers[0][1], error.get_data())
+        return prepared
 
     # -- serialisation -------------------------------------------------------
 
@@ -196,11 +328,13 @@ class HTTPException(Response, Exception):
     def adapt(self, mimetype: str) -> HTTPException:
         """Re-render the body as *mimetype* (unknown types fall back to text) and return self."""
         base = _supported_base(mimetype)
-        body = getattr(self, MIME_SUPPORT_MAP[base])()
-        if (base, body) != self._rendered:  # re-rendering the same body is common: skip the header work
-            self.set_data(body)
-            self.content_type = _CONTENT_TYPES[base]
-            self._rendered = (base, body)
+        if "_pending" in self.__dict__:  # not rendered yet: render once, in this type
+            self._materialise(base)
+            return self
+        text, data = self._body(base)
+        if (base, text) != self._rendered:  # re-rendering the same body is common: skip the header work
+            replace_body(self, data, _CONTENT_TYPES[base])
+            self._rendered = (base, text)
         return self
 
     def transcribe(self, request: Request | None) -> HTTPException:

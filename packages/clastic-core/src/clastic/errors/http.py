@@ -109,7 +109,7 @@ class MethodNotAllowed(BadRequest):
             detail = f"{type(self).detail} Allowed methods: {', '.join(self.allowed_methods)}."
         super().__init__(detail, **kwargs)
         if self.allowed_methods:
-            self.headers["Allow"] = ", ".join(self.allowed_methods)
+            self._set_header("Allow", ", ".join(self.allowed_methods))
 
 
 class NotAcceptable(BadRequest):
