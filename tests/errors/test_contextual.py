@@ -151,10 +151,10 @@ def _frames(call, app):
 def test_framework_and_generated_frames_are_hidden_user_frames_shown(call):
     frames = _frames(call, make_app())
     by_name = {frame["func_name"]: frame for frame in frames}
-    # Clastic's dispatch (clastic.application) and the generated chain set the rule.
+    # Clastic's dispatch (clastic._dispatch) and the generated chain set the rule.
     generated = [frame for frame in frames if frame["module_path"].startswith("<clastic chain")]
     assert generated and all(frame["hidden"] and frame["internal"] for frame in generated)
-    assert any(frame["module_name"] == "clastic.application" and frame["hidden"] for frame in frames)
+    assert any(frame["module_name"] == "clastic._dispatch" and frame["hidden"] for frame in frames)
     # User frames stay visible: the middleware hook and the endpoint.
     assert by_name["request"]["hidden"] is False
     assert by_name["boom"]["hidden"] is False

@@ -94,6 +94,13 @@ class ChainSpec:
     endpoint_names: tuple[str, ...] = ()
     #: Outside name -> the global variable holding it in the generated code.
     constant_vars: Mapping[str, str] = field(default_factory=dict)
+    #: Outside names the generated code must be given real values for: :attr:`used`
+    #: but for the render's arguments when the render runs in its direct form.
+    eager: frozenset[str] = frozenset()
+    #: How many middleware hooks the chain runs.
+    hook_count: int = 0
+    #: The render's direct form the chain calls instead of the render, or ``None``.
+    direct_render: Callable[..., Any] | None = None
 
 
 def collect_sources(where: str, entries: Sequence[tuple[str, str]], middlewares: Sequence[object]) -> tuple[dict[str, str], list[Hook]]:
@@ -361,7 +368,17 @@ def compile_chain(
     source = out.source()
     execute = _compile(source, filename, env, "_clastic_execute")
     provided_by = {name: out.hook_names.get((hook.index, hook.kind), ()) for hook in hooks for name in hook.provides}
-    return ChainSpec(execute, source, out.arg_sources, frozenset(out.used), provided_by, tuple(endpoint_names), constant_vars)
+    return ChainSpec(
+        execute,
+        source,
+        out.arg_sources,
+        frozenset(out.used),
+        provided_by,
+        tuple(endpoint_names),
+        constant_vars,
+        eager=frozenset(out.used),
+        hook_count=len(hooks),
+    )
 
 
 def compile_error_renderer(

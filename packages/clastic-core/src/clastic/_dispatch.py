@@ -1,20 +1,64 @@
-"""What one request's routing records, and how a route hands a request to another WSGI app.
+"""How a request reaches a route and its answer reaches the server: the dispatch machinery.
 
-Both classes are public as :class:`clastic.DispatchState` and
-:class:`clastic.RerouteWSGI` (also in :mod:`clastic.application`).
+An :class:`~clastic.Application` builds a :class:`Dispatcher` whenever its
+routes change. The dispatcher does work only on demand:
+
+* It routes on ``PATH_INFO`` and ``REQUEST_METHOD`` from the environ,
+  decoded as Werkzeug's ``Request`` decodes them
+  (:func:`clastic._fast_wsgi.environ_path`).
+* It builds the :class:`~clastic.Request` only when something asks for it:
+  a route whose compiled chain passes ``request`` to a callable (the
+  endpoint, a middleware hook, a render, ``**kwargs``), an error renderer
+  other than the default one, an uncaught exception's handler, or a render
+  such as :data:`~clastic.render.render_basic` that needs it only for some
+  results and asks for it then. Built late, it is the same request it
+  would have been: same id, same ``path_params``, one per request.
+* It creates the :class:`DispatchState` only once routing has something to
+  record in it, or a chain asks for ``_dispatch_state``.
+* A render that holds a complete body may return it as a ``(status,
+  content type, body)`` triple instead of a Response; the triple goes
+  straight to ``start_response`` (:func:`clastic._fast_wsgi.write_raw`).
+  Such renders only run this way on routes without request or render
+  middleware hooks, so every middleware and endpoint that handles a
+  response still gets a Werkzeug ``Response``.
+* An unmatched request on an Application whose null route runs no hooks,
+  with the stock ``NotFound`` and error renderer, is answered with the
+  404 body prepared once per negotiated type.
+
+:meth:`Dispatcher.route` is also what :meth:`Application.dispatch
+<clastic.Application.dispatch>` runs for a request built by the caller; it
+then returns only Response objects.
+
+:class:`DispatchState` and :class:`RerouteWSGI` are public as
+:class:`clastic.DispatchState` and :class:`clastic.RerouteWSGI` (also in
+:mod:`clastic.application`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
+
+from clastic._app_helpers import default_render_error, not_a_response
+from clastic._fast_wsgi import environ_method, environ_path, raw_to_response, respond, routes_on_environ, write_raw
+from clastic.errors._base import HTTPException, negotiate_accept
+from clastic.errors.handler import ErrorHandler
+from clastic.errors.http import NotFound, from_werkzeug
+from clastic.utils import redirect_to_path
+from clastic.wrappers import Response
 
 if TYPE_CHECKING:
-    from clastic.errors.http import HTTPException
+    from clastic.application import Application
     from clastic.route import BoundRoute
-    from clastic.types import WSGIApplication
+    from clastic.types import StartResponse, WSGIApplication, WSGIEnvironment
+    from clastic.wrappers import Request
 
-__all__ = ["DispatchState", "RerouteWSGI"]
+__all__ = ["DispatchState", "Dispatcher", "RerouteWSGI", "handle_sentinel_condition"]
+
+logger = logging.getLogger("clastic.application")
 
 
 class DispatchState:
@@ -65,3 +109,257 @@ class RerouteWSGI(Exception):
 
     def __call__(self) -> None:
         raise self
+
+
+def _state_with(route: BoundRoute) -> DispatchState:
+    """Return a new DispatchState that records *route*, the first route it learns about."""
+    state = DispatchState()
+    state.attempted_routes.append(route)
+    return state
+
+
+def handle_sentinel_condition(request: Request, _dispatch_state: DispatchState, _application: Application) -> Response:
+    """Answer a request no route took (the null route's endpoint), from what routing recorded.
+
+    In order: the slash redirect a branch route asked for; the last
+    non-breaking error a route returned; for a path that matched only with
+    other methods, ``204`` with ``Allow`` to ``OPTIONS`` and ``405``
+    otherwise; else the error handler's ``404``.
+    """
+    state = _dispatch_state
+    if state.redirect_to is not None:
+        # 302 as the original for safe methods; 308 keeps the method and body of a POST.
+        return redirect_to_path(request, state.redirect_to, 302 if request.method in ("GET", "HEAD") else 308)
+    if state.exceptions:
+        return state.exceptions[-1]
+    handler = _application.error_handler
+    if state.allowed_methods:
+        allowed = sorted(state.allowed_methods | {"OPTIONS"})
+        if request.method == "OPTIONS":
+            return Response(status=204, headers={"Allow": ", ".join(allowed)})
+        return handler.method_not_allowed_type(allowed_methods=allowed)
+    return handler.not_found_type(dispatch_state=state, request=request, application=_application)
+
+
+def _renders_by_default(route: BoundRoute) -> bool:
+    """True when *route* renders errors with the stock renderer, which reads only ``Accept`` and the path."""
+    render_error = route.render_error
+    return render_error is default_render_error or getattr(render_error, "__func__", None) is ErrorHandler.render_error
+
+
+class Dispatcher:
+    """Routes the requests of one Application; rebuilt whenever its routes change."""
+
+    __slots__ = ("_ids", "app", "candidates", "null_route", "plain_null_route")
+
+    def __init__(self, app: Application, candidates: Any, null_route: BoundRoute) -> None:
+        self.app = app
+        #: ``candidates(path)``: the routes that may match *path*, in order (see :class:`~clastic._router.Router`).
+        self.candidates = candidates
+        self.null_route = null_route
+        #: True when the null route runs no middleware hook and renders errors the stock way.
+        self.plain_null_route = not null_route._has_hooks and _renders_by_default(null_route)
+        self._ids = app._request_ids
+
+    def new_request(self, environ: WSGIEnvironment, request_id: int, path_params: dict[str, Any]) -> Request:
+        """Build the request of *environ*, as the Application names it."""
+        request: Request = self.app.request_type(environ, populate_request=False)
+        request.request_id = request_id
+        request.path_params = path_params
+        return request
+
+    def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Answer one request: the Application's WSGI entry point."""
+        request_id = next(self._ids)
+        request_type = self.app.request_type
+        if routes_on_environ(request_type):
+            request = None
+            path = environ_path(environ)
+            method = environ_method(environ)
+        else:  # the request class decides the path or method itself: build it first
+            request = request_type(environ, populate_request=False)
+            request.request_id = request_id
+            path, method = request.path, request.method
+        try:
+            result, request = self.route(environ, path, method, request_id, request, True)
+        except RerouteWSGI as reroute:
+            return reroute.wsgi_app(environ, start_response)
+        if request is not None:
+            # _upload_streams: clastic's Request records every upload file; "files" covers other request types.
+            attrs = request.__dict__
+            if attrs.get("_upload_streams") or attrs.get("files"):
+                # Uploads are spooled to temporary files: close them now, or once a
+                # streamed response (which might still read them) is sent.
+                if type(result) is not tuple and result.is_streamed:
+                    result.call_on_close(request.close)
+                else:
+                    request.close()
+        if type(result) is tuple:
+            return write_raw(result, environ, start_response)
+        return respond(result, environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        """Route a request built by the caller and return the response (errors rendered)."""
+        result, _request = self.route(request.environ, request.path, request.method, request.request_id, request, False)
+        if type(result) is tuple:
+            return raw_to_response(result)
+        return result
+
+    def route(
+        self,
+        environ: WSGIEnvironment,
+        path: str,
+        method: str,
+        request_id: int,
+        request: Request | None,
+        raw_ok: bool,
+    ) -> tuple[Any, Request | None]:
+        """Find the route that answers and run it; return its answer and the request, if one was built.
+
+        The answer is a Response, or (from a render that only the server
+        sees, and from the prepared 404 when *raw_ok*) a ``(status, content
+        type, body)`` triple.
+        """
+        state: DispatchState | None = None
+        for route in self.candidates(path):
+            values = route.match_path(path)
+            if values is None:
+                continue
+            if state is not None:
+                state.attempted_routes.append(route)
+            methods = route.methods
+            if methods is not None and method not in methods:
+                if state is None:
+                    state = _state_with(route)
+                state.allowed_methods.update(methods)
+                continue
+            if route._redirects:
+                canonical = route.redirect_path(path)
+                if canonical is not None:
+                    # Answered by the null route, so the application's middlewares
+                    # (logging, CORS, ...) see the redirect like any other response.
+                    if state is None:
+                        state = _state_with(route)
+                    state.redirect_to = canonical
+                    break
+            if request is not None:
+                request.path_params = values
+            elif route._needs_request:
+                request = self.new_request(environ, request_id, values)
+            if state is None and route._needs_state:
+                state = _state_with(route)
+            try:
+                result = route._execute(request, state, *values.values())
+                if type(result) is tuple and route._direct:
+                    if result[0] is None:  # the render needs the request after all (see BasicRender)
+                        if request is None:
+                            request = self.new_request(environ, request_id, values)
+                        result = route._render_direct(result[1], request, route)
+                elif not isinstance(result, Response):
+                    raise not_a_response(route, result)
+            except HTTPException as ex:
+                result = ex
+            except WerkzeugHTTPException as ex:
+                result = from_werkzeug(ex)
+            except RerouteWSGI:
+                raise
+            except Exception:  # the one place that catches everything: answer 500 and log the traceback
+                if request is None:
+                    request = self.new_request(environ, request_id, values)
+                if state is None:
+                    state = _state_with(route)
+                result = self.app.error_handler.uncaught_to_response(
+                    _application=self.app, _route=route, request=request, _dispatch_state=state
+                )
+            if isinstance(result, HTTPException):
+                if state is None:
+                    state = _state_with(route)
+                if result.source_route is None:
+                    result.source_route = route
+                if not result.is_breaking:
+                    state.exceptions.append(result)
+                    continue
+                return self.render_error(route, request, state, result, environ, path, request_id, values)
+            return result, request
+        return self.route_unmatched(environ, path, method, request_id, request, state, raw_ok)
+
+    def route_unmatched(
+        self,
+        environ: WSGIEnvironment,
+        path: str,
+        method: str,
+        request_id: int,
+        request: Request | None,
+        state: DispatchState | None,
+        raw_ok: bool,
+    ) -> tuple[Any, Request | None]:
+        """Run the null route: a redirect, a non-breaking error, 405, OPTIONS or 404."""
+        null_route = self.null_route
+        if state is None:
+            if raw_ok and self.plain_null_route:
+                prepared = self.prepared_not_found(environ)
+                if prepared is not None:
+                    return prepared, request
+            state = DispatchState()
+        if request is None:
+            request = self.new_request(environ, request_id, {})
+        else:
+            request.path_params = {}
+        try:
+            result = null_route._execute(request, state)
+            if not isinstance(result, Response):
+                raise not_a_response(null_route, result)
+        except HTTPException as ex:
+            result = ex
+        except WerkzeugHTTPException as ex:
+            result = from_werkzeug(ex)
+        except RerouteWSGI:
+            raise
+        except Exception:  # as in route(): answer 500 and log the traceback
+            result = self.app.error_handler.uncaught_to_response(
+                _application=self.app, _route=null_route, request=request, _dispatch_state=state
+            )
+        if isinstance(result, HTTPException):
+            route = result.source_route or null_route
+            return self.render_error(route, request, state, result, environ, path, request_id, {})
+        return result, request
+
+    def prepared_not_found(self, environ: WSGIEnvironment) -> tuple[int, str, bytes] | None:
+        """Return the stock 404 for *environ*'s ``Accept`` as a raw triple, if it can be prepared.
+
+        It can when the error handler's ``not_found_type`` is the stock
+        ``NotFound`` (whose body carries nothing from the request) and the
+        negotiated type is not problem details (whose ``instance`` is the
+        path); the body is rendered once per type and kept.
+        """
+        if self.app.error_handler.not_found_type is not NotFound:
+            return None
+        return NotFound.prepared(negotiate_accept(environ.get("HTTP_ACCEPT")))
+
+    def render_error(
+        self,
+        route: BoundRoute,
+        request: Request | None,
+        state: DispatchState,
+        error: HTTPException,
+        environ: WSGIEnvironment,
+        path: str,
+        request_id: int,
+        path_params: dict[str, Any],
+    ) -> tuple[Response, Request | None]:
+        """Render *error* with *route*'s error renderer; a broken renderer gives the plain error."""
+        if request is None:
+            if _renders_by_default(route) and type(error).transcribe is HTTPException.transcribe:
+                # What error.transcribe(request) does, from the environ: no request needed.
+                error.instance = path
+                return error.adapt(negotiate_accept(environ.get("HTTP_ACCEPT"))), None
+            request = self.new_request(environ, request_id, path_params)
+        try:
+            response = route._execute_error(request, state, error)
+        except Exception:  # a broken error renderer must not hide the original error
+            logger.exception("render_error for route %r failed; answering with the original %r", route.pattern, error)
+            return error.transcribe(request), request
+        if not isinstance(response, Response):
+            logger.error("render_error for route %r returned %r, not a Response", route.pattern, type(response))
+            return error.transcribe(request), request
+        return response, request

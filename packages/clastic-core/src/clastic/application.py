@@ -24,19 +24,18 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.test import Client
 
-from clastic._app_helpers import check_error_handler, check_resources, index_names, not_a_response
+from clastic._app_helpers import check_error_handler, check_resources, index_names
 from clastic._app_helpers import check_valid_wsgi as check_valid_wsgi
 from clastic._app_helpers import default_render_error as default_render_error
 from clastic._dispatch import DispatchState as DispatchState
+from clastic._dispatch import Dispatcher
 from clastic._dispatch import RerouteWSGI as RerouteWSGI
 from clastic._moved import satellite_available
 from clastic._router import Router
 from clastic.errors.handler import ErrorHandler
 from clastic.errors.http import MIME_SUPPORT_MAP as MIME_SUPPORT_MAP
-from clastic.errors.http import HTTPException, from_werkzeug
 from clastic.exceptions import (
     UnknownResourceError,
     URLBuildError,
@@ -50,7 +49,7 @@ from clastic.route import check_render_error as check_render_error
 from clastic.route import get_arg_names as get_arg_names
 from clastic.route import normalize_path as normalize_path
 from clastic.utils import int2hexguid as int2hexguid
-from clastic.wrappers import Request, Response, respond
+from clastic.wrappers import Request, Response
 
 if TYPE_CHECKING:
     from clastic.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -326,8 +325,11 @@ class Application:
         null_route = _NULL_ROUTE.bind(self)
         router = Router(self._routes)
         url_index = index_names(self._routes)
+        dispatcher = Dispatcher(self, router.candidates, null_route)
         wsgi = self._wrap_wsgi(null_route)
-        self._null_route, self._router, self._url_index, self._wsgi = null_route, router, url_index, wsgi
+        self._null_route, self._router, self._url_index, self._dispatcher = null_route, router, url_index, dispatcher
+        self._wsgi = wsgi
+        self._entry: WSGIApplication = wsgi if wsgi is not None else dispatcher.wsgi
 
     def _wrap_wsgi(self, null_route: BoundRoute) -> WSGIApplication | None:
         """Return the WSGI callable wrapped by every ``wsgi_wrapper``, or ``None`` if there are none."""
@@ -415,92 +417,20 @@ class Application:
     # -- serving -------------------------------------------------------------
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if self._wsgi is not None:  # WSGI wrappers from middlewares or the error handler
-            return self._wsgi(environ, start_response)
-        return self._dispatch_wsgi(environ, start_response)
+        # The dispatcher's entry point, or the WSGI wrappers of middlewares and the error handler around it.
+        return self._entry(environ, start_response)
 
     def _dispatch_wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        # populate_request=False: putting the request into its own environ makes a
-        # reference cycle per request, left for the garbage collector to find.
-        request = self.request_type(environ, populate_request=False)
-        request.request_id = next(self._request_ids)
-        try:
-            response = self.dispatch(request)
-        except RerouteWSGI as reroute:
-            return reroute.wsgi_app(environ, start_response)
-        # _upload_streams: clastic's Request records every upload file; "files" covers other request types.
-        if request.__dict__.get("_upload_streams") or request.__dict__.get("files"):
-            # Uploads are spooled to temporary files: close them now, or once a
-            # streamed response (which might still read them) is sent.
-            if response.is_streamed:
-                response.call_on_close(request.close)
-            else:
-                request.close()
-        return respond(response, environ, start_response)
+        # What the WSGI wrappers wrap: the current dispatcher, looked up per request.
+        return self._dispatcher.wsgi(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
-        """Route *request* and return the response (errors rendered)."""
-        state = DispatchState()
-        path = request.path
-        method = request.method
-        for route in self._router.candidates(path):
-            values = route.match_path(path)
-            if values is None:
-                continue
-            state.attempted_routes.append(route)
-            if route.methods is not None and method not in route.methods:
-                state.allowed_methods.update(route.methods)
-                continue
-            canonical = route.redirect_path(path)
-            if canonical is not None:
-                # Answered by the null route, so the application's middlewares
-                # (logging, CORS, ...) see the redirect like any other response.
-                state.redirect_to = canonical
-                break
-            request.path_params = values
-            response = self._execute(route, request, state, values)
-            if isinstance(response, HTTPException):
-                if response.source_route is None:
-                    response.source_route = route
-                if not response.is_breaking:
-                    state.exceptions.append(response)
-                    continue
-                return self._render_error(route, request, state, response)
-            return response
-        request.path_params = {}
-        response = self._execute(self._null_route, request, state, {})
-        if isinstance(response, HTTPException):
-            route = response.source_route or self._null_route
-            return self._render_error(route, request, state, response)
-        return response
+        """Route *request* and return the response (errors rendered).
 
-    def _execute(self, route: BoundRoute, request: Request, state: DispatchState, values: dict[str, Any]) -> Response:
-        try:
-            response = route._execute(request, state, *values.values())
-            if not isinstance(response, Response):
-                raise not_a_response(route, response)
-        except HTTPException as ex:
-            return ex
-        except WerkzeugHTTPException as ex:
-            return from_werkzeug(ex)
-        except RerouteWSGI:
-            raise
-        except Exception:  # the one place that catches everything: answer 500 and log the traceback
-            return self.error_handler.uncaught_to_response(
-                _application=self, _route=route, request=request, _dispatch_state=state
-            )
-        return response
-
-    def _render_error(self, route: BoundRoute, request: Request, state: DispatchState, error: HTTPException) -> Response:
-        try:
-            response = route._execute_error(request, state, error)
-        except Exception:  # a broken error renderer must not hide the original error
-            logger.exception("render_error for route %r failed; answering with the original %r", route.pattern, error)
-            return error.transcribe(request)
-        if not isinstance(response, Response):
-            logger.error("render_error for route %r returned %r, not a Response", route.pattern, type(response))
-            return error.transcribe(request)
-        return response
+        The WSGI entry point does the same without building the request
+        first; see :mod:`clastic._dispatch`.
+        """
+        return self._dispatcher.dispatch(request)
 
     def __repr__(self) -> str:
         return (

@@ -28,6 +28,7 @@ from clastic._chain import compile_chain, compile_error_renderer
 from clastic._deps import find_cycle as find_cycle
 from clastic._deps import normalize_deps as normalize_deps
 from clastic._deps import resolve_deps as resolve_deps
+from clastic._dispatch import handle_sentinel_condition
 from clastic._inject import RESERVED_ARGS as RESERVED_ARGS
 from clastic._inject import get_callable_name as get_callable_name
 from clastic._inject import inject as inject
@@ -48,7 +49,6 @@ from clastic.middleware.core import make_middleware_chain as make_middleware_cha
 from clastic.middleware.core import middleware_tuple, split_duplicates
 from clastic.sinter import get_arg_names as get_arg_names
 from clastic.sinter import get_fb as get_fb
-from clastic.utils import redirect_to_path
 from clastic.wrappers import Response
 
 if TYPE_CHECKING:
@@ -333,6 +333,14 @@ class BoundRoute(BoundRouteCompat):
         self._chain = chain
         #: ``_execute(request, _dispatch_state, *url_values)``: the compiled chain (URL values in pattern order).
         self._execute: Callable[..., Any] = chain.execute
+        # What dispatch must prepare for the chain (see clastic._dispatch): the request
+        # only when a callable receives it, the routing state likewise.
+        self._needs_request = "request" in chain.eager
+        self._needs_state = "_dispatch_state" in chain.eager
+        self._has_hooks = chain.hook_count > 0
+        #: The render's direct form (``(context, request, _route)`` -> raw triple or Response), when the chain uses it.
+        self._render_direct: Callable[..., Any] | None = chain.direct_render
+        self._direct = chain.direct_render is not None
         #: The generated source of the chain.
         self.chain_source = chain.source
         #: Where each argument of the chain's callables comes from.
@@ -472,7 +480,7 @@ class NullRoute(Route):
     answers_unmatched = True
 
     def __init__(self) -> None:
-        super().__init__("/", _handle_sentinel_condition, name="_null_route")
+        super().__init__("/", handle_sentinel_condition, name="_null_route")
 
     def handle_sentinel_condition(self, request: Request, _dispatch_state: DispatchState, _application: Application) -> Response:
         """Answer a request no route took, from what routing recorded in *_dispatch_state*.
@@ -482,23 +490,7 @@ class NullRoute(Route):
         other methods, ``204`` with ``Allow`` to ``OPTIONS`` and ``405``
         otherwise; else the error handler's ``404``.
         """
-        return _handle_sentinel_condition(request, _dispatch_state, _application)
-
-
-def _handle_sentinel_condition(request: Request, _dispatch_state: DispatchState, _application: Application) -> Response:
-    state = _dispatch_state
-    if state.redirect_to is not None:
-        # 302 as the original for safe methods; 308 keeps the method and body of a POST.
-        return redirect_to_path(request, state.redirect_to, 302 if request.method in ("GET", "HEAD") else 308)
-    if state.exceptions:
-        return state.exceptions[-1]
-    handler = _application.error_handler
-    if state.allowed_methods:
-        allowed = sorted(state.allowed_methods | {"OPTIONS"})
-        if request.method == "OPTIONS":
-            return Response(status=204, headers={"Allow": ", ".join(allowed)})
-        return handler.method_not_allowed_type(allowed_methods=allowed)
-    return handler.not_found_type(dispatch_state=state, request=request, application=_application)
+        return handle_sentinel_condition(request, _dispatch_state, _application)
 
 
 class GET(Route):
