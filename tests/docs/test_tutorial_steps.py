@@ -142,3 +142,14 @@ def test_erosion_step5_gets_form_fields_as_arguments(erosion_config):
     (entry,) = app.resources["db"].get_links()
     assert entry["alias"] == "w59"  # generated: the first id after 41660, in base 36
     assert entry["expires"] > entry["created"]
+
+
+def test_tzconvert_page_shows_what_the_curl_command_gets():
+    page = (EXAMPLES.parent / "docs" / "tutorial" / "tzconvert.md").read_text(encoding="utf-8")
+    block = page.split("```console\n$ curl -X POST", 1)[1].split("```", 1)[0]
+    body = block.split("-d '", 1)[1].split("'", 1)[0]
+    shown = block.split("http://127.0.0.1:5000/show\n", 1)[1]
+    final = load_file(EXAMPLES / "tzconvert" / "tzconvert.py", "tzconvert_final")
+    answer = final.create_app().get_local_client().post("/show", data=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 200
+    assert answer.get_data(as_text=True) == shown.rstrip("\n")
