@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from clastic._chain import ChainSpec
 from clastic._deps import resolve_deps
 from clastic._dispatch import DispatchState
+from clastic._fast_wsgi import raw_to_response
 from clastic._inject import RESERVED_ARGS, variable_name
 from clastic._pattern import Pattern
 from clastic.sinter import get_arg_names
@@ -35,6 +36,8 @@ class BoundRouteCompat:
     _chain: ChainSpec
     _execute: Callable[..., Any]
     _execute_error: Callable[..., Any]
+    _direct: bool
+    _render_direct: Callable[..., Any] | None
 
     @property
     def unbound_route(self) -> Route:
@@ -103,7 +106,13 @@ class BoundRouteCompat:
                 missing.append(binding.name)
         if missing:
             raise TypeError(f"{self!r}.execute() needs the URL values {missing} (the pattern's fields are {self.path_args})")
-        return self._with_overrides(self._execute, kwargs)(request, state, *values)
+        result = self._with_overrides(self._execute, kwargs)(request, state, *values)
+        if self._direct and type(result) is tuple:  # the render's direct form: return the Response it stands for
+            if result[0] is None:
+                result = self._render_direct(result[1], request, self)
+            if type(result) is tuple:
+                result = raw_to_response(result)
+        return result
 
     def execute_error(self, request: Request, _error: Any, **kwargs: Any) -> Any:
         """Render the HTTP error *_error* with this route's error renderer, as Clastic 26 did.

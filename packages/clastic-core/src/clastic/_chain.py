@@ -52,6 +52,7 @@ __all__ = [
     "compile_chain",
     "compile_error_renderer",
     "compile_linear_chain",
+    "direct_form",
 ]
 
 logger = logging.getLogger(__name__)
@@ -327,11 +328,23 @@ def compile_chain(
     render_hooks = [h for h in hooks if h.kind == "render"]
     out = _Writer(where, [name for name, _source in entries], constants=list(constant_vars))
     endpoint_names: list[str] = []
+    # A render with a direct form whose Response no middleware hook would see
+    # (no request or render hooks) runs in that form: see direct_form().
+    direct = None
+    if not request_hooks and not render_hooks and "request" in base and "_route" in constant_vars:
+        direct = direct_form(render)
+    direct_used: set[str] = set()
 
     def gen_render(depth: int, available: dict[str, str]) -> None:
         assert render_spec is not None  # noqa: S101 - only reached when the route has a render
         names = out.names_for(render_spec, available, "render")
-        out.line(depth, f"return {out.call('_clastic_render', render_spec, names, available)}")
+        if direct is None:
+            out.line(depth, f"return {out.call('_clastic_render', render_spec, names, available)}")
+            return
+        # The render's arguments still count as used (introspection, is_required_arg),
+        # but the request it may never need is not one the dispatcher must build.
+        direct_used.update(set(names) & out.outside)
+        out.line(depth, f"return _clastic_direct(context, request, {constant_vars['_route']})")
 
     def gen_endpoint(depth: int, available: dict[str, str], result: str | None = None) -> None:
         names = out.names_for(endpoint_spec, available, "endpoint")
@@ -366,18 +379,21 @@ def compile_chain(
     out.line(1, "__traceback_hide__ = True")
     out.nested(1, request_hooks, base, "r", gen_process, None)
     source = out.source()
+    if direct is not None:
+        env["_clastic_direct"] = direct
     execute = _compile(source, filename, env, "_clastic_execute")
     provided_by = {name: out.hook_names.get((hook.index, hook.kind), ()) for hook in hooks for name in hook.provides}
     return ChainSpec(
         execute,
         source,
         out.arg_sources,
-        frozenset(out.used),
+        frozenset(out.used | direct_used),
         provided_by,
         tuple(endpoint_names),
         constant_vars,
         eager=frozenset(out.used),
         hook_count=len(hooks),
+        direct_render=direct,
     )
 
 
@@ -499,6 +515,25 @@ def _retitle(code: CodeType, filename: str) -> CodeType:
     """Give *code* and the functions nested in it the route's own file name."""
     consts = tuple(_retitle(const, filename) if isinstance(const, CodeType) else const for const in code.co_consts)
     return code.replace(co_filename=filename, co_consts=consts)
+
+
+def direct_form(render: Any) -> Callable[..., Any] | None:
+    """Return *render*'s direct form, if it has one: ``direct(context, request, _route)``.
+
+    A render whose output is often a complete body (``render_basic``,
+    ``render_json``) offers, as ``_clastic_direct``, a function that does
+    what calling it does, with two differences: it may return a ``(status,
+    content type, body)`` triple instead of a Response (the dispatcher
+    sends it straight to the server, see :mod:`clastic._dispatch`), and it
+    may be given ``request=None`` when nothing else on the route asked for
+    the request, in which case it returns ``(None, context)`` if it needs it
+    after all. The render returns ``None`` there when it cannot (a subclass
+    that changes ``__call__``).
+    """
+    if render is None:
+        return None
+    direct = getattr(render, "_clastic_direct", None)
+    return direct if callable(direct) else None
 
 
 def _direct(func: Any) -> Any:

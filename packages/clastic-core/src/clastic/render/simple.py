@@ -8,11 +8,13 @@ import re
 from collections.abc import Callable, Sized
 from typing import Any
 
+from clastic._chain import direct_form
+from clastic._fast_wsgi import raw_to_response
 from clastic._json import ClasticJSONEncoder
 from clastic._negotiate import request_best_match
 from clastic.errors.http import BadRequest
 from clastic.render.tabular import Table, TabularRender
-from clastic.wrappers import Request, Response, buffered_response
+from clastic.wrappers import Request, Response
 
 __all__ = [
     "BasicRender",
@@ -73,10 +75,19 @@ class JSONRender:
         return self.json_encoder.encode(context)
 
     def __call__(self, context: Any) -> Response:
+        return _as_response(self._direct(context, None, None))
+
+    def _direct(self, context: Any, request: Request | None, _route: Any) -> Response | tuple[Any, ...]:
+        # What __call__ does; a complete body comes back as (status, content type, body).
         if self.streaming:
             chunks = (chunk.encode(self.encoding) for chunk in self.json_encoder.iterencode(context))
             return Response(chunks, content_type=self._content_type)
-        return buffered_response(self.json_encoder.encode(context).encode(self.encoding), self._content_type)
+        return (200, self._content_type, self.json_encoder.encode(context).encode(self.encoding))
+
+    @property
+    def _clastic_direct(self) -> Callable[..., Any] | None:
+        """The direct form dispatch may call instead of this render (see ``clastic._chain.direct_form``)."""
+        return self._direct if type(self).__call__ is JSONRender.__call__ else None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(streaming={self.streaming!r}, dev_mode={self.dev_mode!r})"
@@ -135,8 +146,11 @@ def _sniff_text(data: bytes) -> str:
     return _TEXT
 
 
-def _bytes_response(data: bytes) -> Response:
-    return buffered_response(data, _sniff_text(data))
+def _as_response(result: Response | tuple[Any, ...]) -> Response:
+    """Return a direct form's result as the Response calling the render returns."""
+    if type(result) is tuple:
+        return raw_to_response(result)  # type: ignore[arg-type]
+    return result  # type: ignore[return-value]
 
 
 class BasicRender:
@@ -180,23 +194,41 @@ class BasicRender:
         self.tabular_render = tabular_render or TabularRender(table_type=table_type)
 
     def __call__(self, context: Any, request: Request, _route: Any) -> Response:
+        result = self._direct(context, request, _route)
+        if type(result) is tuple and result[0] is None:
+            self._wants_html(request)  # only reached without a request: fails as that always did
+        return _as_response(result)
+
+    render_response = __call__
+
+    def _direct(self, context: Any, request: Request | None, _route: Any) -> Response | tuple[Any, ...]:
+        # What __call__ does; a complete body comes back as (status, content type, body),
+        # and (None, context) when the request is needed but was not built (request=None).
         if type(context) is str:  # the common case first
-            return _bytes_response(context.encode("utf-8"))
+            data = context.encode("utf-8")
+            return (200, _sniff_text(data), data)
         if isinstance(context, Response):
             return context
-        if isinstance(context, str):
-            return _bytes_response(context.encode("utf-8"))
-        if isinstance(context, (bytes, bytearray)):
-            return _bytes_response(bytes(context))
+        if isinstance(context, (str, bytes, bytearray)):
+            data = context.encode("utf-8") if isinstance(context, str) else bytes(context)
+            return (200, _sniff_text(data), data)
         if context is None:
             return Response(status=204)
         if isinstance(context, Sized):
+            if request is None:
+                return (None, context)
             if self._wants_html(request):
                 return self.tabular_render(context, _route)
+            json_direct = direct_form(self.json_render)
+            if json_direct is not None:
+                return json_direct(context, request, _route)  # type: ignore[no-any-return]
             return self.json_render(context)
-        return buffered_response(str(context).encode("utf-8"), _TEXT)
+        return (200, _TEXT, str(context).encode("utf-8"))
 
-    render_response = __call__
+    @property
+    def _clastic_direct(self) -> Callable[..., Any] | None:
+        """The direct form dispatch may call instead of this render (see ``clastic._chain.direct_form``)."""
+        return self._direct if type(self).__call__ is BasicRender.__call__ else None
 
     def _wants_html(self, request: Request) -> bool:
         fmt = request.args.get(self.qp_name)
