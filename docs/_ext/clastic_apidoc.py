@@ -208,6 +208,28 @@ def closer(candidate: str, best: str, defined_in: str) -> bool:
     return mine > theirs or (mine == theirs and candidate.count(".") > best.count("."))
 
 
+def find_homes(loaded: dict[str, Any], exports: dict[str, list[str]]) -> dict[int, str]:
+    """Map each documented class or function (by id) to the public module that documents it.
+
+    That is the public module it is defined in when that exports it, else the
+    exporting public module that shares the longest prefix with its defining module.
+    """
+    homes: dict[int, str] = {}
+    for modname, names in exports.items():
+        for name in names:
+            obj = getattr(loaded[modname], name)
+            if not is_documentable(obj):
+                continue
+            defined_in = getattr(obj, "__module__", "") or ""
+            if not defined_in.startswith("clastic"):
+                continue
+            best = homes.get(id(obj))
+            own_home = defined_in == modname and getattr(obj, "__name__", name) == name
+            if own_home or best is None or (best != defined_in and closer(modname, best, defined_in)):
+                homes[id(obj)] = modname
+    return homes
+
+
 class Reference:
     """Everything the generated pages document, and every name that leads there."""
 
@@ -224,6 +246,27 @@ class Reference:
         self._read_imports()
 
     def _build(self) -> None:
+        loaded, exports = self._load_modules()
+        homes = find_homes(loaded, exports)
+        for modname, names in exports.items():
+            for name in names:
+                obj = getattr(loaded[modname], name)
+                if is_documentable(obj):
+                    self._add_object(modname, name, obj, homes)
+                else:
+                    self._add_data(modname, name, loaded[modname], exports)
+        for target in {t for t in self.aliases.values() if t.startswith("clastic")}:
+            self.short.setdefault(target.rsplit(".", 1)[1], set()).add(target)
+        # Names a package resolves lazily from a satellite (clastic._moved.MOVED).
+        moved = getattr(loaded.get("clastic"), "_moved", None) or importlib.import_module("clastic._moved")
+        for package, table in moved.MOVED.items():
+            for name, (module, _dist) in table.items():
+                canonical = self.aliases.get(f"{module}.{name}")
+                if canonical:
+                    self.aliases.setdefault(f"{package}.{name}", canonical)
+
+    def _load_modules(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """Import every module of every distribution: (name -> module, name -> its public names)."""
         loaded: dict[str, Any] = {}
         exports: dict[str, list[str]] = {}
         for dist in self.dists:
@@ -235,64 +278,41 @@ class Reference:
                     continue
                 self.modules[name] = ModuleDoc(name, dist.name)
                 exports[name] = public_names(loaded[name])
-        # Where each class or function is documented: the public module it is
-        # defined in when that exports it, else the exporting public module
-        # that shares the longest prefix with its defining module.
-        homes: dict[int, str] = {}
-        for modname, names in exports.items():
-            for name in names:
-                obj = getattr(loaded[modname], name)
-                if not is_documentable(obj):
-                    continue
-                defined_in = getattr(obj, "__module__", "") or ""
-                if not defined_in.startswith("clastic"):
-                    continue
-                best = homes.get(id(obj))
-                if defined_in == modname and getattr(obj, "__name__", name) == name:
-                    homes[id(obj)] = modname
-                elif best is None or (best != defined_in and closer(modname, best, defined_in)):
-                    homes[id(obj)] = modname
-        for modname, names in exports.items():
-            module = loaded[modname]
-            doc = self.modules[modname]
-            for name in names:
-                obj = getattr(module, name)
-                full = f"{modname}.{name}"
-                if is_documentable(obj):
-                    defined_in = getattr(obj, "__module__", "") or ""
-                    if not defined_in.startswith("clastic"):
-                        target = f"{defined_in}.{getattr(obj, '__qualname__', name)}"
-                        doc.aliases.append((name, None, target))
-                        self.aliases.setdefault(full, target)
-                        continue
-                    home = homes[id(obj)]
-                    canonical_name = getattr(obj, "__name__", name) if home == defined_in else name
-                    canonical = f"{home}.{canonical_name}"
-                    if home == modname and canonical_name == name:
-                        doc.own.append((name, self.directive_for(obj)))
-                    else:
-                        doc.aliases.append((name, canonical, ""))
-                    self.aliases[full] = canonical
-                    self.aliases[f"{defined_in}.{getattr(obj, '__qualname__', name)}"] = canonical
-                    continue
-                source = data_source(module, name)
-                if source in exports and name in exports[source]:
-                    doc.aliases.append((name, f"{source}.{name}", ""))
-                    self.aliases[full] = f"{source}.{name}"
-                elif source and not source.startswith("clastic"):
-                    doc.aliases.append((name, None, f"{source}.{name}"))
-                else:
-                    doc.own.append((name, "autodata"))
-                    self.aliases[full] = full
-        for target in {t for t in self.aliases.values() if t.startswith("clastic")}:
-            self.short.setdefault(target.rsplit(".", 1)[1], set()).add(target)
-        # Names a package resolves lazily from a satellite (clastic._moved.MOVED).
-        moved = getattr(loaded.get("clastic"), "_moved", None) or importlib.import_module("clastic._moved")
-        for package, table in moved.MOVED.items():
-            for name, (module, _dist) in table.items():
-                canonical = self.aliases.get(f"{module}.{name}")
-                if canonical:
-                    self.aliases.setdefault(f"{package}.{name}", canonical)
+        return loaded, exports
+
+    def _add_object(self, modname: str, name: str, obj: Any, homes: dict[int, str]) -> None:
+        """Record the class or function *obj*, exported as *name* by *modname*."""
+        doc = self.modules[modname]
+        full = f"{modname}.{name}"
+        defined_in = getattr(obj, "__module__", "") or ""
+        if not defined_in.startswith("clastic"):
+            target = f"{defined_in}.{getattr(obj, '__qualname__', name)}"
+            doc.aliases.append((name, None, target))
+            self.aliases.setdefault(full, target)
+            return
+        home = homes[id(obj)]
+        canonical_name = getattr(obj, "__name__", name) if home == defined_in else name
+        canonical = f"{home}.{canonical_name}"
+        if home == modname and canonical_name == name:
+            doc.own.append((name, self.directive_for(obj)))
+        else:
+            doc.aliases.append((name, canonical, ""))
+        self.aliases[full] = canonical
+        self.aliases[f"{defined_in}.{getattr(obj, '__qualname__', name)}"] = canonical
+
+    def _add_data(self, modname: str, name: str, module: Any, exports: dict[str, list[str]]) -> None:
+        """Record the data attribute *name* of *modname*: its own, or an alias of where it comes from."""
+        doc = self.modules[modname]
+        full = f"{modname}.{name}"
+        source = data_source(module, name)
+        if source in exports and name in exports[source]:
+            doc.aliases.append((name, f"{source}.{name}", ""))
+            self.aliases[full] = f"{source}.{name}"
+        elif source and not source.startswith("clastic"):
+            doc.aliases.append((name, None, f"{source}.{name}"))
+        else:
+            doc.own.append((name, "autodata"))
+            self.aliases[full] = full
 
     def _read_imports(self) -> None:
         for dist in self.dists:
@@ -421,7 +441,10 @@ RELATIVE_LINK = re.compile(r"\]\((?!https?:|#|mailto:)([^)]+)\)")
 def changelog_page(dist: Distribution) -> str:
     """A distribution's CHANGELOG.md, with links between changelogs pointed at their pages."""
     path = dist.path / "CHANGELOG.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else f"# Changelog: {dist.name}\n\nNo changes recorded yet.\n"
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = f"# Changelog: {dist.name}\n\nNo changes recorded yet.\n"
     text = CHANGELOG_LINK.sub(r"](\1.md)", text)
 
     def relative(match: re.Match[str]) -> str:
@@ -561,7 +584,7 @@ def defining_comment(dotted: str) -> list[str] | None:
         try:
             analyzer = ModuleAnalyzer.for_module(modname)
             analyzer.analyze()
-        except Exception:  # noqa: BLE001 - no source: no comment
+        except Exception:  # no source: no comment
             return None
         docs = analyzer.attr_docs.get(("", attr))
         if docs:

@@ -63,7 +63,10 @@ THIRD_PARTY: dict[str, tuple[str, dict[str, str]]] = {
     "mako": ("https://docs.makotemplates.org/en/latest/{page}.html#{name}", {"mako": "usage"}),
     "chameleon": ("https://chameleon.readthedocs.io/en/latest/{page}.html#{name}", {"chameleon": "library"}),
     "ashes": ("https://github.com/mahmoud/ashes#{page}", {"ashes": "readme"}),
-    "pytest": ("https://docs.pytest.org/en/stable/{page}.html#{name}", {"pytest": "reference/reference", "_pytest": "reference/reference"}),
+    "pytest": (
+        "https://docs.pytest.org/en/stable/{page}.html#{name}",
+        {"pytest": "reference/reference", "_pytest": "reference/reference"},
+    ),
     "psutil": ("https://psutil.readthedocs.io/en/latest/{page}.html#{name}", {"psutil": "index"}),
 }
 #: Private module names some libraries report in ``__module__``.
@@ -100,7 +103,7 @@ def lookup(name: str) -> Any:
             obj = importlib.import_module(".".join(parts[:cut]))
         except ImportError:
             continue
-        except Exception:  # noqa: BLE001 - a library failing to import is just "not found"
+        except Exception:  # a library failing to import is just "not found"
             return None
         for attr in parts[cut:]:
             obj = getattr(obj, attr, None)
@@ -124,7 +127,7 @@ def module_of(name: str) -> str:
 def _importable(module: str) -> bool:
     try:
         importlib.import_module(module)
-    except Exception:  # noqa: BLE001
+    except Exception:  # whatever importing it raises, it is not a module to link to
         return False
     return True
 
