@@ -14,5 +14,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("docs-site")
     proc = sphinx_build(out)
     if proc.returncode != 0 or proc.stderr.strip():
-        pytest.fail(f"the documentation build failed or warned (exit status {proc.returncode}):\n{proc.stderr}{proc.stdout}")
+        pytest.fail(
+            f"the documentation build failed or warned (exit status {proc.returncode}):\n{proc.stderr}{proc.stdout}"
+        )
     return out / "html"

@@ -32,7 +32,12 @@ def shop_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize(("command", "status"), [("routes", 0), ("check", 1)])
 def test_page_shows_the_real_output(shop_dir: Path, command: str, status: int) -> None:
     proc = subprocess.run(
-        [str(CLASTIC), command, "shop:create_app()"], cwd=shop_dir, capture_output=True, text=True, timeout=60, check=False
+        [str(CLASTIC), command, "shop:create_app()"],
+        cwd=shop_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == status, proc.stderr
     assert proc.stdout == shown_output(f"clastic {command} 'shop:create_app()'")

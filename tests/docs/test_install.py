@@ -1,4 +1,4 @@
-"""The install commands of docs/installation.md (and the README's), run as written in fresh virtualenvs from this repository.
+"""The install commands of docs/installation.md (and the README's), run as written in fresh virtualenvs.
 
 Slow: pip builds each distribution from its folder (fetching hatchling and
 the third-party dependencies from the package index, as on a user's
@@ -92,7 +92,8 @@ def test_install_core_with_a_satellite_and_an_extra(tmp_path: Path) -> None:
 def test_readme_gives_the_same_commands_as_the_installation_page() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Installing it in your own project", 1)[1].split("\n## ", 1)[0]
-    commands = [line for line in re.findall(r"```console\n(.*?)```", section, re.S)[0].splitlines() if line.startswith("pip ")]
+    block = re.findall(r"```console\n(.*?)```", section, re.S)[0]
+    commands = [line for line in block.splitlines() if line.startswith("pip ")]
     assert len(commands) == 2
     documented = shown_commands("pip install")
     assert all(command in documented for command in commands), (commands, documented)

@@ -1,4 +1,4 @@
-"""The release build (`hatch run release:build`, scripts/release.py) and the install commands of the docs that use its output.
+"""The release build (`hatch run release:build`, scripts/release.py) and the docs' install commands that use its output.
 
 Slow: it builds fourteen files and installs each wheel into a fresh
 virtualenv. Third-party wheels come from the package index once into
@@ -19,7 +19,15 @@ from docs_helpers import DOCS, REPO, STEP_TIMEOUT
 
 pytestmark = pytest.mark.slow
 SCRIPT = REPO / "scripts" / "release.py"
-ORDER = ["clastic_core", "clastic_middleware", "clastic_render", "clastic_static", "clastic_meta", "clastic_errors", "clastic"]
+ORDER = [
+    "clastic_core",
+    "clastic_middleware",
+    "clastic_render",
+    "clastic_static",
+    "clastic_meta",
+    "clastic_errors",
+    "clastic",
+]
 
 
 def load_release_module():
@@ -63,13 +71,21 @@ def test_documented_install_from_release_wheels(release, tmp_path: Path) -> None
     dist, proc = release
     assert proc.returncode == 0, proc.stderr
     page = (DOCS / "installation.md").read_text(encoding="utf-8")
-    (line,) = [line for line in page.splitlines() if line.startswith("$ pip install --find-links /path/to/clastic/dist")]
+    (line,) = [
+        line for line in page.splitlines() if line.startswith("$ pip install --find-links /path/to/clastic/dist")
+    ]
     argv = line.removeprefix("$ ").replace("/path/to/clastic/dist", str(dist)).split()
     argv = [arg.strip('"') for arg in argv]
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "virtualenv", "--quiet", "--no-periodic-update", str(venv)], check=True, timeout=STEP_TIMEOUT)
+    subprocess.run(
+        [sys.executable, "-m", "virtualenv", "--quiet", "--no-periodic-update", str(venv)],
+        check=True,
+        timeout=STEP_TIMEOUT,
+    )
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", *argv, "--quiet", "--disable-pip-version-check"], check=True, timeout=STEP_TIMEOUT)
+    subprocess.run(
+        [str(python), "-m", *argv, "--quiet", "--disable-pip-version-check"], check=True, timeout=STEP_TIMEOUT
+    )
     shown = subprocess.run(
         [str(python), "-c", "import clastic, clastic.static, clastic.meta; print(clastic.__version__)"],
         capture_output=True, text=True, check=True, timeout=STEP_TIMEOUT,
@@ -79,7 +95,14 @@ def test_documented_install_from_release_wheels(release, tmp_path: Path) -> None
 
 def test_versions_out_of_lockstep_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     release_module = load_release_module()
-    for name in ["clastic-core", "clastic-middleware", "clastic-render", "clastic-static", "clastic-meta", "clastic-errors"]:
+    for name in [
+        "clastic-core",
+        "clastic-middleware",
+        "clastic-render",
+        "clastic-static",
+        "clastic-meta",
+        "clastic-errors",
+    ]:
         folder = tmp_path / name
         folder.mkdir()
         version = "26.2.0" if name == "clastic-static" else "26.1.0"
@@ -89,5 +112,7 @@ def test_versions_out_of_lockstep_are_refused(tmp_path: Path, monkeypatch: pytes
     deps = ", ".join(f'"{name}>=26.1.0"' for name in release_module.ORDER[:-1])
     (meta / "pyproject.toml").write_text(f'[project]\nname = "clastic"\nversion = "26.1.0"\ndependencies = [{deps}]\n')
     monkeypatch.setattr(release_module, "PACKAGES", tmp_path)
-    with pytest.raises(release_module.ReleaseError, match=r"versions are not in lockstep: .*'clastic-static': '26.2.0'"):
+    with pytest.raises(
+        release_module.ReleaseError, match=r"versions are not in lockstep: .*'clastic-static': '26.2.0'"
+    ):
         release_module.discover()

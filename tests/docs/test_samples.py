@@ -67,7 +67,9 @@ class ModuleDocstrings(PythonDocStringDocument):
         raise NotEvaluated()
 
 
-DOCSTRINGS = Sybil(parsers=[DocTestParser(optionflags=OPTIONS)], patterns=["*.py"], document_types={".py": ModuleDocstrings})
+DOCSTRINGS = Sybil(
+    parsers=[DocTestParser(optionflags=OPTIONS)], patterns=["*.py"], document_types={".py": ModuleDocstrings}
+)
 
 
 def module_name(path: Path) -> str:
@@ -145,7 +147,9 @@ def readme_setup(
     return before
 
 
-def run_document(sybil: Sybil, path: Path, namespace_setup: Callable[[dict[str, Any]], list[tuple[str, dict[str, Any]]]]) -> int:
+def run_document(
+    sybil: Sybil, path: Path, namespace_setup: Callable[[dict[str, Any]], list[tuple[str, dict[str, Any]]]]
+) -> int:
     """Evaluate every example of *path* in order; return how many ran."""
     document = sybil.parse(path)
     document.namespace["__name__"] = "__docs__"

@@ -36,7 +36,8 @@ PAGES = [
     "changelog/index",
 ]
 DISTRIBUTIONS = sorted(
-    tomllib.loads(path.read_text(encoding="utf-8"))["project"]["name"] for path in REPO.glob("packages/*/pyproject.toml")
+    tomllib.loads(path.read_text(encoding="utf-8"))["project"]["name"]
+    for path in REPO.glob("packages/*/pyproject.toml")
 )
 
 

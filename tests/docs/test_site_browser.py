@@ -79,7 +79,9 @@ def test_landing_page_navigation_and_search(page: Any, site_url: str) -> None:
     page.wait_for_url("**/search.html?q=SignedCookieMiddleware*")
     results = page.locator("#search-results ul.search li a")
     results.first.wait_for()
-    assert any("clastic.middleware.cookie" in (results.nth(i).get_attribute("href") or "") for i in range(results.count()))
+    assert any(
+        "clastic.middleware.cookie" in (results.nth(i).get_attribute("href") or "") for i in range(results.count())
+    )
     page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=False)
 
 

@@ -137,7 +137,9 @@ def test_erosion_step5_gets_form_fields_as_arguments(erosion_config):
     route = next(r for r in app.iter_routes() if r.pattern == "/submit")
     assert type(route.middlewares[-1]).__name__ == "PostDataMiddleware"
     client = app.get_local_client()
-    posted = client.post("/submit", data={"target_url": "https://example.com/x", "expiry_time": "300", "max_count": "0"})
+    posted = client.post(
+        "/submit", data={"target_url": "https://example.com/x", "expiry_time": "300", "max_count": "0"}
+    )
     assert posted.status_code == 303
     (entry,) = app.resources["db"].get_links()
     assert entry["alias"] == "w59"  # generated: the first id after 41660, in base 36
@@ -150,6 +152,8 @@ def test_tzconvert_page_shows_what_the_curl_command_gets():
     body = block.split("-d '", 1)[1].split("'", 1)[0]
     shown = block.split("http://127.0.0.1:5000/show\n", 1)[1]
     final = load_file(EXAMPLES / "tzconvert" / "tzconvert.py", "tzconvert_final")
-    answer = final.create_app().get_local_client().post("/show", data=body, headers={"Content-Type": "application/json"})
+    answer = (
+        final.create_app().get_local_client().post("/show", data=body, headers={"Content-Type": "application/json"})
+    )
     assert answer.status_code == 200
     assert answer.get_data(as_text=True) == shown.rstrip("\n")
