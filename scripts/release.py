@@ -39,7 +39,15 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = REPO / "packages"
 #: Publishing order: a distribution before the ones that depend on it, the meta-package last.
-ORDER = ["clastic-core", "clastic-middleware", "clastic-render", "clastic-static", "clastic-meta", "clastic-errors", "clastic"]
+ORDER = [
+    "clastic-core",
+    "clastic-middleware",
+    "clastic-render",
+    "clastic-static",
+    "clastic-meta",
+    "clastic-errors",
+    "clastic",
+]
 #: Upper bound for one build, pip or python step, in seconds.
 STEP_TIMEOUT = 300
 
@@ -102,7 +110,9 @@ def discover() -> list[Distribution]:
     meta = found["clastic"]
     wanted = {f"{name}>={version}" for name in ORDER[:-1]}
     if set(meta.dependencies) != wanted:
-        raise ReleaseError(f"the clastic meta-package must require exactly {sorted(wanted)}, not {list(meta.dependencies)}")
+        raise ReleaseError(
+            f"the clastic meta-package must require exactly {sorted(wanted)}, not {list(meta.dependencies)}"
+        )
     return dists
 
 
