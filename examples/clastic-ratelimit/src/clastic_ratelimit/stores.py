@@ -161,20 +161,28 @@ class SQLiteStore:
         self._connections_lock = threading.Lock()
         self._takes = itertools.count(1)
         if create:
-            conn = self._connection()
-            conn.execute("PRAGMA journal_mode=WAL")
-            with self._transaction() as conn:
-                conn.execute(
-                    f"CREATE TABLE IF NOT EXISTS {TABLE} (scope TEXT NOT NULL, key TEXT NOT NULL, "
-                    "full_at REAL NOT NULL, rate REAL NOT NULL, burst REAL NOT NULL, "
-                    "PRIMARY KEY (scope, key)) WITHOUT ROWID"
-                )
+            try:
+                conn = self._connection()
+                conn.execute("PRAGMA journal_mode=WAL")
+                with self._transaction() as conn:
+                    conn.execute(
+                        f"CREATE TABLE IF NOT EXISTS {TABLE} (scope TEXT NOT NULL, key TEXT NOT NULL, "
+                        "full_at REAL NOT NULL, rate REAL NOT NULL, burst REAL NOT NULL, "
+                        "PRIMARY KEY (scope, key)) WITHOUT ROWID"
+                    )
+            except sqlite3.Error:
+                self.close()
+                raise
         else:
-            row = (
-                self._connection()
-                .execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,))
-                .fetchone()
-            )
+            try:
+                row = (
+                    self._connection()
+                    .execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,))
+                    .fetchone()
+                )
+            except sqlite3.Error:
+                self.close()
+                raise
             if row is None:
                 self.close()
                 raise LookupError(f"{path} has no {TABLE} table: it is not a clastic-ratelimit SQLite store")
@@ -183,7 +191,11 @@ class SQLiteStore:
         # A connection must not cross a fork(): the child opens its own.
         if getattr(self._local, "pid", None) != os.getpid():
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                conn.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error:  # not a database (a text file passed by mistake): close it, not the GC
+                conn.close()
+                raise
             self._local.conn = conn
             self._local.pid = os.getpid()
             with self._connections_lock:
