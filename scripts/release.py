@@ -14,7 +14,9 @@
    could pull in), third-party ones from a local wheelhouse downloaded once
    into ``build/release-wheelhouse/``; then imports every public module the
    wheel ships and runs ``pip check``;
-5. prints the one command that would publish the files, and publishes nothing.
+5. prints the one command that would publish the files (with ``hatch run
+   release:python`` when run by hatch, where twine is installed), and
+   publishes nothing.
 
 Options: ``--dist-dir DIR`` (default ``dist``), ``--wheelhouse DIR``,
 ``--jobs N`` (builds and wheel checks run at once, default 3), ``--skip-install-checks``.
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -244,7 +247,9 @@ def publish_command(files: list[Path]) -> str:
             shown.append(str(path.relative_to(Path.cwd())))
         except ValueError:
             shown.append(str(path))
-    return "python -m twine upload " + " ".join(shown)
+    # Under `hatch run release:build`, twine lives in the release environment.
+    runner = f"hatch run {os.environ['HATCH_ENV_ACTIVE']}:python" if os.environ.get("HATCH_ENV_ACTIVE") else "python"
+    return f"{runner} -m twine upload " + " ".join(shown)
 
 
 def main(argv: list[str] | None = None) -> int:

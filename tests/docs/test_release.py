@@ -9,6 +9,7 @@ from the build's own folder.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -43,9 +44,10 @@ def load_release_module():
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     dist = tmp_path_factory.mktemp("release") / "dist"
+    env = {name: value for name, value in os.environ.items() if name != "HATCH_ENV_ACTIVE"}
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--dist-dir", str(dist), "--jobs", "4"],
-        cwd=REPO, capture_output=True, text=True, timeout=2 * STEP_TIMEOUT, check=False,
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=2 * STEP_TIMEOUT, check=False,
     )
     return dist, proc
 
