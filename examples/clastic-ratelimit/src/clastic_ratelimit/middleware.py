@@ -66,6 +66,10 @@ class RateLimitMiddleware(Middleware):
 
     #: The clastic-core middleware protocol this class was written for.
     protocol_version = 1
+    #: Limiters stack: one on the Application and a stricter one on a route
+    #: (each with its own scope) both count, instead of the route's being
+    #: merged into the Application's as equal middlewares are.
+    unique = False
 
     def __init__(
         self,
