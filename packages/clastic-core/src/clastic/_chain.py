@@ -320,8 +320,8 @@ def compile_chain(
     )
     for hook in hooks:
         env[f"_clastic_mw{hook.index}_{hook.kind}"] = hook.spec.func
-    endpoint_spec = read_signature(endpoint)
-    render_spec = read_signature(render) if render is not None else None
+    endpoint_spec = _signature(endpoint)
+    render_spec = _signature(render) if render is not None else None
     base = {name: sources[name] for name, _source in entries}
     request_hooks = [h for h in hooks if h.kind == "request"]
     endpoint_hooks = [h for h in hooks if h.kind == "endpoint"]
@@ -410,7 +410,7 @@ def compile_error_renderer(
     Error renderers may ask for the built-ins, ``_error`` and resources; a
     ``**kwargs`` receives all of them it does not name.
     """
-    spec = read_signature(render_error)
+    spec = _signature(render_error)
     env: dict[str, Any] = {"_clastic_render_error": render_error}
     entries, _constant_vars = _outside(params, constants, env)
     available = dict(entries)
@@ -421,7 +421,20 @@ def compile_error_renderer(
         "    __traceback_hide__ = True\n"
         f"    return {out.call('_clastic_render_error', spec, names, available)}\n"
     )
-    return _compile(source, filename, env, "_clastic_execute_error")
+    if out.used & {name for name, _source, _value in constants}:
+        return _compile(source, filename, env, "_clastic_execute_error")
+    # It reads nothing of the route's own (the usual case: the error handler's
+    # render_error): every route with this renderer shares one function.
+    try:
+        return _shared_error_renderer(render_error, source, spec.label)
+    except TypeError:  # an unhashable renderer
+        return _compile(source, filename, env, "_clastic_execute_error")
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_error_renderer(render_error: Callable[..., Any], source: str, label: str) -> Callable[..., Any]:
+    env: dict[str, Any] = {"_clastic_render_error": render_error}
+    return _compile(source, f"clastic error renderer {label}", env, "_clastic_execute_error")
 
 
 def check_render_error(render_error: Callable[..., Any], resources: Mapping[str, Any]) -> None:
@@ -495,6 +508,23 @@ def _keyword_adapter(func: Callable[..., Any], args: Sequence[str]) -> Callable[
         return func(*[kwargs[arg] for arg in args])
 
     return by_name
+
+
+# Specs by the id of their callable; each spec holds its callable, so an id
+# cannot be reused while its entry lives.
+_SIGNATURES: dict[int, CallableSpec] = {}
+
+
+def _signature(func: Any) -> CallableSpec:
+    """:func:`read_signature`, remembered: one endpoint or render often serves many routes."""
+    spec = _SIGNATURES.get(id(func))
+    if spec is not None and spec.func is func:
+        return spec
+    spec = read_signature(func)
+    if len(_SIGNATURES) >= 4096:
+        _SIGNATURES.clear()
+    _SIGNATURES[id(func)] = spec
+    return spec
 
 
 def _compile(source: str, filename: str, env: dict[str, Any], name: str) -> Callable[..., Any]:

@@ -248,11 +248,28 @@ class Pattern:
         >>> parse_pattern('/a/<x:int>').regex(strict=False).pattern
         '^/+a/+(?P<x>-?[0-9]+)/*$'
         """
+        return re.compile(self._regex_source(strict, 0))
+
+    def shape_regex(self, strict: bool) -> re.Pattern[str]:
+        """Compile a matcher shared by every pattern of this shape: :meth:`regex` with leading literals as groups.
+
+        The leading literal segments (:attr:`literal_prefix`) become the
+        first unnamed groups, ``([^/]+)``; a match is a match of this pattern
+        when they equal those literals. ``/route1/<x>`` and ``/route2/<x>``
+        share one compiled expression (through :func:`re.compile`'s cache),
+        which keeps building many similar routes cheap.
+
+        >>> parse_pattern('/a/<x:int>').shape_regex(strict=False).pattern
+        '^/+([^/]+)/+(?P<x>-?[0-9]+)/*$'
+        """
+        return re.compile(self._regex_source(strict, len(self.literal_prefix)))
+
+    def _regex_source(self, strict: bool, generic_literals: int) -> str:
         sep = "/" if strict else "/+"
         parts = ["^"]
-        for seg in self.segments:
+        for index, seg in enumerate(self.segments):
             if isinstance(seg, str):
-                parts.append(sep + re.escape(seg))
+                parts.append(sep + ("([^/]+)" if index < generic_literals else re.escape(seg)))
                 continue
             value = seg.converter.regex
             if seg.op == ":":
@@ -267,7 +284,7 @@ class Pattern:
         else:
             parts.append("/*")
         parts.append("$")
-        return re.compile("".join(parts))
+        return "".join(parts)
 
     def convert(self, groups: Mapping[str, str | None]) -> dict[str, Any]:
         """Turn a match's groups into injected values; ``ValueError`` means no match."""

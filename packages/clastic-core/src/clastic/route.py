@@ -312,9 +312,15 @@ class BoundRoute(BoundRouteCompat):
         self.slash_mode = slash_mode
         self.methods = route.methods
         self.name = route.name
-        self._regex = parsed.regex(strict=slash_mode == S_STRICT)
+        self._strict = slash_mode == S_STRICT
+        self._regex: re.Pattern[str] | None = None  # the exact matcher, compiled when read (see regex)
         # Per-request work, decided once: which groups to convert, whether to redirect.
-        self._match = self._regex.match
+        # Routes of one shape share a compiled matcher; it leaves the leading
+        # literal segments to compare (see Pattern.shape_regex).
+        self._match = parsed.shape_regex(strict=self._strict).match
+        literals = parsed.literal_prefix
+        self._literal_groups = tuple(range(1, len(literals) + 1))
+        self._literals: str | tuple[str, ...] = literals[0] if len(literals) == 1 else literals
         self._converts = bool(parsed.bindings)
         self._redirects = slash_mode == S_REDIRECT and parsed.is_branch
         methods = "|".join(sorted(self.methods)) + " " if self.methods else ""
@@ -381,7 +387,10 @@ class BoundRoute(BoundRouteCompat):
     @property
     def regex(self) -> re.Pattern[str]:
         """The compiled matcher for this route's slash mode."""
-        return self._regex
+        regex = self._regex
+        if regex is None:
+            regex = self._regex = self.parsed.regex(strict=self._strict)
+        return regex
 
     @property
     def is_null_route(self) -> bool:
@@ -402,7 +411,7 @@ class BoundRoute(BoundRouteCompat):
     def match_path(self, path: str) -> dict[str, Any] | None:
         """Return the injected URL values if *path* matches, else ``None``."""
         match = self._match(path)
-        if match is None:
+        if match is None or (self._literal_groups and match.group(*self._literal_groups) != self._literals):
             return None
         if not self._converts:
             return {}
