@@ -27,6 +27,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "clastic_apidoc",
+    "clastic_xref",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}

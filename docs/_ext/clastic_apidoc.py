@@ -1,4 +1,4 @@
-"""Sphinx extension: Clastic's API reference and changelog pages, and its cross-references.
+"""Sphinx extension: Clastic's API reference and changelog pages, and the map of its names.
 
 At ``builder-inited`` it writes, for every distribution under ``packages/``:
 
@@ -17,33 +17,26 @@ documented in the public module that exports it, closest in the package
 tree. Files are rewritten only when their text changes, so ``sphinx-autobuild``
 does not loop.
 
-At ``missing-reference`` it resolves the references the docstrings and type
-hints make (about 200 ``:class:`` and ``:meth:`` roles, and annotations that
-name private modules) to where the object is documented, by its alias
-(``clastic.Application``, ``clastic.application.Application``,
-``clastic.meta._app.MetaApplication``) or by a short name that only one
-documented object has; and references to the standard library and
-third-party libraries to their documentation, by the rules of
-``clastic_external.py``, without fetching anything.
+The :class:`Reference` it builds also maps every name that leads to a
+documented object (``clastic.Application``, ``clastic.application.Application``,
+``clastic.meta._app.MetaApplication``, a short name only one object has) to
+where it is documented; ``clastic_xref.py`` resolves the docstrings'
+references with it.
 """
 
 from __future__ import annotations
 
 import ast
-import functools
 import importlib
 import inspect
 import logging as std_logging
 import re
-import textwrap
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.pycode import ModuleAnalyzer
 from sphinx.util import logging
 
 from clastic_external import external_url, lookup
@@ -67,7 +60,7 @@ DIST_ORDER = [
 BARE_NAMESPACES = ("werkzeug.test", "werkzeug.wrappers", "werkzeug.datastructures", "werkzeug.exceptions")
 #: Bare class name -> the module of BARE_NAMESPACES that has it (filled at builder-inited).
 BARE_NAMESPACES_NAMES: dict[str, str] = {}
-#: The reference of the current build, set at ``builder-inited``.
+#: The reference of the current build, set at ``builder-inited`` (see current_reference()).
 _REFERENCE: Reference | None = None
 #: Longest value repr shown in the reference; longer ones are left out.
 MAX_VALUE_REPR = 70
@@ -136,8 +129,7 @@ def explicit_names(module: Any) -> list[str]:
         names.extend(defined_names(node))
         if isinstance(node, ast.ImportFrom):
             names.extend(alias.asname for alias in node.names if alias.asname and alias.asname == alias.name)
-    seen: set[str] = set()
-    return [n for n in names if not n.startswith("_") and not (n in seen or seen.add(n))]
+    return [name for name in dict.fromkeys(names) if not name.startswith("_")]
 
 
 def public_names(module: Any) -> list[str]:
@@ -323,8 +315,8 @@ class Reference:
                 except SyntaxError:
                     continue
                 modname = ".".join(path.relative_to(src).with_suffix("").parts).removesuffix(".__init__")
-                for node in tree.body:
-                    for local in defined_names(node):
+                for statement in tree.body:
+                    for local in defined_names(statement):
                         self.imports.setdefault(local, set()).add(f"{modname}.{local}")
                 for node in ast.walk(tree):
                     if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -374,6 +366,11 @@ class Reference:
             if head in self.aliases:
                 return ".".join([self.aliases[head], *parts[cut:]])
         return full
+
+
+def current_reference() -> Reference | None:
+    """The Reference of the build in progress, once ``builder-inited`` has run."""
+    return _REFERENCE
 
 
 def write_if_changed(path: Path, text: str) -> None:
@@ -474,131 +471,6 @@ def generate(app: Sphinx) -> None:
         write_if_changed(api / f"{doc.name}.rst", module_page(ref, doc))
 
 
-def resolve_missing(app: Sphinx, env: Any, node: nodes.Element, contnode: nodes.Element) -> nodes.Element | None:
-    """Resolve a Python reference Sphinx could not: Clastic aliases, short names, external names.
-
-    A Clastic name that exists but has no entry in the reference (a private
-    module's type alias, an instance attribute, a special method) is shown
-    as code without a link; a name that does not exist stays a warning.
-    """
-    if node.get("refdomain") != "py" or _REFERENCE is None:
-        return None
-    target = node["reftarget"].lstrip(".~")
-    full = _REFERENCE.resolve(target, node.get("py:module"), node.get("py:class")) or target
-    domain = env.domains["py"]
-    if full.startswith("clastic"):
-        for role in (node["reftype"], "obj"):
-            found = domain.resolve_xref(env, node["refdoc"], app.builder, role, full, node, contnode)
-            if found is not None:
-                return found
-        if lookup(full) is not None or instance_attribute(full):
-            return contnode
-        return None
-    url = external_url(full)
-    if url is None:
-        if lookup_in_context(target, node) is not None:
-            return contnode
-        return None
-    reference = nodes.reference("", "", internal=False, refuri=url, reftitle=full)
-    reference += contnode
-    return reference
-
-
-def lookup_in_context(target: str, node: nodes.Element) -> Any:
-    """Find a name (``_Page``, ``self.cap``) in the module or class the reference was written in."""
-    module = node.get("py:module")
-    if not module:
-        return None
-    klass = node.get("py:class")
-    found = lookup(f"{module}.{target}")
-    if found is None and klass:
-        found = lookup(f"{module}.{klass}.{target}")
-        if found is None and instance_attribute(f"{module}.{klass}.{target}"):
-            found = True
-    return found
-
-
-def instance_attribute(dotted: str) -> bool:
-    """True when *dotted* is ``<class>.<name>`` and the class's methods assign ``self.<name>``."""
-    owner, _, attr = dotted.rpartition(".")
-    cls = lookup(owner)
-    return inspect.isclass(cls) and any(attr in assigned_attributes(klass) for klass in cls.__mro__)
-
-
-@functools.cache
-def assigned_attributes(klass: type) -> frozenset[str]:
-    """The ``self.<name>`` a Clastic class assigns anywhere in its body, and its ``__slots__``."""
-    if not klass.__module__.startswith("clastic"):
-        return frozenset()
-    names = set(getattr(klass, "__slots__", ()))
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-    except (OSError, TypeError, SyntaxError):
-        return frozenset(names)
-    for sub in ast.walk(tree):
-        if (
-            isinstance(sub, ast.Attribute)
-            and isinstance(sub.ctx, ast.Store)
-            and isinstance(sub.value, ast.Name)
-            and sub.value.id == "self"
-        ):
-            names.add(sub.attr)
-    return frozenset(names)
-
-
-_STASHED: dict[tuple[str, str], list[str]] = {}
-
-
-def stash_attribute_doc(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
-    """Before napoleon: keep data and attribute docs as written, and drop a type's docstring shown for a value.
-
-    Napoleon reads "The everyday render: see ..." as a type followed by a
-    description; Clastic's ``#:`` comments are prose. A value with no ``#:``
-    comment of its own would show its type's docstring (``dict``'s): use the
-    comment where the value is defined, or nothing.
-    """
-    if what not in ("data", "attribute", "property"):
-        return
-    if what == "data":
-        # A value's own __doc__ is its type's (dict's, a GenericAlias's...):
-        # a module-level name is documented by its ``#:`` comment only.
-        lines[:] = defining_comment(name) or []
-    elif what == "attribute" and obj is not None and not inspect.isclass(obj):
-        type_doc = inspect.getdoc(type(obj)) or ""
-        if type_doc and "\n".join(lines).strip() == type_doc.strip():
-            lines[:] = []
-    _STASHED[(what, name)] = list(lines)
-
-
-def restore_attribute_doc(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
-    """After napoleon: put data and attribute docs back as they were written."""
-    kept = _STASHED.pop((what, name), None)
-    if kept is not None:
-        lines[:] = kept
-
-
-def defining_comment(dotted: str) -> list[str] | None:
-    """The ``#:`` comment of a module-level name, read where the name is assigned (following imports)."""
-    modname, _, attr = dotted.rpartition(".")
-    for _ in range(5):
-        try:
-            analyzer = ModuleAnalyzer.for_module(modname)
-            analyzer.analyze()
-        except Exception:  # no source: no comment
-            return None
-        docs = analyzer.attr_docs.get(("", attr))
-        if docs:
-            return [line for line in docs if line is not None]
-        source = data_source(importlib.import_module(modname), attr)
-        if not source or not source.startswith("clastic"):
-            return None
-        modname = source
-    return None
-
-
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", generate)
-    app.connect("missing-reference", resolve_missing)
-    app.connect("autodoc-process-docstring", stash_attribute_doc, priority=400)
-    app.connect("autodoc-process-docstring", restore_attribute_doc, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -91,6 +91,7 @@ def public_path(name: str, pages: dict[str, str]) -> str:
 def lookup(name: str) -> Any:
     """The object a dotted name denotes, importing what it needs; None if there is none."""
     parts = name.split(".")
+    obj: Any
     if hasattr(builtins, parts[0]):
         obj = builtins
         for attr in parts:
