@@ -412,7 +412,25 @@ def module_page(ref: Reference, doc: ModuleDoc) -> str:
                 target = f"``{external}`` (outside Clastic)"
             out += [f"   * - ``{doc.name}.{name}``", f"     - {target}"]
         out.append("")
+    out += moved_names_table(ref, doc.name)
     return "\n".join(out)
+
+
+def moved_names_table(ref: Reference, package: str) -> list[str]:
+    """The Clastic 26 names *package* resolves lazily from a satellite (``clastic._moved.MOVED``), linked."""
+    table = importlib.import_module("clastic._moved").MOVED.get(package, {})
+    rows = [(name, ref.aliases.get(f"{module}.{name}"), dist) for name, (module, dist) in sorted(table.items())]
+    if not rows:
+        return []
+    out = [heading("Provided by other distributions", "-"), ""]
+    out += [f"These names import from ``{package}`` when the distribution that defines them is installed;"]
+    out += ["without it, the import fails with an ``ImportError`` naming the distribution to install.", ""]
+    out += [".. list-table::", "   :header-rows: 1", "", "   * - Name", "     - Documented as", "     - Distribution"]
+    for name, canonical, dist in rows:
+        target = f":py:obj:`{canonical}`" if canonical else "(not installed here)"
+        out += [f"   * - ``{package}.{name}``", f"     - {target}", f"     - ``{dist}``"]
+    out.append("")
+    return out
 
 
 def dist_page(dist: Distribution) -> str:
