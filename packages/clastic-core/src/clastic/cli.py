@@ -28,6 +28,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from clastic import __version__
 from clastic._failsafe import LoadFailure
 from clastic._inspect import collect_build_errors, describe_routes, describe_shadowing, format_table
 from clastic._reloader import in_server_process
@@ -104,8 +105,6 @@ def _wrap(text: str) -> str:
 
 
 def _version() -> str:
-    from clastic import __version__
-
     return __version__
 
 

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import Client
 
+from clastic.application import Application
+
 if TYPE_CHECKING:
     from clastic.types import WSGIApplication
-    from clastic.application import Application
 
 __all__ = ["LiveServer", "LocalClient", "make_client", "override_resources"]
 
@@ -71,8 +72,6 @@ def override_resources(app: Application, **values: Any) -> Application:
             embeds (a ``LookupError``); the message lists the resources and
             suggests the closest one.
     """
-    from clastic.application import Application
-
     if not isinstance(app, Application):
         raise TypeError(
             f"override_resources() needs a clastic Application to rebuild, got {type(app).__name__} ({app!r:.80}); "

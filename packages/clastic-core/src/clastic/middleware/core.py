@@ -35,6 +35,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from clastic._chain import compile_chain
 from clastic._inject import read_signature
 from clastic.exceptions import ClasticError, ConflictingProvidesError, MiddlewareError
 from clastic.sinter import compile_code as compile_code
@@ -317,8 +318,6 @@ def make_middleware_chain(
     Kept for compatibility with Clastic 26; Applications build their routes'
     chains themselves.
     """
-    from clastic._chain import compile_chain
-
     names = list(dict.fromkeys(preprovided))
     chain = compile_chain(
         where="make_middleware_chain()",

@@ -1,0 +1,353 @@
+"""clastic-core's layers, read from the source: no import points up, no import cycle anywhere.
+
+Every core module belongs to one layer of :data:`LAYERS`. A module may import
+modules of its own layer and of the layers below it, never above; a module
+missing from the table fails :func:`test_every_core_module_has_a_layer`, so a
+new module gets placed on purpose. "Import" means a runtime import: at module
+level or inside a function, not one under ``if TYPE_CHECKING:`` (those are
+for annotations only and never run). A function-local import of a clastic
+module is allowed only when :data:`FUNCTION_LOCAL` gives the reason.
+
+The same import graph, read for clastic-core, clastic-meta and
+clastic-render, must have no cycle.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PACKAGES = Path(__file__).resolve().parents[2] / "packages"
+
+#: clastic-core's layers, lowest first. A module imports only from its own layer and the ones below.
+LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "exceptions/types",
+        frozenset({
+            "clastic.exceptions",
+            "clastic.types",
+            "clastic._deps",  # dependency maps of provided names: plain data
+            "clastic._json",
+            "clastic._moved",  # the lazy table of satellite names; imports them by string only
+            "clastic._negotiate",
+            "clastic._fast_wsgi",
+        }),
+    ),
+    (
+        "patterns/injection",
+        frozenset({
+            "clastic._pattern",
+            "clastic._inject",
+            "clastic._router",
+        }),
+    ),
+    (
+        "wrappers/errors",
+        frozenset({
+            "clastic.wrappers",
+            "clastic.utils",
+            "clastic.errors",
+            "clastic.errors._base",
+            "clastic.errors.http",
+            "clastic.errors.handler",
+            "clastic.render.tabular",
+        }),
+    ),
+    (
+        "chain/route",
+        frozenset({
+            "clastic._chain",
+            "clastic.middleware",
+            "clastic.middleware.core",
+            # Clastic 26's injection helpers: thin adapters over _chain and _inject. They sit here,
+            # not with the other compatibility modules at the top, because the Clastic 26 names
+            # clastic.middleware.core.make_chain and clastic.route.get_fb re-export them.
+            "clastic.sinter",
+            "clastic.route",
+            "clastic._bound_compat",
+            "clastic.render",
+            "clastic.render.simple",
+        }),
+    ),
+    (
+        "dispatch/application",
+        frozenset({
+            "clastic._dispatch",
+            "clastic._app_helpers",
+            "clastic.application",
+            "clastic",  # clastic/__init__.py re-exports the Application
+        }),
+    ),
+    (
+        "server/cli/testing",
+        frozenset({
+            "clastic.server",
+            "clastic.cli",
+            "clastic.__main__",
+            "clastic.testing",
+            "clastic.pytest_plugin",
+            "clastic.plugins",
+            "clastic._devlog",
+            "clastic._devmounts",
+            "clastic._failsafe",
+            "clastic._inspect",
+            "clastic._reloader",
+            "clastic._target",
+        }),
+    ),
+    (
+        "compatibility",
+        frozenset({
+            "clastic.cline",
+            "clastic.flaw",
+            "clastic.decorators",
+        }),
+    ),
+)
+
+#: (importer, imported) -> why this upward import is allowed.
+UPWARD_ALLOWED: dict[tuple[str, str], str] = {
+    ("clastic.application", "clastic.server"): (
+        "Application.serve() starts the development server: a documented convenience, imported only when called"
+    ),
+}
+
+#: (importer, imported) -> why the import is inside a function rather than at the top of the module.
+FUNCTION_LOCAL: dict[tuple[str, str], str] = {
+    ("clastic.application", "clastic.server"): "Application.serve(): the server is imported only when one is started",
+}
+
+#: (importer, imported) -> the work that removes it. Imports still to be taken out of the dispatch
+#: code, tolerated by every check here until then; once one is gone, test_pending_imports_still_exist
+#: fails until its entry is deleted, so this list only shrinks.
+PENDING: dict[tuple[str, str], str] = {
+    ("clastic.route", "clastic._dispatch"): "handle_sentinel_condition belongs below the route layer",
+    ("clastic._bound_compat", "clastic._dispatch"): "DispatchState, a record of one request, belongs below the route layer",
+    ("clastic.application", "clastic.testing"): "get_local_client() needs a test client that does not live in clastic.testing",
+    ("clastic._chain", "clastic.middleware.core"): "check_middleware() runs before the chain is compiled, not inside it",
+    ("clastic.application", "clastic.errors"): "a function-local import that breaks no cycle",
+    ("clastic.wrappers", "clastic.errors.http"): "function-local imports of the error classes",
+}
+
+LAYER_OF: dict[str, int] = {module: index for index, (_name, modules) in enumerate(LAYERS) for module in modules}
+
+
+@dataclass(frozen=True)
+class Import:
+    """One runtime import of a first-party module, as written in the source."""
+
+    importer: str
+    imported: str
+    line: int
+    function_local: bool
+
+    def __str__(self) -> str:
+        where = "inside a function" if self.function_local else "at module level"
+        return f"{self.importer} imports {self.imported} (line {self.line}, {where})"
+
+
+def iter_modules(src: Path, top: str) -> Iterator[tuple[str, Path]]:
+    """Yield ``(dotted name, path)`` for every module of *src* under the package directory *top*."""
+    for path in sorted((src / top.replace(".", "/")).rglob("*.py")):
+        parts = path.relative_to(src).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        yield ".".join(parts), path
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+class _ImportReader(ast.NodeVisitor):
+    """Collect the runtime imports of one module, noting those made inside functions."""
+
+    def __init__(self, importer: str, known: set[str]) -> None:
+        self.importer = importer
+        self.known = known
+        self.depth = 0
+        self.found: list[Import] = []
+
+    def visit_If(self, node: ast.If) -> None:
+        if _is_type_checking(node.test):
+            for child in node.orelse:  # the else branch runs
+                self.visit(child)
+            return
+        self.generic_visit(node)
+
+    def _in_function(self, node: ast.AST) -> None:
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _in_function
+
+    def _add(self, target: str, node: ast.stmt) -> None:
+        if target in self.known and target != self.importer:
+            self.found.append(Import(self.importer, target, node.lineno, self.depth > 0))
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self._add(alias.name, node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level:
+            pytest.fail(f"{self.importer}, line {node.lineno}: relative import (use absolute imports)")
+        base = node.module or ""
+        for alias in node.names:
+            submodule = f"{base}.{alias.name}"
+            self._add(submodule if submodule in self.known else base, node)
+
+
+def read_imports(modules: dict[str, Path]) -> list[Import]:
+    """Return every runtime import between *modules*."""
+    known = set(modules)
+    found: list[Import] = []
+    for name, path in modules.items():
+        reader = _ImportReader(name, known)
+        reader.visit(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+        found.extend(reader.found)
+    return found
+
+
+def find_cycles(imports: list[Import]) -> list[list[str]]:
+    """Return the import cycles (strongly connected components of two or more modules), each sorted."""
+    graph: dict[str, set[str]] = {}
+    for edge in imports:
+        graph.setdefault(edge.importer, set()).add(edge.imported)
+        graph.setdefault(edge.imported, set())
+    # Tarjan's algorithm, iterative so deep graphs cannot overflow the stack.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        cycles.append(sorted(component))
+    return cycles
+
+
+CORE = dict(iter_modules(PACKAGES / "clastic-core" / "src", "clastic"))
+CORE_IMPORTS = read_imports(CORE)
+
+DISTRIBUTIONS = {
+    "clastic-core": CORE,
+    "clastic-meta": {
+        **dict(iter_modules(PACKAGES / "clastic-meta" / "src", "clastic.meta")),
+        **dict(iter_modules(PACKAGES / "clastic-meta" / "src", "clastic.contrib")),
+    },
+    "clastic-render": dict(iter_modules(PACKAGES / "clastic-render" / "src", "clastic.render")),
+}
+
+
+def test_every_core_module_has_a_layer() -> None:
+    missing = sorted(set(CORE) - set(LAYER_OF))
+    assert not missing, f"give these clastic-core modules a layer in LAYERS: {missing}"
+    gone = sorted(set(LAYER_OF) - set(CORE))
+    assert not gone, f"LAYERS lists modules that do not exist: {gone}"
+    placed_twice = [module for module in LAYER_OF if sum(module in modules for _name, modules in LAYERS) > 1]
+    assert not placed_twice, f"modules in more than one layer: {placed_twice}"
+
+
+def test_no_core_import_points_up_a_layer() -> None:
+    upward = [
+        f"{edge} [{LAYERS[LAYER_OF[edge.importer]][0]} -> {LAYERS[LAYER_OF[edge.imported]][0]}]"
+        for edge in CORE_IMPORTS
+        if edge.importer in LAYER_OF
+        and edge.imported in LAYER_OF
+        and LAYER_OF[edge.imported] > LAYER_OF[edge.importer]
+        and (edge.importer, edge.imported) not in UPWARD_ALLOWED
+        and (edge.importer, edge.imported) not in PENDING
+    ]
+    assert not upward, "imports pointing up the layers:\n" + "\n".join(upward)
+
+
+def test_function_local_imports_are_explained() -> None:
+    explained = FUNCTION_LOCAL.keys() | PENDING.keys()
+    unexplained = [str(edge) for edge in CORE_IMPORTS if edge.function_local and (edge.importer, edge.imported) not in explained]
+    assert not unexplained, (
+        "move these imports to the top of the module, or give the reason in FUNCTION_LOCAL:\n" + "\n".join(unexplained)
+    )
+
+
+def test_the_allowlists_name_imports_that_exist() -> None:
+    edges = {(edge.importer, edge.imported) for edge in CORE_IMPORTS}
+    stale = sorted((set(UPWARD_ALLOWED) | set(FUNCTION_LOCAL)) - edges)
+    assert not stale, f"allowlisted imports that no longer exist: {stale}"
+
+
+def test_pending_imports_still_exist() -> None:
+    edges = {(edge.importer, edge.imported) for edge in CORE_IMPORTS}
+    done = sorted(set(PENDING) - edges)
+    assert not done, f"these imports are gone: delete them from PENDING: {done}"
+
+
+@pytest.mark.parametrize("distribution", sorted(DISTRIBUTIONS))
+def test_no_import_cycle(distribution: str) -> None:
+    modules = DISTRIBUTIONS[distribution]
+    assert modules, f"no modules found for {distribution}"
+    # An allowed upward import runs lazily, inside the one function that needs it, so it
+    # is left out; pending ones are tolerated until they are taken out.
+    tolerated = UPWARD_ALLOWED.keys() | PENDING.keys()
+    imports = [edge for edge in read_imports(modules) if (edge.importer, edge.imported) not in tolerated]
+    cycles = find_cycles(imports)
+    assert not cycles, f"import cycles in {distribution}:\n" + "\n".join(" <-> ".join(cycle) for cycle in cycles)
+
+
+def test_the_reader_sees_what_it_must() -> None:
+    # The checks above are only as good as the reader: a function-local import counts, a
+    # TYPE_CHECKING one does not, "from package import submodule" points at the submodule.
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "from clastic import errors\n"
+        "import clastic.route\n"
+        "if TYPE_CHECKING:\n"
+        "    from clastic.application import Application\n"
+        "def serve():\n"
+        "    from clastic.server import serve\n"
+    )
+    reader = _ImportReader("clastic.probe", {"clastic", "clastic.errors", "clastic.route", "clastic.application", "clastic.server"})
+    reader.visit(ast.parse(source))
+    assert [(edge.imported, edge.function_local) for edge in reader.found] == [
+        ("clastic.errors", False),
+        ("clastic.route", False),
+        ("clastic.server", True),
+    ]
+    edges = [Import("a", "b", 1, False), Import("b", "c", 1, True), Import("c", "a", 1, False), Import("c", "d", 1, False)]
+    assert find_cycles(edges) == [["a", "b", "c"]]
