@@ -2,6 +2,28 @@
 
 :class:`ClasticJSONEncoder` is public in :mod:`clastic.render` (and, kept for
 compatibility with Clastic 26, in :mod:`clastic.errors`).
+
+The renders pretty-print (``indent=2``, sorted keys), and CPython's C
+accelerator does not handle ``indent``: the standard library then encodes
+in pure Python, the costliest step of a small JSON response. When orjson is
+installed (``pip install clastic-core[fast]``), :func:`fast_dumps` encodes
+with it instead, but only where it writes exactly the standard library's
+bytes:
+
+* the encoder is a plain :class:`json.JSONEncoder` or
+  :class:`ClasticJSONEncoder` (no overridden ``encode``/``iterencode``),
+  writing UTF-8 without ASCII escapes, either pretty (``indent=2``, the
+  default separators) or compact (``separators=(",", ":")``);
+* the document holds only dicts with ``str`` keys, lists, tuples, ``str``,
+  ``int``, ``bool``, ``None`` and floats that both libraries spell alike
+  (zero, or a magnitude from 1e-4 to 1e16), all of those exact types, not
+  subclasses.
+
+Anything else (an ``int`` key, a ``float('nan')``, ``1e-05``, an Enum, a
+``str`` subclass, a date the encoder's ``default`` turns into text, a
+surrogate that orjson refuses) goes to the standard library, so the bytes
+never change with orjson installed. At import a probe document compares
+both libraries; if they differ, orjson is not used at all.
 """
 
 from __future__ import annotations
@@ -10,7 +32,12 @@ import json
 from collections.abc import Iterable, Mapping, Sized
 from typing import Any
 
-__all__ = ["ClasticJSONEncoder"]
+try:
+    import orjson
+except ImportError:  # the fast extra is not installed
+    orjson = None
+
+__all__ = ["HAVE_ORJSON", "ClasticJSONEncoder", "encode_utf8", "fast_dumps"]
 
 
 class ClasticJSONEncoder(json.JSONEncoder):
@@ -21,6 +48,9 @@ class ClasticJSONEncoder(json.JSONEncoder):
     are a ``TypeError``. Methods are only called on instances: a class such
     as ``datetime.date`` has an ``isoformat`` attribute, but calling it
     without an instance would fail.
+
+    :meth:`encode` returns what :class:`json.JSONEncoder` returns; it uses
+    orjson when installed and certain to give the same text.
     """
 
     def __init__(self, *, dev_mode: bool = False, **kwargs: Any) -> None:
@@ -41,3 +71,131 @@ class ClasticJSONEncoder(json.JSONEncoder):
         if self.dev_mode:
             return repr(o)
         raise TypeError(f"cannot serialize to JSON: {o!r} ({type(o).__name__})")
+
+    def encode(self, o: Any) -> str:
+        """Return the JSON text of *o*, exactly as :meth:`json.JSONEncoder.encode` does."""
+        data = fast_dumps(self, o)
+        if data is not None:
+            return data.decode("utf-8")
+        return super().encode(o)
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _same_float(value: float) -> bool:
+    # orjson and float.__repr__ agree on these; NaN and infinities fail both tests.
+    return value == 0.0 or 1e-4 <= abs(value) < 1e16
+
+
+def _plain(obj: Any) -> bool:
+    """True when *obj* holds only the exact types both libraries encode alike (see the module docstring)."""
+    kind = type(obj)
+    if kind is dict:
+        for key, value in obj.items():
+            if type(key) is not str:
+                return False
+            kind = type(value)
+            if kind in _SCALARS:
+                continue
+            if kind is float:
+                if not _same_float(value):
+                    return False
+            elif not _plain(value):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for value in obj:
+            kind = type(value)
+            if kind in _SCALARS:
+                continue
+            if kind is float:
+                if not _same_float(value):
+                    return False
+            elif not _plain(value):
+                return False
+        return True
+    if kind in _SCALARS:
+        return True
+    return kind is float and _same_float(obj)
+
+
+def _options(encoder: json.JSONEncoder) -> int | None:
+    """The orjson options that write what *encoder* writes, or ``None`` when there are none."""
+    if type(encoder) is not ClasticJSONEncoder and type(encoder) is not json.JSONEncoder:
+        return None  # a subclass may encode its own way
+    if encoder.ensure_ascii:
+        return None
+    indent = encoder.indent
+    if type(indent) is int and indent == 2 or indent == "  ":
+        if encoder.item_separator != "," or encoder.key_separator != ": ":
+            return None
+        options: int = orjson.OPT_INDENT_2
+    elif indent is None and encoder.item_separator == "," and encoder.key_separator == ":":
+        options = 0
+    else:
+        return None
+    if encoder.sort_keys:
+        options |= orjson.OPT_SORT_KEYS
+    return options
+
+
+def fast_dumps(encoder: json.JSONEncoder, obj: Any) -> bytes | None:
+    """Return ``encoder.encode(obj)`` as UTF-8 bytes written by orjson, or ``None`` if orjson cannot write them.
+
+    ``None`` means: use the standard library. It is returned whenever orjson
+    is missing, the encoder's options or the document's contents are ones
+    orjson would write differently, or orjson refuses the document.
+    """
+    if not HAVE_ORJSON:
+        return None
+    options = _options(encoder)
+    if options is None:
+        return None
+    try:
+        if not _plain(obj):
+            return None
+        return orjson.dumps(obj, option=options)  # type: ignore[no-any-return]
+    except (orjson.JSONEncodeError, RecursionError):  # surrogates, 64-bit overflow, depth: the stdlib decides
+        return None
+
+
+def encode_utf8(encoder: json.JSONEncoder, obj: Any) -> bytes:
+    """Return ``encoder.encode(obj).encode("utf-8")``, through orjson when it writes the same bytes."""
+    data = fast_dumps(encoder, obj)
+    if data is not None:
+        return data
+    if type(encoder) is ClasticJSONEncoder:
+        return json.JSONEncoder.encode(encoder, obj).encode("utf-8")  # fast_dumps already said no
+    return encoder.encode(obj).encode("utf-8")
+
+
+def _self_check() -> bool:
+    """Return True if orjson writes the standard library's bytes for a probe of every kind of value allowed."""
+    text = "".join(map(chr, range(0x80))) + "caf\u00e9 \u2028\u2029 \U0001f600 \ufeff \"quoted\" back\\slash /"
+    floats = [0.0, -0.0, 1e-4, 1.5e-4, 0.1, 0.5, 1.0, -2.5, 3.141592653589793, 1 / 3, 2.0**52, 9007199254740993.0]
+    floats += [10.0**exponent * mantissa for exponent in range(-4, 16) for mantissa in (1.0, 1.2345678901234567, 9.999)]
+    probe = {
+        "text": text,
+        text: [text, {"": text}],
+        "ints": [0, -1, 2**63 - 1, -(2**63), 2**64 - 1, 10**18],
+        "floats": [value for value in floats if _same_float(value)],
+        "nested": {"b": [], "a": {}, "c": [[], [{}], (1, "two")], "\u00e9": True, "Z": None, "z": False},
+        "empty": "",
+    }
+    for options in ({"indent": 2}, {"separators": (",", ":")}):
+        for sort_keys in (True, False):
+            encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=sort_keys, **options)  # type: ignore[arg-type]
+            expected = json.JSONEncoder.encode(encoder, probe).encode("utf-8")
+            if fast_dumps(encoder, probe) != expected:
+                return False
+    return True
+
+
+#: True when orjson is installed and writes the standard library's bytes (checked at import).
+HAVE_ORJSON = orjson is not None
+if HAVE_ORJSON:
+    try:
+        HAVE_ORJSON = _self_check()
+    except Exception:  # noqa: BLE001 - an orjson that fails the probe in any way is not used
+        HAVE_ORJSON = False

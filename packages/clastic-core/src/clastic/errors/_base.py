@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from clastic import _fast_wsgi
 from clastic._fast_wsgi import init_body, init_status, replace_body
+from clastic._json import ClasticJSONEncoder
 from clastic._negotiate import best_match, request_best_match
 
 __all__ = ["DEFAULT_MIME", "MIME_SUPPORT_MAP", "STDLIB_EXC_URL", "HTTPException", "negotiate_mimetype"]
@@ -47,6 +48,10 @@ _CONTENT_TYPES = {
 }
 
 _MIME_ORDER = tuple(MIME_SUPPORT_MAP)
+
+# json.dumps(..., indent=2, sort_keys=True, ensure_ascii=False, default=repr), through orjson when it
+# writes the same text (see clastic._json).
+_JSON_ENCODER = ClasticJSONEncoder(indent=2, sort_keys=True, ensure_ascii=False, default=repr)
 
 #: Prepared answers (see HTTPException.prepared), by body key.
 _PREPARED: dict[tuple[Any, ...], tuple[int, str, bytes]] = {}
@@ -319,11 +324,13 @@ class HTTPException(Response, Exception):
 
     def to_json(self, indent: int = 2, sort_keys: bool = True) -> str:
         """Return the :meth:`to_dict` fields as JSON."""
+        if indent == 2 and sort_keys:
+            return _JSON_ENCODER.encode(self.to_dict()) + "\n"
         return json.dumps(self.to_dict(), indent=indent, sort_keys=sort_keys, ensure_ascii=False, default=repr) + "\n"
 
     def to_problem_json(self) -> str:
         """Return :meth:`to_problem` as JSON."""
-        return json.dumps(self.to_problem(), indent=2, sort_keys=True, ensure_ascii=False, default=repr) + "\n"
+        return _JSON_ENCODER.encode(self.to_problem()) + "\n"
 
     def adapt(self, mimetype: str) -> HTTPException:
         """Re-render the body as *mimetype* (unknown types fall back to text) and return self."""

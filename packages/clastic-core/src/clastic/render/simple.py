@@ -10,7 +10,7 @@ from typing import Any
 
 from clastic._chain import direct_form
 from clastic._fast_wsgi import raw_to_response
-from clastic._json import ClasticJSONEncoder
+from clastic._json import ClasticJSONEncoder, encode_utf8
 from clastic._negotiate import request_best_match
 from clastic.errors.http import BadRequest
 from clastic.render.tabular import Table, TabularRender
@@ -51,6 +51,7 @@ class JSONRender:
     #: The :class:`ClasticJSONEncoder` a render encodes with (``encode``/``iterencode``);
     #: each instance has its own, made from its arguments.
     json_encoder: ClasticJSONEncoder = ClasticJSONEncoder(indent=2, sort_keys=True, ensure_ascii=False)
+    _utf8: bool = True
 
     def __init__(
         self,
@@ -69,6 +70,7 @@ class JSONRender:
             dev_mode=dev_mode, indent=indent, sort_keys=sort_keys, ensure_ascii=not codec.name.startswith("utf")
         )
         self._content_type = f"application/json; charset={encoding}"
+        self._utf8 = codec.name == "utf-8"
 
     def encode(self, context: Any) -> str:
         """Return *context* as a JSON string."""
@@ -82,6 +84,8 @@ class JSONRender:
         if self.streaming:
             chunks = (chunk.encode(self.encoding) for chunk in self.json_encoder.iterencode(context))
             return Response(chunks, content_type=self._content_type)
+        if self._utf8:
+            return (200, self._content_type, encode_utf8(self.json_encoder, context))
         return (200, self._content_type, self.json_encoder.encode(context).encode(self.encoding))
 
     @property
