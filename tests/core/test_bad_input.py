@@ -237,7 +237,9 @@ def test_malformed_chunked_bodies_under_gunicorn_are_400(tmp_path):
     import os
     import sys
 
-    from cli_fixtures.devproc import DevProcess, free_port
+    from cli_fixtures.devproc import DevProcess
+
+    from net_helpers import free_port
 
     (tmp_path / "bodyapp.py").write_text(
         "from clastic import POST, Application, render_basic\n"

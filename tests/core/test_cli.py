@@ -7,7 +7,9 @@ import re
 import socket
 
 import pytest
-from cli_fixtures.devproc import FIXTURES, DevProcess, child_env, clastic_script, free_port, run_clastic, write_plugin_distribution
+from cli_fixtures.devproc import FIXTURES, DevProcess, child_env, clastic_script, run_clastic, write_plugin_distribution
+
+from net_helpers import free_port
 
 
 def assert_one_line_error(done, *needles):
@@ -292,7 +294,7 @@ def test_serve_without_reloader(tmp_path):
         assert reply.body == "Hello, CLI!"
         assert server.wait_for(f"http://127.0.0.1:{port}/_meta/", lambda r: r.status == 404)
         assert "Restarting with stat" not in server.stderr
-        assert f'"GET /hello/CLI HTTP/1.1" 200' in server.stderr
+        assert '"GET /hello/CLI HTTP/1.1" 200' in server.stderr
 
 
 def test_serve_module_level_serve_call_is_ignored(tmp_path):

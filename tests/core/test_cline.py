@@ -6,12 +6,12 @@ import inspect
 import sys
 
 import pytest
-from cli_fixtures.devproc import DevProcess, fetch, free_port
+from cli_fixtures.devproc import DevProcess, fetch
 
-from clastic import Application, Response, render_json
-from clastic import cline
+from clastic import Application, Response, cline, render_json
 from clastic.cline import Cline
 from clastic.exceptions import InvalidMethod, UnresolvedArgumentError
+from net_helpers import free_port
 
 
 def test_decorators_add_routes_that_answer_their_methods():

@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_fixtures.devproc import DevProcess, clastic_script, fetch, free_port, rewrite
+from cli_fixtures.devproc import DevProcess, clastic_script, fetch, rewrite
 
 from clastic._failsafe import FAILSAFE_HEADER, LoadFailure, create_failsafe_app
+from net_helpers import free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "core"
 

@@ -12,17 +12,17 @@ import re
 import select
 import shlex
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from cli_fixtures.devproc import DevProcess, child_env, clastic_script, fetch, free_port, run_clastic, write_plugin_distribution
+from cli_fixtures.devproc import DevProcess, child_env, clastic_script, fetch, run_clastic, write_plugin_distribution
 
 from clastic import GET, Application, Middleware, Response, render_basic
 from clastic.errors import ErrorHandler
 from clastic.server import command_line_overrides, discover_dev_mounts, make_dev_app, serve
 from clastic.wrappers import Request
+from net_helpers import free_port, wait_until
 
 
 class Mount:
@@ -291,9 +291,12 @@ def test_serve_on_loopback_with_one_line_request_logs(script, tmp_path):
         reply = server.wait_for(f"http://127.0.0.1:{port}/hello/World", lambda r: r.status == 200)
         assert reply.body == "Hello, World!"
         assert fetch(f"http://127.0.0.1:{port}/missing").status == 404
-        deadline = time.monotonic() + 10
-        while '"GET /missing HTTP/1.1" 404' not in server.stderr and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(
+            lambda: '"GET /missing HTTP/1.1" 404' in server.stderr,
+            what="the request log line of GET /missing",
+            timeout=10,
+            details=lambda: server.stderr,
+        )
         log = server.stderr
     assert f"Running on http://127.0.0.1:{port}" in log  # the default address is loopback
     lines = [line for line in log.splitlines() if "HTTP/1.1" in line]
@@ -308,20 +311,31 @@ def test_request_logs_are_coloured_on_a_terminal(script, tmp_path):
     port = free_port()
     leader, follower = pty.openpty()
     output = b""
+
+    def read_terminal() -> bool:
+        """Read what the server wrote to the terminal so far; true once the /missing line is there."""
+        nonlocal output
+        while select.select([leader], [], [], 0)[0]:
+            try:
+                output += os.read(leader, 65536)
+            except OSError:  # the terminal closed: nothing more will come
+                return True
+        return b"/missing" in output
+
     try:
-        with DevProcess([sys.executable, "app.py", str(port)], cwd=script, log_dir=tmp_path / "logs", env=child_env(TERM="xterm"), stderr_fd=follower) as server:
+        env = child_env(TERM="xterm")
+        args = [sys.executable, "app.py", str(port)]
+        with DevProcess(args, cwd=script, log_dir=tmp_path / "logs", env=env, stderr_fd=follower) as server:
             os.close(follower)
             follower = -1
             server.wait_for(f"http://127.0.0.1:{port}/hello/tty", lambda r: r.status == 200)
             fetch(f"http://127.0.0.1:{port}/missing")
-            deadline = time.monotonic() + 10
-            while b"/missing" not in output and time.monotonic() < deadline:
-                ready, _, _ = select.select([leader], [], [], 0.2)
-                if ready:
-                    try:
-                        output += os.read(leader, 65536)
-                    except OSError:  # the terminal closed
-                        break
+            wait_until(
+                read_terminal,
+                what="the request log line of GET /missing on the terminal",
+                timeout=10,
+                details=lambda: output.decode("utf-8", "replace"),
+            )
     finally:
         os.close(leader)
         if follower != -1:
@@ -335,13 +349,14 @@ def test_request_logs_are_coloured_on_a_terminal(script, tmp_path):
 
 MOUNTED_TWICE = SCRIPT.split("if __name__")[0] + '''
 import threading
-import time
 
 ports = [int(port) for port in sys.argv[1:3]]
-for port in ports:
-    threading.Thread(target=app.serve, kwargs=dict(port=port, use_reloader=False, use_meta=False, use_static=False), daemon=True).start()
-while True:
-    time.sleep(1)
+options = dict(use_reloader=False, use_meta=False, use_static=False)
+servers = [threading.Thread(target=app.serve, kwargs=dict(port=port, **options), daemon=True) for port in ports]
+for server in servers:
+    server.start()
+for server in servers:
+    server.join()
 '''
 
 
@@ -453,7 +468,7 @@ def test_a_scripts_command_line_sets_the_port_and_turns_meta_off(tmp_path):
 def test_listening_beyond_loopback_is_announced_with_a_warning(tmp_path):
     (tmp_path / "app.py").write_text(PLAIN_SCRIPT)
     port = free_port()
-    args = [sys.executable, "app.py", "--address", "0.0.0.0", "--port", str(port), "--no-reloader", "--no-meta"]  # noqa: S104
+    args = [sys.executable, "app.py", "--address", "0.0.0.0", "--port", str(port), "--no-reloader", "--no-meta"]
     with DevProcess(args, cwd=tmp_path, log_dir=tmp_path / "logs") as server:
         server.wait_for(f"http://127.0.0.1:{port}/hello/all", lambda r: r.status == 200)
         log = server.stderr
@@ -505,9 +520,12 @@ def test_wsgi_lint_reports_violations_when_asked(tmp_path, mode, flags, linted):
             fetch(f"http://127.0.0.1:{port}/raw")
         except (http.client.HTTPException, OSError):
             pass  # the server cannot send a str body and drops the connection mid-response
-        deadline = time.monotonic() + 10
-        while '"GET /raw' not in server.stderr and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(
+            lambda: '"GET /raw' in server.stderr,
+            what="the request log line of GET /raw",
+            timeout=10,
+            details=lambda: server.stderr,
+        )
         log = server.stderr
     assert ("WSGIWarning" in log and "requires 'bytes', got 'str'" in log) is linted, log
     assert "Content-Length and the number of bytes sent" not in log and "204 responses" not in log
@@ -547,7 +565,10 @@ def test_gunicorn_serves_the_documented_app(tmp_path):
         with urllib.request.urlopen(echo, timeout=5) as response:
             assert response.read() == b"payload"
         assert fetch(f"http://127.0.0.1:{port}/nowhere").status == 404
-        deadline = time.monotonic() + 15
-        while server.stderr.count("Booting worker with pid") < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(
+            lambda: server.stderr.count("Booting worker with pid") >= 2,
+            what="gunicorn to boot its second worker",
+            timeout=15,
+            details=lambda: server.stderr,
+        )
         assert server.stderr.count("Booting worker with pid") == 2

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_fixtures.devproc import DevProcess, child_env, fetch, free_port, rewrite
+from cli_fixtures.devproc import DevProcess, child_env, fetch, rewrite
 
 from clastic import GET, Application, render_basic
 from clastic.server import (
@@ -24,10 +24,9 @@ from clastic.server import (
     make_server,
     open_test_socket,
     reloader_loop,
-    restart_with_reloader,
     run_simple,
-    run_with_reloader,
 )
+from net_helpers import free_port, wait_until
 
 
 def hello_app():
@@ -54,7 +53,7 @@ def test_dev_server_parser_defaults_are_serves():
 
 
 def test_dev_server_parser_reads_the_original_flags():
-    argv = "--address 127.0.0.2 --port 8001 --static-path assets --static-prefix files --processes 2".split()
+    argv = ["--address", "127.0.0.2", "--port", "8001", "--static-path", "assets", "--static-prefix", "files", "--processes", "2"]
     argv += ["--no-static", "--no-meta", "--no-reloader", "--no-debugger", "--no-wsgi-lint"]
     args = create_dev_server_parser().parse_args(argv)
     assert (args.address, args.port, args.static_path, args.static_prefix, args.processes) == ("127.0.0.2", 8001, "assets", "files", 2)
@@ -284,13 +283,13 @@ run_with_reloader(main, extra_files=[sys.argv[2]], interval=0.1)
 
 
 def wait_for_lines(path: Path, count: int, server: DevProcess, timeout: float = 30) -> list[str]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        lines = path.read_text().splitlines() if path.exists() else []
-        if len(lines) >= count:
-            return lines
-        time.sleep(0.05)
-    raise AssertionError(f"{path} has fewer than {count} lines; stderr:\n{server.stderr}")
+    def lines() -> list[str] | None:
+        found = path.read_text().splitlines() if path.exists() else []
+        return found if len(found) >= count else None
+
+    return wait_until(
+        lines, what=f"{count} lines in {path}", timeout=timeout, process=server.proc, details=lambda: server.stderr
+    )
 
 
 def test_run_with_reloader_runs_main_again_in_a_new_process_when_a_file_changes(tmp_path):

@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
-from example_helpers import ARTIFACTS, ServerProcess, free_port
+from example_helpers import ARTIFACTS, ServerProcess
+
+from net_helpers import free_port
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ import contextlib
 import http.cookiejar
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-import pytest
+from net_helpers import wait_for_url
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -52,13 +50,6 @@ def load_example(relative_path: str, module_name: str) -> ModuleType:
         del sys.modules[module_name]
         raise
     return module
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -142,19 +133,9 @@ class ServerProcess:
         )
 
     def wait_ready(self, path: str = "/", timeout: float = 30.0) -> None:
-        """Poll until the server answers *path* with any status, or fail with its output."""
-        browser = Browser(self.url, timeout=2.0)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"server exited with status {self.proc.returncode}:\n{self.output()}")
-            try:
-                browser.get(path)
-            except OSError:
-                time.sleep(0.1)
-                continue
-            return
-        pytest.fail(f"server did not answer {self.url}{path} within {timeout}s:\n{self.output()}")
+        """Wait until the server answers *path* with any status; fail with its output if it does not."""
+        url = self.url + path
+        wait_for_url(url, server="the example server", timeout=timeout, process=self.proc, details=self.output)
 
     def output(self) -> str:
         """Everything the server printed so far."""

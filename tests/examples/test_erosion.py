@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from example_helpers import Browser, Reply, free_port, load_example
+from example_helpers import Browser, Reply, load_example
 
 from clastic.testing import LiveServer
+from net_helpers import free_port
 
 LINK_ITEM = re.compile(
     r'<li class="link(?P<classes>[^"]*)" data-alias="(?P<alias>[^"]+)">.*?'

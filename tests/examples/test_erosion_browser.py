@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from example_helpers import free_port, load_example
+from example_helpers import load_example
 
 from clastic.testing import LiveServer
+from net_helpers import free_port
 
 pytestmark = pytest.mark.browser
 

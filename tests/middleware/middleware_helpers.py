@@ -11,13 +11,14 @@ import io
 import os
 import select
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+from net_helpers import free_port, wait_for_port
 
 HERE = Path(__file__).parent
 SERVER_SCRIPT = HERE / "session_server.py"
@@ -39,26 +40,6 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         """Move the clock forward by *seconds*."""
         self.now += seconds
-
-
-def free_port() -> int:
-    """Return a TCP port that was free on 127.0.0.1 a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[Any], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before listening on port {port}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout}s")
 
 
 def _stop(process: subprocess.Popen[Any]) -> None:
@@ -89,7 +70,7 @@ class RedisServer:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            _wait_for_port(self.port, self.process, timeout=10)
+            wait_for_port(self.port, server="redis-server", timeout=10, process=self.process)
         except BaseException:
             _stop(self.process)
             raise
@@ -113,7 +94,7 @@ class ServerProcess:
         )
         try:
             self.port = self._read_port(timeout=30)
-            _wait_for_port(self.port, self.process, timeout=10)
+            wait_for_port(self.port, server="session_server.py", timeout=10, process=self.process)
         except BaseException:
             self.stop()
             raise

@@ -18,7 +18,7 @@ import redis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from itsdangerous import Signer
-from middleware_helpers import Browser, FakeClock, RedisServer, free_port
+from middleware_helpers import Browser, FakeClock, RedisServer
 from werkzeug.test import Client
 
 from clastic import GET, POST, Application, render_basic, render_json
@@ -33,6 +33,7 @@ from clastic.middleware.session import (
     SQLiteSessionStore,
 )
 from clastic.testing import LiveServer
+from net_helpers import free_port
 
 SECRET = "session secret"
 

@@ -13,10 +13,11 @@ from packaging_helpers import (
     Virtualenv,
     Wheelhouse,
     discover_distributions,
-    free_port,
     is_first_party,
     run,
 )
+
+from net_helpers import free_port
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -26,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from net_helpers import wait_for_url
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = REPO / "packages"
@@ -164,13 +164,6 @@ class Virtualenv:
         return Path(out.strip())
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def http_get(url: str, timeout: float = 5.0) -> tuple[int, str]:
     """GET *url*; return (status, body text), including for 4xx/5xx answers."""
     try:
@@ -197,18 +190,9 @@ class ServeProcess:
         return http_get(self.url + path)
 
     def wait_ready(self, path: str = "/", timeout: float = 30.0) -> None:
-        """Poll until the server answers *path* (any status), or fail with its output."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"server exited with status {self.proc.returncode}:\n{self.output()}")
-            try:
-                http_get(self.url + path, timeout=1.0)
-            except OSError:
-                time.sleep(0.1)
-                continue
-            return
-        pytest.fail(f"server did not answer on {self.url}{path} within {timeout}s:\n{self.output()}")
+        """Wait until the server answers *path* with any status; fail with its output if it does not."""
+        url = self.url + path
+        wait_for_url(url, server="the installed server", timeout=timeout, process=self.proc, details=self.output)
 
     def output(self) -> str:
         """Everything the server printed so far."""

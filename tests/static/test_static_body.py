@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from werkzeug.test import EnvironBuilder
 from clastic import Application
 from clastic.static import StaticApplication
 from clastic.testing import LiveServer
+from net_helpers import free_port, wait_for_port, wait_until
 
 BIG_SIZE = 20 * 1024 * 1024
 
@@ -61,15 +61,6 @@ def open_fds_to(path: Path) -> int:
         except OSError:  # closed while listing
             continue
     return count
-
-
-def wait_until(predicate, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def wsgi_call(app, path: str, headers: dict[str, str] | None = None, method: str = "GET", file_wrapper=None):
@@ -269,7 +260,11 @@ def test_a_client_that_disconnects_mid_download_leaves_no_open_file(big):
                 received += len(sock.recv(65536))
             assert open_fds_to(root / "big.bin") == 1
             sock.close()
-            assert wait_until(lambda: open_fds_to(root / "big.bin") == 0), "the file stayed open after the client left"
+            wait_until(
+                lambda: open_fds_to(root / "big.bin") == 0,
+                what="the server to close big.bin after the client left",
+                timeout=10,
+            )
         # The server is still fine afterwards.
         assert fetch(server.url, "/static/big.bin", headers={"Range": "bytes=0-9"}).status == 206
 
@@ -377,12 +372,6 @@ GUNICORN_APP = textwrap.dedent(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn_server(tmp_path: Path) -> Iterator[tuple[str, Path, Path, bytes]]:
     root = tmp_path / "files"
@@ -392,7 +381,7 @@ def gunicorn_server(tmp_path: Path) -> Iterator[tuple[str, Path, Path, bytes]]:
     (tmp_path / "gunicorn_static_app.py").write_text(GUNICORN_APP)
     log = tmp_path / "wrapper.log"
     log.write_text("")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, STATIC_TEST_LOG=str(log), STATIC_TEST_ROOT=str(root))
     errors = open(tmp_path / "gunicorn.err", "wb")  # noqa: SIM115 - closed after the process ends, below
     process = subprocess.Popen(
@@ -415,17 +404,7 @@ def gunicorn_server(tmp_path: Path) -> Iterator[tuple[str, Path, Path, bytes]]:
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {(tmp_path / 'gunicorn.err').read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start within 30 s") from None
-                time.sleep(0.1)
+        wait_for_port(port, server="gunicorn", process=process, details=(tmp_path / "gunicorn.err").read_text)
         yield url, log, root, data
     finally:
         process.terminate()

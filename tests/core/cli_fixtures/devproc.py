@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import http.client
 import os
+import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +20,9 @@ import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from net_helpers import wait_until
 
 FIXTURES = Path(__file__).resolve().parent
 
@@ -36,13 +39,6 @@ def clastic_script() -> str:
             "reinstall clastic-core (its pyproject declares [project.scripts] clastic)"
         )
     return script
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def child_env(extra_paths: Sequence[str | os.PathLike[str]] = (), **overrides: str) -> dict[str, str]:
@@ -175,24 +171,28 @@ class DevProcess:
         return self.proc.wait(timeout=timeout)
 
     def wait_for(self, url: str, check: Callable[[Reply], bool], *, timeout: float = RELOAD_TIMEOUT, headers: Mapping[str, str] | None = None) -> Reply:
-        """Poll *url* until *check* accepts a reply; fail with the process's output after *timeout*."""
+        """Poll *url* until *check* accepts a reply; fail with the last reply and the process's stderr after *timeout*."""
         assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        last: Reply | str = "no reply yet"
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"{self.args} exited with status {self.proc.returncode}; stderr:\n{self.stderr}")
+        last: list[Reply | str] = ["no reply yet"]
+
+        def accepted() -> Reply | None:
             try:
                 reply = fetch(url, headers=headers, timeout=3)
             except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as ex:
                 # Refused, reset or cut short: the server is (re)starting.
-                last = f"{type(ex).__name__}: {ex}"
-            else:
-                if check(reply):
-                    return reply
-                last = reply
-            time.sleep(0.1)
-        raise AssertionError(f"{url} did not give the expected reply within {timeout}s (last: {last!r}); stderr:\n{self.stderr}")
+                last[0] = f"{type(ex).__name__}: {ex}"
+                return None
+            last[0] = reply
+            return reply if check(reply) else None
+
+        address = urlsplit(url).netloc
+        return wait_until(
+            accepted,
+            what=f"{shlex.join(self.args)} on {address} to give the expected reply to GET {url}",
+            timeout=timeout,
+            process=self.proc,
+            details=lambda: f"last: {last[0]!r}; stderr:\n{self.stderr}",
+        )
 
 
 def write_plugin_distribution(root: Path, module_name: str, module_source: str, entry_points: Mapping[str, Mapping[str, str]]) -> Path:
