@@ -695,13 +695,14 @@ def test_sqlite_leaves_the_mode_of_an_existing_database_alone(tmp_path):
 
 
 RACE_SCRIPT = """
-import multiprocessing, os, sys, time
+import multiprocessing, os, sys
 from clastic.middleware.session import SQLiteSessionStore
 from clastic.middleware._session_store import SessionRecord
 
-def work(path, number, start):
-    while time.time() < start:
-        pass
+WORKERS = 6
+
+def work(path, number, barrier):
+    barrier.wait(timeout=60)  # all six are up: they open the new database at once
     try:
         SQLiteSessionStore(path).save(f"id{number}", SessionRecord("{}", 1.0, 1.0), None)
         return "ok"
@@ -709,12 +710,14 @@ def work(path, number, start):
         return f"{type(ex).__name__}: {ex}"
 
 if __name__ == "__main__":
+    context = multiprocessing.get_context("spawn")
     failures = []
-    for trial in range(int(sys.argv[2])):
-        path = os.path.join(sys.argv[1], f"new{trial}.sqlite3")
-        start = time.time() + 0.3
-        with multiprocessing.get_context("spawn").Pool(6) as pool:
-            failures += [r for r in pool.starmap(work, [(path, n, start) for n in range(6)]) if r != "ok"]
+    with context.Manager() as manager, context.Pool(WORKERS) as pool:
+        for trial in range(int(sys.argv[2])):
+            path = os.path.join(sys.argv[1], f"new{trial}.sqlite3")
+            barrier = manager.Barrier(WORKERS)
+            results = pool.starmap(work, [(path, n, barrier) for n in range(WORKERS)], chunksize=1)
+            failures += [r for r in results if r != "ok"]
     print(failures)
 """
 

@@ -230,9 +230,8 @@ def test_follow_symlinks_serves_links_out_of_the_root_when_the_author_allows_it(
 
 
 def test_fifos_and_symlink_loops_are_not_served(server):
-    started = time.monotonic()
+    # Opening the FIFO would block the server thread: fetch's 10 s socket timeout would then fail the test.
     assert fetch(server.url, "/static/fifo").status == 404
-    assert time.monotonic() - started < 5  # opening a FIFO would block
     assert fetch(server.url, "/static/loop-a").status == 404
 
 
