@@ -1,12 +1,14 @@
 """The Middleware protocol (clastic.middleware.core): what a middleware declares, and the checks at build."""
 
+import inspect
 import logging
 
 import pytest
 
 from clastic import Application, Middleware, render_basic
-from clastic.exceptions import MiddlewareError
+from clastic.exceptions import MiddlewareError, ReservedArgumentError, UnresolvedArgumentError
 from clastic.middleware import MIDDLEWARE_PROTOCOL, DummyMiddleware, check_middleware
+from clastic.middleware.core import check_arg_name, make_hook
 
 
 class Everything(Middleware):
@@ -153,3 +155,76 @@ def test_dummy_middleware_passes_through_and_logs_when_verbose(caplog):
     with caplog.at_level(logging.INFO, logger="clastic.middleware.core"):
         quiet.get_local_client().get("/x")
     assert caplog.records == []
+
+
+# -- make_hook and check_arg_name: hooks whose argument names the user chooses --
+
+
+class Greeter(Middleware):
+    """Provides ``greeting``, built from a resource whose name the user picks."""
+
+    provides = ("greeting",)
+
+    def __init__(self, source_name, *, optional=None):
+        self.source_name = check_arg_name(source_name, owner="Greeter", what="source_name")
+        self.request = make_hook(self._handle, name="request", required=[source_name], optional=optional)
+
+    def _handle(self, next, **values):
+        extra = values.get("punctuation", "?")
+        return next(greeting=f"hello {values[self.source_name]}{extra}")
+
+
+def test_a_hook_made_by_make_hook_gets_the_names_chosen_at_construction():
+    app = Application(
+        [("/", lambda greeting: greeting, render_basic)],
+        resources={"visitor": "ada", "punctuation": "!"},
+        middlewares=[Greeter("visitor", optional={"punctuation": "."})],
+    )
+    assert app.get_local_client().get("/").text == "hello ada!"
+    unprovided = Application(
+        [("/", lambda greeting: greeting, render_basic)],
+        resources={"visitor": "ada"},
+        middlewares=[Greeter("visitor", optional={"punctuation": "."})],
+    )
+    # An optional name nothing provides is absent from the values, not its default.
+    assert unprovided.get_local_client().get("/").text == "hello ada?"
+
+
+def test_a_required_name_of_a_made_hook_is_checked_when_the_app_is_built():
+    with pytest.raises(UnresolvedArgumentError, match=r"'visiter'.*Did you mean 'visitor'\?"):
+        Application(
+            [("/", lambda greeting: greeting, render_basic)],
+            resources={"visitor": "ada"},
+            middlewares=[Greeter("visiter")],
+        )
+
+
+def test_make_hook_signature_name_and_context():
+    def impl(next, **values):
+        return next(**values)
+
+    hook = make_hook(impl, name="render", required=["user"], optional={"lang": "en"}, takes_context=True)
+    assert str(inspect.signature(hook)) == "(next, context, user, lang='en')"
+    assert hook.__name__ == "render"
+    called = hook(lambda **values: values, {"page": 1}, "ada", lang="fr")
+    assert called == {"context": {"page": 1}, "user": "ada", "lang": "fr"}
+    with pytest.raises(TypeError, match=r"make_hook\(\) takes the function doing the work, got 'impl'"):
+        make_hook("impl", name="request")
+
+
+def test_check_arg_name_returns_a_usable_name():
+    assert check_arg_name("user_id", owner="Auth") == "user_id"
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "message"),
+    [
+        (3, TypeError, r"Auth: arg_name must be a string, got 3 \(int\)"),
+        ("user-id", ValueError, r"Auth: arg_name 'user-id' is not a valid Python identifier"),
+        ("request", ReservedArgumentError, r"Auth: arg_name 'request' is reserved \(reserved names: \["),
+        ("self", ReservedArgumentError, r"Auth: arg_name 'self' is reserved"),
+    ],
+)
+def test_check_arg_name_refuses_what_cannot_be_injected(name, error, message):
+    with pytest.raises(error, match=message):
+        check_arg_name(name, owner="Auth", what="arg_name")

@@ -11,8 +11,10 @@ from clastic._moved import make_module_getattr
 from clastic.middleware.core import MIDDLEWARE_PROTOCOL as MIDDLEWARE_PROTOCOL
 from clastic.middleware.core import DummyMiddleware as DummyMiddleware
 from clastic.middleware.core import Middleware as Middleware
+from clastic.middleware.core import check_arg_name as check_arg_name
 from clastic.middleware.core import check_middleware as check_middleware
 from clastic.middleware.core import check_middlewares as check_middlewares
+from clastic.middleware.core import make_hook as make_hook
 from clastic.middleware.core import make_middleware_chain as make_middleware_chain
 from clastic.middleware.core import merge_middlewares as merge_middlewares
 

@@ -19,6 +19,10 @@ the endpoint, ``render`` wraps the render function. Each hook calls ``next``
 with the names its middleware declared in ``provides`` (``endpoint_provides``,
 ``render_provides``), which then become injectable further in.
 
+A middleware whose hook arguments are chosen by its user (a session
+argument's name, the names copied into a render context) builds the hook with
+:func:`make_hook` and checks each name with :func:`check_arg_name`.
+
 Middlewares of one class are equal (:meth:`Middleware.__eq__`): when a route
 or an embedded Application carries one equal to one of the embedding
 Application's, the Application's instance is kept (see
@@ -31,13 +35,14 @@ Kept for compatibility with Clastic 26: :func:`check_middlewares`,
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from clastic._chain import compile_chain
-from clastic._inject import read_signature
-from clastic.exceptions import ClasticError, ConflictingProvidesError, MiddlewareError
+from clastic._inject import RESERVED_ARGS, read_signature
+from clastic.exceptions import ClasticError, ConflictingProvidesError, MiddlewareError, ReservedArgumentError
 from clastic.sinter import compile_code as compile_code
 from clastic.sinter import get_arg_names as get_arg_names
 from clastic.sinter import make_chain as make_chain
@@ -48,14 +53,16 @@ if TYPE_CHECKING:
 __all__ = [
     "HOOK_NAMES",
     "MIDDLEWARE_PROTOCOL",
-    "DuplicateMiddlewareError",
     "DummyMiddleware",
+    "DuplicateMiddlewareError",
     "Middleware",
+    "check_arg_name",
     "check_middleware",
     "check_middlewares",
     "compile_code",
     "get_arg_names",
     "make_chain",
+    "make_hook",
     "make_middleware_chain",
     "merge_middlewares",
     "middleware_tuple",
@@ -68,8 +75,10 @@ logger = logging.getLogger(__name__)
 #: for another version is refused when the Application is built.
 MIDDLEWARE_PROTOCOL = 1
 
-#: Hook method name -> the class attribute that lists what that hook provides.
-HOOK_NAMES: dict[str, str] = {
+#: Hook method name -> the class attribute that lists what that hook provides,
+#: outermost hook first. The one table of hooks: the Application, the chain
+#: compiler and introspection tools (clastic-meta) read it.
+HOOK_NAMES: Mapping[str, str] = {
     "request": "provides",
     "endpoint": "endpoint_provides",
     "render": "render_provides",
@@ -185,6 +194,22 @@ def middleware_tuple(middlewares: Any, where: str) -> tuple[object, ...]:
 def check_middleware(mw: object) -> None:
     """Raise :class:`MiddlewareError` unless *mw* follows the Middleware protocol."""
     label = type(mw).__name__
+    _check_protocol_version(mw, label)
+    found_hook = False
+    for hook_name, provides_attr in HOOK_NAMES.items():
+        found_hook = _check_hook(mw, label, hook_name, provides_attr) or found_hook
+    wrapper = getattr(mw, "wsgi_wrapper", None)
+    if wrapper is not None:
+        found_hook = True
+        if not callable(wrapper):
+            raise MiddlewareError(f"expected {label}.wsgi_wrapper to be callable, got {wrapper!r}")
+    if not found_hook and not isinstance(mw, Middleware):
+        raise MiddlewareError(
+            f"{mw!r} is not a middleware: it defines none of request(), endpoint(), render() or wsgi_wrapper"
+        )
+
+
+def _check_protocol_version(mw: object, label: str) -> None:
     version = getattr(mw, "protocol_version", MIDDLEWARE_PROTOCOL)
     if type(version) is not int:
         raise MiddlewareError(
@@ -201,41 +226,141 @@ def check_middleware(mw: object) -> None:
             f"{label} was written for middleware protocol version {version}, but this clastic-core "
             f"implements version {MIDDLEWARE_PROTOCOL}; upgrade the package that provides {label}"
         )
-    found_hook = False
-    for hook_name, provides_attr in HOOK_NAMES.items():
-        hook = getattr(mw, hook_name, None)
-        provides = getattr(mw, provides_attr, ()) or ()
-        if isinstance(provides, str):
-            raise MiddlewareError(f"{label}.{provides_attr} must be a list of names, not the string {provides!r}")
-        if hook is None:
-            if provides:
-                raise MiddlewareError(
-                    f"{label}.{provides_attr} lists {list(provides)} but {label} has no {hook_name}() hook to provide them"
-                )
-            continue
-        found_hook = True
-        if not callable(hook):
-            raise MiddlewareError(f"expected {label}.{hook_name} to be a function, got {hook!r}")
-        names = read_signature(hook, label=f"{label}.{hook_name}()").names
-        if not names or names[0] != "next":
+
+
+def _check_hook(mw: object, label: str, hook_name: str, provides_attr: str) -> bool:
+    """Check one hook and what it provides; return whether *mw* defines it."""
+    hook = getattr(mw, hook_name, None)
+    provides = getattr(mw, provides_attr, ()) or ()
+    if isinstance(provides, str):
+        raise MiddlewareError(f"{label}.{provides_attr} must be a list of names, not the string {provides!r}")
+    if hook is None:
+        if provides:
             raise MiddlewareError(
-                f"middleware functions must take argument 'next' as the first parameter ({label}.{hook_name})"
+                f"{label}.{provides_attr} lists {list(provides)} but {label} has no {hook_name}() hook "
+                "to provide them"
             )
-        for provided in provides:
-            if not isinstance(provided, str) or not provided.isidentifier():
-                raise MiddlewareError(f"{label}.{provides_attr} has {provided!r}, which is not a valid argument name")
-    wrapper = getattr(mw, "wsgi_wrapper", None)
-    if wrapper is not None:
-        found_hook = True
-        if not callable(wrapper):
-            raise MiddlewareError(f"expected {label}.wsgi_wrapper to be callable, got {wrapper!r}")
-    if not found_hook and not isinstance(mw, Middleware):
+        return False
+    if not callable(hook):
+        raise MiddlewareError(f"expected {label}.{hook_name} to be a function, got {hook!r}")
+    names = read_signature(hook, label=f"{label}.{hook_name}()").names
+    if not names or names[0] != "next":
         raise MiddlewareError(
-            f"{mw!r} is not a middleware: it defines none of request(), endpoint(), render() or wsgi_wrapper"
+            f"middleware functions must take argument 'next' as the first parameter ({label}.{hook_name})"
         )
+    for provided in provides:
+        if not isinstance(provided, str) or not provided.isidentifier():
+            raise MiddlewareError(f"{label}.{provides_attr} has {provided!r}, which is not a valid argument name")
+    return True
 
 
-def split_duplicates(old: Sequence[object], new: Sequence[object], *, where: str = "") -> tuple[list[object], list[tuple[object, object]]]:
+def check_arg_name(name: object, *, owner: str, what: str = "argument name") -> str:
+    """Return *name* if a middleware may provide or inject it under that name; raise otherwise.
+
+    For names a middleware's user chooses (``GetParamMiddleware(["q"])``, a
+    session middleware's ``arg_name``): call it in ``__init__`` so a bad name
+    fails when the middleware is made, with a message naming the middleware.
+
+    Args:
+        name: The name to check.
+        owner: Who asks, for the message (``'SessionMiddleware'``).
+        what: What the name is, for the message (``'arg_name'``).
+
+    Raises:
+        TypeError: *name* is not a string.
+        ValueError: *name* is not a Python identifier, so no endpoint could take it.
+        ReservedArgumentError: *name* is one of :data:`~clastic.RESERVED_ARGS`
+            (``request``, ``next``, ``context``...) or ``self`` (a ``NameError``).
+
+    >>> check_arg_name("user_id", owner="AuthMiddleware")
+    'user_id'
+    >>> check_arg_name("request", owner="AuthMiddleware")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+      ...
+    clastic.exceptions.ReservedArgumentError: AuthMiddleware: argument name 'request' is reserved ...
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"{owner}: {what} must be a string, got {name!r} ({type(name).__name__})")
+    if not name.isidentifier():
+        raise ValueError(
+            f"{owner}: {what} {name!r} is not a valid Python identifier, so no endpoint could take it as an "
+            "argument; use letters, digits and underscores (for example 'target_url')"
+        )
+    if name in RESERVED_ARGS or name == "self":
+        raise ReservedArgumentError(
+            f"{owner}: {what} {name!r} is reserved (reserved names: {list(RESERVED_ARGS)}); choose another name"
+        )
+    return name
+
+
+def make_hook(
+    impl: Callable[..., Any],
+    *,
+    name: str,
+    required: Iterable[str] = (),
+    optional: Mapping[str, Any] | None = None,
+    takes_context: bool = False,
+) -> Callable[..., Any]:
+    """Return a hook ``(next, [context,] *required, **optional)`` that calls ``impl(next, **values)``.
+
+    The Application injects a hook's arguments by the names in its signature,
+    so a hook whose names are chosen when the middleware is made (by its
+    user) cannot be written with ``def``. ``make_hook`` builds it: the hook
+    it returns carries an explicit ``__signature__``, which the Application
+    reads and checks like any other (each *required* name must have a
+    source, or the Application refuses to build, naming the closest one),
+    and it calls *impl* with the injected values by name. Assign it in
+    ``__init__`` (``self.request = make_hook(...)``) and list what it passes
+    to ``next`` in ``provides`` as usual.
+
+    Args:
+        impl: The function doing the work, called as ``impl(next, **values)``:
+            every *required* name, ``context`` when *takes_context*, and
+            those *optional* names that some source provides (the others are
+            absent from *values*).
+        name: The hook's ``__name__`` (``'request'``, ``'render'``...), shown in tracebacks.
+        required: Names that must be injected.
+        optional: Names injected when something provides them, with the
+            defaults their signature shows.
+        takes_context: Take ``context`` after ``next`` (``render`` hooks).
+
+    Raises:
+        TypeError: *impl* is not callable.
+
+    >>> def impl(next, **values):
+    ...     return next(greeting=f"hello {values['user']}")
+    >>> hook = make_hook(impl, name="request", required=["user"])
+    >>> import inspect; str(inspect.signature(hook))
+    '(next, user)'
+    >>> hook(lambda greeting: greeting, "ada")
+    'hello ada'
+    """
+    if not callable(impl):
+        raise TypeError(f"make_hook() takes the function doing the work, got {impl!r:.80}")
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    params = [inspect.Parameter("next", kind)]
+    if takes_context:
+        params.append(inspect.Parameter("context", kind))
+    params.extend(inspect.Parameter(arg, kind) for arg in required)
+    params.extend(inspect.Parameter(arg, kind, default=default) for arg, default in (optional or {}).items())
+    signature = inspect.Signature(params)  # raises ValueError for a duplicate or invalid name
+    # The chain passes leading arguments by position and the rest by name,
+    # following the signature; map both back to names.
+    names = tuple(param.name for param in params[1:])
+
+    def hook(next: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        values = dict(zip(names, args, strict=False))  # trailing ones may come by name
+        values.update(kwargs)
+        return impl(next, **values)
+
+    hook.__signature__ = signature  # type: ignore[attr-defined]  # read by inspect.signature, so by injection
+    hook.__name__ = hook.__qualname__ = name
+    return hook
+
+
+def split_duplicates(
+    old: Sequence[object], new: Sequence[object], *, where: str = ""
+) -> tuple[list[object], list[tuple[object, object]]]:
     """Merge like :func:`merge_middlewares`; return ``(merged, [(dropped, kept), ...])`` without logging.
 
     *old* are the route's (or embedded Application's) middlewares, *new* the
@@ -304,11 +429,15 @@ def check_middlewares(middlewares: Sequence[object], args_dict: Mapping[str, Any
                 else:
                     sources[name] = type(mw).__name__
     if conflicts:
-        raise ConflictingProvidesError(f"found conflicting provides: {conflicts!r}; rename one of them", conflicts=conflicts)
+        message = f"found conflicting provides: {conflicts!r}; rename one of them"
+        raise ConflictingProvidesError(message, conflicts=conflicts)
 
 
 def make_middleware_chain(
-    middlewares: Sequence[object], endpoint: Callable[..., Any], render: Callable[..., Any] | None, preprovided: Sequence[str]
+    middlewares: Sequence[object],
+    endpoint: Callable[..., Any],
+    render: Callable[..., Any] | None,
+    preprovided: Sequence[str],
 ) -> Callable[..., Any]:
     """Compile *middlewares* around *endpoint* and *render* into one callable.
 
@@ -331,7 +460,7 @@ def make_middleware_chain(
     execute = chain.execute
 
     def middleware_chain(**kwargs: Any) -> Any:
-        __traceback_hide__ = True  # noqa: F841 - read by traceback formatters
+        __traceback_hide__ = True  # read by traceback formatters
         missing = [name for name in names if name not in kwargs]
         if missing:
             raise TypeError(f"middleware chain called without {missing} (it takes {names})")

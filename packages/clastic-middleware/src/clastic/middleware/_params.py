@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clastic.errors import BadRequest
-from clastic.middleware._hooks import check_arg_name
+from clastic.middleware.core import check_arg_name
 
 __all__ = ["Field", "extract_fields", "parse_bool", "parse_fields"]
 

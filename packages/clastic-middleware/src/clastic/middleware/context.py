@@ -16,7 +16,7 @@ from typing import Any
 
 from clastic import Middleware
 from clastic.exceptions import ClasticError, ReservedArgumentError
-from clastic.middleware._hooks import make_hook
+from clastic.middleware.core import make_hook
 
 __all__ = ["AmbiguousArgumentError", "ContextProcessor", "SimpleContextProcessor"]
 

@@ -35,7 +35,6 @@ from werkzeug.http import dump_cookie
 
 from clastic import Middleware, Request, Response
 from clastic.errors import HTTPException
-from clastic.middleware._hooks import check_arg_name
 from clastic.middleware._signing import (
     Clock,
     SecretKey,
@@ -47,6 +46,7 @@ from clastic.middleware._signing import (
     normalize_keys,
 )
 from clastic.middleware._tracked import TrackedDict
+from clastic.middleware.core import check_arg_name
 
 __all__ = [
     "DEFAULT_EXPIRY",

@@ -33,7 +33,6 @@ from werkzeug.http import dump_cookie
 from clastic import Middleware, Request, Response
 from clastic.errors import Forbidden, HTTPException
 from clastic.middleware._body import DEFAULT_MAX_CONTENT_LENGTH, MULTIPART, URLENCODED, load_form
-from clastic.middleware._hooks import check_arg_name, make_hook
 from clastic.middleware._signing import (
     Clock,
     SecretKey,
@@ -44,6 +43,7 @@ from clastic.middleware._signing import (
     make_timed_serializer,
     normalize_keys,
 )
+from clastic.middleware.core import check_arg_name, make_hook
 from clastic.route import BoundRoute
 
 __all__ = ["SAFE_METHODS", "SESSION_KEY", "CSRFMiddleware", "CSRFToken"]

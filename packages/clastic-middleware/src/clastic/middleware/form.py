@@ -29,8 +29,8 @@ from clastic.middleware._body import (
     load_form,
     read_body,
 )
-from clastic.middleware._hooks import check_arg_name
 from clastic.middleware._params import extract_fields, parse_fields
+from clastic.middleware.core import check_arg_name
 from clastic.route import BoundRoute
 
 __all__ = ["FileUploadMiddleware", "JSONBodyMiddleware", "PostDataMiddleware"]

@@ -32,7 +32,6 @@ from werkzeug.http import dump_cookie
 
 from clastic import Middleware, Request, Response
 from clastic.errors import HTTPException, ServiceUnavailable
-from clastic.middleware._hooks import check_arg_name
 from clastic.middleware._session_store import MemorySessionStore as MemorySessionStore
 from clastic.middleware._session_store import RedisSessionStore as RedisSessionStore
 from clastic.middleware._session_store import SessionRecord as SessionRecord
@@ -50,6 +49,7 @@ from clastic.middleware._signing import (
     to_seconds,
 )
 from clastic.middleware._tracked import TrackedDict
+from clastic.middleware.core import check_arg_name
 
 __all__ = [
     "MemorySessionStore",

@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from clastic import Middleware, Request
-from clastic.middleware._hooks import check_arg_name
 from clastic.middleware._params import extract_fields, parse_fields
+from clastic.middleware.core import check_arg_name
 from clastic.route import BoundRoute
 
 __all__ = ["GetParamMiddleware", "ScriptRootMiddleware"]
