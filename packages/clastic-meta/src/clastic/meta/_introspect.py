@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from clastic.meta._redact import Redactor
+from clastic.middleware.core import HOOK_NAMES
 from clastic.utils import get_callable_name
 
 if TYPE_CHECKING:
@@ -38,13 +39,6 @@ __all__ = [
 
 #: Argument sources as the meta page names them.
 ARG_SOURCES = ("builtin", "url", "resources", "middleware", "default")
-
-_HOOKS: tuple[tuple[str, str], ...] = (
-    ("request", "provides"),
-    ("endpoint", "endpoint_provides"),
-    ("render", "render_provides"),
-)
-
 
 def describe_callable(func: Any) -> dict[str, str]:
     """Name an endpoint or render the way the meta page shows it.
@@ -204,7 +198,7 @@ def describe_middleware(mw: object, redactor: Redactor) -> dict[str, Any]:
     provides: list[str] = []
     requires: list[str] = []
     provides_by_hook: dict[str, list[str]] = {}
-    for hook_name, provides_attr in _HOOKS:
+    for hook_name, provides_attr in HOOK_NAMES.items():
         hook = getattr(mw, hook_name, None)
         names = [str(name) for name in (getattr(mw, provides_attr, ()) or ())]
         if hook is None:
