@@ -42,6 +42,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from clastic._fast_wsgi import raw_to_response
 from clastic._inject import INTERNAL_PREFIX, RESERVED_ARGS, CallableSpec, read_signature, resolve_arguments, variable_name
 from clastic.exceptions import ConflictingProvidesError, ReservedArgumentError
 
@@ -53,6 +54,7 @@ __all__ = [
     "compile_error_renderer",
     "compile_linear_chain",
     "direct_form",
+    "respond_direct",
 ]
 
 logger = logging.getLogger(__name__)
@@ -102,6 +104,9 @@ class ChainSpec:
     hook_count: int = 0
     #: The render's direct form the chain calls instead of the render, or ``None``.
     direct_render: Callable[..., Any] | None = None
+    #: True when the chain may return the direct form's triples (no request hook
+    #: sees them); false under request hooks, where it always returns Responses.
+    direct_raw: bool = False
 
 
 def collect_sources(where: str, entries: Sequence[tuple[str, str]], middlewares: Sequence[object]) -> tuple[dict[str, str], list[Hook]]:
@@ -328,10 +333,12 @@ def compile_chain(
     render_hooks = [h for h in hooks if h.kind == "render"]
     out = _Writer(where, [name for name, _source in entries], constants=list(constant_vars))
     endpoint_names: list[str] = []
-    # A render with a direct form whose Response no middleware hook would see
-    # (no request or render hooks) runs in that form: see direct_form().
+    # A render with a direct form runs in that form (see direct_form()) unless
+    # render hooks wrap it. Without request hooks nothing sees its Response,
+    # so a complete body may leave as a triple; under request hooks,
+    # respond_direct() turns it into the Response they see.
     direct = None
-    if not request_hooks and not render_hooks and "request" in base and "_route" in constant_vars:
+    if not render_hooks and "request" in base and "_route" in constant_vars:
         direct = direct_form(render)
     direct_used: set[str] = set()
 
@@ -344,7 +351,11 @@ def compile_chain(
         # The render's arguments still count as used (introspection, is_required_arg),
         # but the request it may never need is not one the dispatcher must build.
         direct_used.update(set(names) & out.outside)
-        out.line(depth, f"return _clastic_direct(context, request, {constant_vars['_route']})")
+        route_var = constant_vars["_route"]
+        if request_hooks:
+            out.line(depth, f"return _clastic_respond_direct(_clastic_direct, _clastic_render, context, request, {route_var})")
+        else:
+            out.line(depth, f"return _clastic_direct(context, request, {route_var})")
 
     def gen_endpoint(depth: int, available: dict[str, str], result: str | None = None) -> None:
         names = out.names_for(endpoint_spec, available, "endpoint")
@@ -381,6 +392,7 @@ def compile_chain(
     source = out.source()
     if direct is not None:
         env["_clastic_direct"] = direct
+        env["_clastic_respond_direct"] = respond_direct
     execute = _compile(source, filename, env, "_clastic_execute")
     provided_by = {name: out.hook_names.get((hook.index, hook.kind), ()) for hook in hooks for name in hook.provides}
     return ChainSpec(
@@ -394,6 +406,7 @@ def compile_chain(
         eager=frozenset(out.used),
         hook_count=len(hooks),
         direct_render=direct,
+        direct_raw=direct is not None and not request_hooks,
     )
 
 
@@ -564,6 +577,28 @@ def direct_form(render: Any) -> Callable[..., Any] | None:
         return None
     direct = getattr(render, "_clastic_direct", None)
     return direct if callable(direct) else None
+
+
+def respond_direct(direct: Callable[..., Any], render: Callable[..., Any], context: Any, request: Any, route: Any) -> Any:
+    """Run a render's direct form where middleware hooks will see the result: return a Response.
+
+    *request* is the Request, or the dispatcher's request cell (a list whose
+    first item is the request once built, see ``Dispatcher.route``) when
+    nothing before the render asked for it; the cell builds it only if the
+    render needs it.
+    """
+    __traceback_hide__ = True  # noqa: F841 - read by traceback formatters
+    cell = request if type(request) is list else None
+    result = direct(context, request if cell is None else cell[0], route)
+    if type(result) is tuple:
+        if result[0] is None:  # the render needs the request, not built yet
+            if cell is None:
+                return render(result[1], request, route)  # no way to build one: as the render itself does
+            request = cell[0] = cell[1].new_request(cell[2], cell[3], cell[4])
+            result = direct(result[1], request, route)
+        if type(result) is tuple:
+            result = raw_to_response(result)
+    return result
 
 
 def _direct(func: Any) -> Any:

@@ -5,7 +5,7 @@ routes change. The dispatcher does work only on demand:
 
 * It routes on ``PATH_INFO`` and ``REQUEST_METHOD`` from the environ,
   decoded as Werkzeug's ``Request`` decodes them
-  (:func:`clastic._fast_wsgi.environ_path`).
+  (:func:`clastic._fast_wsgi.environ_route`).
 * It builds the :class:`~clastic.Request` only when something asks for it:
   a route whose compiled chain passes ``request`` to a callable (the
   endpoint, a middleware hook, a render, ``**kwargs``), an error renderer
@@ -20,7 +20,10 @@ routes change. The dispatcher does work only on demand:
   straight to ``start_response`` (:func:`clastic._fast_wsgi.write_raw`).
   Such renders only run this way on routes without request or render
   middleware hooks, so every middleware and endpoint that handles a
-  response still gets a Werkzeug ``Response``.
+  response still gets a Werkzeug ``Response``. Under request hooks the
+  render still gets the request only if it needs it: the chain is given
+  a *request cell* (``[request or None, dispatcher, environ, request id,
+  path params]``) to build it from (:func:`clastic._chain.respond_direct`).
 * An unmatched request on an Application whose null route runs no hooks,
   with the stock ``NotFound`` and error renderer, is answered with the
   404 body prepared once per negotiated type.
@@ -43,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 
 from clastic._app_helpers import default_render_error, not_a_response
-from clastic._fast_wsgi import environ_method, environ_path, raw_to_response, respond, routes_on_environ, write_raw
+from clastic._fast_wsgi import environ_route, raw_to_response, respond, routes_on_environ, write_raw
 from clastic.errors._base import HTTPException, negotiate_accept
 from clastic.errors.handler import ErrorHandler
 from clastic.errors.http import NotFound, from_werkzeug
@@ -150,7 +153,7 @@ def _renders_by_default(route: BoundRoute) -> bool:
 class Dispatcher:
     """Routes the requests of one Application; rebuilt whenever its routes change."""
 
-    __slots__ = ("_ids", "app", "candidates", "null_route", "plain_null_route")
+    __slots__ = ("_environ_type", "_ids", "app", "candidates", "null_route", "plain_null_route")
 
     def __init__(self, app: Application, candidates: Any, null_route: BoundRoute) -> None:
         self.app = app
@@ -160,6 +163,7 @@ class Dispatcher:
         #: True when the null route runs no middleware hook and renders errors the stock way.
         self.plain_null_route = not null_route._has_hooks and _renders_by_default(null_route)
         self._ids = app._request_ids
+        self._environ_type: type | None = None
 
     def new_request(self, environ: WSGIEnvironment, request_id: int, path_params: dict[str, Any]) -> Request:
         """Build the request of *environ*, as the Application names it."""
@@ -172,10 +176,9 @@ class Dispatcher:
         """Answer one request: the Application's WSGI entry point."""
         request_id = next(self._ids)
         request_type = self.app.request_type
-        if routes_on_environ(request_type):
+        if request_type is self._environ_type or self._check_environ_type(request_type):
             request = None
-            path = environ_path(environ)
-            method = environ_method(environ)
+            path, method = environ_route(environ)
         else:  # the request class decides the path or method itself: build it first
             request = request_type(environ, populate_request=False)
             request.request_id = request_id
@@ -197,6 +200,13 @@ class Dispatcher:
         if type(result) is tuple:
             return write_raw(result, environ, start_response)
         return respond(result, environ, start_response)
+
+    def _check_environ_type(self, request_type: type) -> bool:
+        # Remember the last request class that routes on the environ (see routes_on_environ).
+        if routes_on_environ(request_type):
+            self._environ_type = request_type
+            return True
+        return False
 
     def dispatch(self, request: Request) -> Response:
         """Route a request built by the caller and return the response (errors rendered)."""
@@ -242,14 +252,21 @@ class Dispatcher:
                         state = _state_with(route)
                     state.redirect_to = canonical
                     break
+            cell = None
             if request is not None:
                 request.path_params = values
+                given = request
             elif route._needs_request:
-                request = self.new_request(environ, request_id, values)
+                request = given = self.new_request(environ, request_id, values)
+            elif route._lazy_cell:
+                # The render's direct form builds the request from this cell if it needs it (see respond_direct).
+                given = cell = [None, self, environ, request_id, values]
+            else:
+                given = None
             if state is None and route._needs_state:
                 state = _state_with(route)
             try:
-                result = route._execute(request, state, *values.values())
+                result = route._execute(given, state, *values.values())
                 if type(result) is tuple and route._direct:
                     if result[0] is None:  # the render needs the request after all (see BasicRender)
                         if request is None:
@@ -264,6 +281,8 @@ class Dispatcher:
             except RerouteWSGI:
                 raise
             except Exception:  # the one place that catches everything: answer 500 and log the traceback
+                if request is None and cell is not None:
+                    request = cell[0]
                 if request is None:
                     request = self.new_request(environ, request_id, values)
                 if state is None:
@@ -271,6 +290,8 @@ class Dispatcher:
                 result = self.app.error_handler.uncaught_to_response(
                     _application=self.app, _route=route, request=request, _dispatch_state=state
                 )
+            if request is None and cell is not None:
+                request = cell[0]
             if isinstance(result, HTTPException):
                 if state is None:
                     state = _state_with(route)

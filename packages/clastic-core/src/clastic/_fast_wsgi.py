@@ -45,6 +45,7 @@ __all__ = [
     "FAST",
     "environ_method",
     "environ_path",
+    "environ_route",
     "init_body",
     "init_buffered",
     "init_status",
@@ -79,6 +80,14 @@ def environ_method(environ: WSGIEnvironment) -> str:
     return environ.get("REQUEST_METHOD", "GET").upper()  # type: ignore[no-any-return]
 
 
+def environ_route(environ: WSGIEnvironment) -> tuple[str, str]:
+    """Return ``(environ_path(environ), environ_method(environ))`` in one call (the dispatcher's first step)."""
+    path: str = environ.get("PATH_INFO") or ""
+    if not (path[:1] == "/" and path[1:2] != "/" and path.isascii()):
+        path = "/" + path.encode("latin1").decode(errors="replace").lstrip("/")
+    return path, environ.get("REQUEST_METHOD", "GET").upper()
+
+
 @cache
 def routes_on_environ(request_type: type) -> bool:
     """Return True if *request_type* reads ``path`` and ``method`` from the environ as Werkzeug's Request does.
@@ -96,10 +105,21 @@ def routes_on_environ(request_type: type) -> bool:
     return False
 
 
-@cache
+# Status lines by code, filled as codes are met (a code's line never changes).
+_STATUS_LINES: dict[int, str] = {}
+
+
 def status_line(status: int) -> str:
     """Return the WSGI status line Werkzeug sends for *status* (``404`` -> ``'404 NOT FOUND'``)."""
-    return Response(status=status).status
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        line = Response(status=status).status
+        if len(_STATUS_LINES) < 1000:
+            _STATUS_LINES[status] = line
+    return line
+
+
+_new = object.__new__
 
 
 def init_buffered(response: Response, body: bytes, content_type: str, status: int) -> None:
@@ -110,11 +130,11 @@ def init_buffered(response: Response, body: bytes, content_type: str, status: in
     if not FAST:
         Response.__init__(response, body, status=status, content_type=content_type)
         return
-    headers = Headers()
+    headers = _new(Headers)  # Headers() sets nothing but _list
     headers._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
     attrs = response.__dict__
     attrs["headers"] = headers
-    attrs["_status"] = status_line(status)
+    attrs["_status"] = _STATUS_LINES.get(status) or status_line(status)
     attrs["_status_code"] = status
     attrs["direct_passthrough"] = False
     attrs["_on_close"] = []
@@ -136,7 +156,7 @@ def init_status(response: Response, status: int) -> None:
 
 def init_body(response: Response, body: bytes, content_type: str) -> None:
     """Complete a response begun with :func:`init_status`: set its headers and body."""
-    headers = Headers()
+    headers = _new(Headers)
     headers._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
     attrs = response.__dict__
     attrs["headers"] = headers
@@ -163,7 +183,7 @@ def replace_body(response: Response, body: bytes, content_type: str) -> None:
 
 def raw_to_response(raw: Raw) -> Response:
     """Return the Response a render would have built for *raw*."""
-    response = object.__new__(Response)
+    response = _new(Response)
     init_buffered(response, raw[2], raw[1], raw[0])
     return response
 
@@ -173,7 +193,9 @@ def write_raw(raw: Raw, environ: WSGIEnvironment, start_response: StartResponse)
     status, content_type, body = raw
     if not FAST or status < 200 or status == 204 or status == 304 or environ.get("REQUEST_METHOD") == "HEAD":
         return raw_to_response(raw)(environ, start_response)
-    start_response(status_line(status), [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    start_response(
+        _STATUS_LINES.get(status) or status_line(status), [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    )
     return [body]
 
 
@@ -194,6 +216,26 @@ def respond(response: Response, environ: WSGIEnvironment, start_response: StartR
     Content-Length, nothing to close, no Location to rewrite) is sent
     directly; everything else goes through ``Response.__call__`` unchanged.
     """
+    attrs = response.__dict__
+    if FAST and type(response) is Response and environ.get("REQUEST_METHOD") != "HEAD":
+        # The shape buffered responses have: one bytes chunk, Content-Type and
+        # Content-Length only, nothing to close; anything else takes the checks below.
+        body = attrs.get("response")
+        listed = attrs["headers"]._list
+        if (
+            type(body) is list
+            and len(body) == 1
+            and len(listed) == 2
+            and listed[0][0] == "Content-Type"
+            and listed[1][0] == "Content-Length"
+            and not attrs.get("_on_close", True)
+            and type(body[0]) is bytes
+            and type(listed) is list
+        ):
+            status_code = attrs["_status_code"]
+            if status_code >= 200 and status_code != 204 and status_code != 304:
+                start_response(attrs["_status"], list(listed))
+                return body
     body = response.response if FAST else None
     status_code = response.status_code
     if (
@@ -274,7 +316,7 @@ def _self_check() -> bool:
             else:
                 probe["REQUEST_METHOD"] = method
             request = Request(probe, populate_request=False)
-            if (environ_path(probe), environ_method(probe)) != (request.path, request.method):
+            if not (environ_path(probe), environ_method(probe)) == environ_route(probe) == (request.path, request.method):
                 return False
     # what reaches start_response, through respond() and write_raw(), against Response.__call__
     for status in (200, 404, 503):

@@ -346,7 +346,10 @@ class BoundRoute(BoundRouteCompat):
         self._has_hooks = chain.hook_count > 0
         #: The render's direct form (``(context, request, _route)`` -> raw triple or Response), when the chain uses it.
         self._render_direct: Callable[..., Any] | None = chain.direct_render
-        self._direct = chain.direct_render is not None
+        # The chain may return the direct form's triples (see Dispatcher.route).
+        self._direct = chain.direct_raw
+        # Under request hooks the direct form gets a request cell to build the request from, if it needs one.
+        self._lazy_cell = chain.direct_render is not None and not chain.direct_raw and not self._needs_request
         #: The generated source of the chain.
         self.chain_source = chain.source
         #: Where each argument of the chain's callables comes from.
