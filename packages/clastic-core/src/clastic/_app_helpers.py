@@ -12,14 +12,21 @@ from typing import TYPE_CHECKING, Any
 
 from clastic._inject import RESERVED_ARGS
 from clastic.exceptions import ReservedArgumentError
+from clastic.types import ErrorHandler
 
 if TYPE_CHECKING:
-    from clastic.errors.handler import ErrorHandler
     from clastic.errors.http import HTTPException
     from clastic.route import BoundRoute
     from clastic.wrappers import Request, Response
 
-__all__ = ["check_error_handler", "check_resources", "check_valid_wsgi", "default_render_error", "index_names", "not_a_response"]
+__all__ = [
+    "check_error_handler",
+    "check_resources",
+    "check_valid_wsgi",
+    "default_render_error",
+    "index_names",
+    "not_a_response",
+]
 
 
 def check_valid_wsgi(wsgi_callable: Any) -> None:
@@ -65,35 +72,43 @@ def not_a_response(route: BoundRoute, value: Any) -> TypeError:
     )
 
 
-# What the Application calls on its error handler.
-_ERROR_HANDLER_API = (
-    "render_error",
-    "uncaught_to_response",
-    "not_found_type",
-    "method_not_allowed_type",
-    "wsgi_wrapper",
-)
+# What an error handler must have, read from the Protocol that documents each member.
+_ERROR_HANDLER_MEMBERS = tuple(name for name in vars(ErrorHandler) if not name.startswith("_"))
 
 
-def check_error_handler(handler: Any) -> ErrorHandler:
+def check_error_handler(handler: object) -> ErrorHandler:
+    """Return *handler* if it has every member of :class:`clastic.types.ErrorHandler`; raise ``TypeError`` if not."""
     if isinstance(handler, type):
         raise TypeError(
             f"Application(error_handler=...) takes an error handler instance, got the class {handler.__name__}; "
             f"call it: error_handler={handler.__name__}()"
         )
-    missing = [name for name in _ERROR_HANDLER_API if not hasattr(handler, name)]
-    if missing:
+    if not isinstance(handler, ErrorHandler):
+        missing = [name for name in _ERROR_HANDLER_MEMBERS if not hasattr(handler, name)]
         raise TypeError(
-            f"Application(error_handler=...) got {handler!r:.80}, which lacks {', '.join(missing)}; "
+            f"Application(error_handler=...) got a {type(handler).__name__} object, which lacks {', '.join(missing)} "
+            "(see clastic.types.ErrorHandler); "
             "pass an instance of clastic.errors.ErrorHandler or a subclass of it"
         )
-    return handler  # type: ignore[no-any-return]
+    uncallable = [
+        name
+        for name in _ERROR_HANDLER_MEMBERS
+        if not callable(getattr(handler, name)) and not (name == "wsgi_wrapper" and handler.wsgi_wrapper is None)
+    ]
+    if uncallable:
+        shown = ", ".join(f"{name} = {getattr(handler, name)!r:.40}" for name in uncallable)
+        raise TypeError(
+            f"Application(error_handler=...) got {type(handler).__name__}, whose {shown} must be callable "
+            "(see clastic.types.ErrorHandler for what each is called with)"
+        )
+    return handler
 
 
 def check_resources(resources: Mapping[str, Any] | None) -> dict[str, Any]:
     if resources is not None and not isinstance(resources, Mapping):
         raise TypeError(
-            f"Application(resources=...) takes a dict of name -> value, got {type(resources).__name__} ({resources!r:.80})"
+            "Application(resources=...) takes a dict of name -> value, "
+            f"got {type(resources).__name__} ({resources!r:.80})"
         )
     resources = dict(resources or {})
     bad = [key for key in resources if not isinstance(key, str) or not key.isidentifier()]
