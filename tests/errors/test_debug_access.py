@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 
 from clastic import GET, Application, render_basic
+from clastic.access import LOOPBACK_NETWORKS
 from clastic.errors import Forbidden
 from clastic.testing import LiveServer
 
@@ -117,13 +118,28 @@ def test_other_clients_get_the_plain_body(call, remote):
     assert "exc_type" not in response.json
 
 
-def test_allow_networks_trusts_them_in_addition_to_loopback(call):
+def test_allow_networks_replace_the_loopback_rule(call):
+    # One meaning of allow= across Clastic (clastic.access.AccessRule): an explicit rule replaces the default.
     app = make_app(allow=["203.0.113.0/24", ipaddress.ip_network("2001:db8::/32")])
     assert call(app, "/explode", "json", remote="203.0.113.9").json["exc_type"] == "ValueError"
     assert call(app, "/explode", "json", remote="2001:db8::5").json["exc_type"] == "ValueError"
-    assert call(app, "/explode", "json", remote="127.0.0.1").json["exc_type"] == "ValueError"
+    assert "exc_type" not in call(app, "/explode", "json", remote="127.0.0.1").json
     assert "exc_type" not in call(app, "/explode", "json", remote="198.51.100.1").json
     assert "routes" not in call(app, "/nowhere", "json", remote="198.51.100.1").json
+
+
+def test_listing_the_loopback_networks_keeps_loopback_next_to_others(call):
+    app = make_app(allow=[*LOOPBACK_NETWORKS, "203.0.113.0/24"])
+    assert call(app, "/explode", "json", remote="127.0.0.1").json["exc_type"] == "ValueError"
+    assert call(app, "/explode", "json", remote="203.0.113.9").json["exc_type"] == "ValueError"
+    assert "exc_type" not in call(app, "/explode", "json", remote="198.51.100.1").json
+
+
+def test_allow_mixes_networks_and_callables(call):
+    app = make_app(allow=["203.0.113.0/24", lambda request: request.headers.get("X-Debug-Key") == "letmein"])
+    assert call(app, "/explode", "json", remote="203.0.113.9").json["exc_type"] == "ValueError"
+    assert call(app, "/explode", "json", remote="198.51.100.1", headers={"X-Debug-Key": "letmein"}).json["exc_type"]
+    assert "exc_type" not in call(app, "/explode", "json", remote="198.51.100.1").json
 
 
 def test_listing_loopback_networks_keeps_the_dns_rebinding_check(call):
@@ -150,12 +166,18 @@ def test_allow_callable_decides_alone(call):
 
 
 def test_invalid_allow_entries_fail_at_construction():
-    from clastic.errors import ContextualErrorHandler
+    from clastic.errors import ContextualErrorHandler, REPLErrorHandler
 
-    with pytest.raises(ValueError, match=r"allow= entry '10\.0\.0\.0/33' is not an IP network or address"):
+    with pytest.raises(
+        ValueError, match=r"^ContextualErrorHandler\(allow=...\): '10\.0\.0\.0/33' is not an IP network or address"
+    ):
         ContextualErrorHandler(allow=["10.0.0.0/33"])
-    with pytest.raises(TypeError, match=r"allow= takes network strings .* got 42 \(int\)"):
+    with pytest.raises(
+        TypeError, match=r"^ContextualErrorHandler\(allow=...\): 42 \(int\) is neither an IP network .* nor a callable"
+    ):
         ContextualErrorHandler(allow=[42])
+    with pytest.raises(TypeError, match=r"^REPLErrorHandler\(allow=...\) takes networks .* got 42 \(int\)$"):
+        REPLErrorHandler(allow=42)
 
 
 # -- over real HTTP -----------------------------------------------------------------

@@ -67,7 +67,7 @@ def test_console_path_is_off_by_default_and_loopback_only_when_on(call):
     assert call(app, "/console", "html", remote="198.51.100.2").status_code == 404
 
 
-def test_allow_trusts_more_networks(call):
+def test_allow_opens_the_debugger_to_its_networks(call):
     app = make_app(allow=["198.51.100.0/24"])
     assert "The debugger caught an exception" in call(app, "/explode", "html", remote="198.51.100.2").text
     assert "debugger" not in call(app, "/explode", "html", remote="192.0.2.1").text.lower()

@@ -16,8 +16,9 @@ in the format the client's ``Accept`` header asks for: HTML, JSON (keys
 exc_tb_str, last_frame, req, python, clastic_version, server_time,
 server_time_utc, is_email`` for exceptions, or ``request`` and ``routes``),
 ``application/problem+json`` (the same as extension members), XML or text.
-Any other client gets the plain production body; pass ``allow=`` to trust
-more networks.
+Any other client gets the plain production body. ``allow=`` replaces that
+rule with networks or a function of the request, as for the meta pages (see
+:mod:`clastic.access`).
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 from boltons.tbutils import ContextualExceptionInfo, ExceptionInfo
 
+from clastic.access import AccessRule, AllowSpec
 from clastic.errors import HTTPException, InternalServerError, NotFound, negotiate_mimetype
-from clastic.errors._debug_access import AllowPolicy, ClientAccess, DebugModeWarning
 from clastic.errors._debug_formats import render_debug, render_problem, render_text, render_xml
 from clastic.errors._debug_html import render_html
+from clastic.errors._debug_mode import DebugModeWarning
 from clastic.errors._debug_report import (
     environment_report,
     exception_report,
@@ -134,15 +136,17 @@ class ContextualErrorHandler(ReportingErrorHandler):
 
     Only for development: the pages show source, local variables, cookies
     and headers. Clients not on loopback get the plain production body
-    unless *allow* trusts them, and a warning is logged when the handler
+    unless *allow* says otherwise, and a warning is logged when the handler
     serves an Application that is not in debug mode.
 
     Args:
         hide_internal_frames: Fold away Clastic's own frames and frames
             whose locals set ``__traceback_hide__`` (a checkbox shows them).
-        allow: Who besides loopback clients sees details: networks
-            (``["10.0.0.0/8"]``) or a callable ``allow(request) -> bool`` that
-            decides alone.
+        allow: Who sees details: ``None`` for loopback clients only, else
+            networks (``["10.0.0.0/8"]``), a callable ``allow(request) -> bool``,
+            or a list mixing them, which replaces the loopback rule (list
+            :data:`clastic.access.LOOPBACK_NETWORKS` too to keep it). See
+            :class:`clastic.access.AccessRule`.
         reporters: Callables ``reporter(exception, request, route)`` told
             about every uncaught exception (see :mod:`clastic.errors.reporting`).
         problem_types: The :class:`~clastic.errors.problems.Problem` classes
@@ -164,7 +168,7 @@ class ContextualErrorHandler(ReportingErrorHandler):
         self,
         hide_internal_frames: bool = True,
         *,
-        allow: AllowPolicy = None,
+        allow: AllowSpec = None,
         reporters: Reporters = None,
         problem_types: Iterable[type[Problem]] | None = None,
         context_lines: int = 5,
@@ -177,7 +181,8 @@ class ContextualErrorHandler(ReportingErrorHandler):
         if not isinstance(repr_length, int) or repr_length < 20:
             raise ValueError(f"repr_length must be an int >= 20 (characters), got {repr_length!r}")
         self.hide_internal_frames = hide_internal_frames
-        self.access = ClientAccess(allow)
+        #: Who sees details.
+        self.access = AccessRule(allow, subject="Debug details", setting=f"{type(self).__name__}(allow=...)")
         self.context_lines = context_lines
         self.repr_length = repr_length
         self._problem_types = None if problem_types is None else _check_problem_types(problem_types)
@@ -186,8 +191,8 @@ class ContextualErrorHandler(ReportingErrorHandler):
     # -- policy ---------------------------------------------------------------
 
     def allows(self, request: Request | None) -> bool:
-        """Return True if *request*'s client may see debug details."""
-        return self.access.allows(request)
+        """Return True if *request*'s client may see debug details (never without a request)."""
+        return request is not None and self.access.allows(request)
 
     @property
     def problem_types(self) -> tuple[type[Problem], ...]:

@@ -6,8 +6,8 @@ console. The console runs arbitrary code, so it is locked by Werkzeug's PIN:
 the PIN is logged when the Application is built (and again when the page
 asks for it), and only someone who can read the server's log can unlock it.
 
-Clients that are not allowed (not on loopback, unless ``allow=`` trusts
-them) never reach the debugger: their requests, ``__debugger__`` ones
+Clients that are not allowed (not on loopback, unless ``allow=`` gives
+another rule) never reach the debugger: their requests, ``__debugger__`` ones
 included, go straight to the Application, and their errors get the plain
 production body. Allowed clients that ask for JSON, XML or text rather than
 HTML get the contextual debug report instead of the HTML debugger.
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.debug import DebuggedApplication
 from werkzeug.wrappers import Request
 
+from clastic.access import AllowSpec
 from clastic.errors import negotiate_mimetype
-from clastic.errors._debug_access import AllowPolicy
 from clastic.errors.contextual import ContextualErrorHandler
 from clastic.errors.reporting import Reporters
 
@@ -47,8 +47,10 @@ class REPLErrorHandler(ContextualErrorHandler):
     Everything else behaves as :class:`~clastic.errors.ContextualErrorHandler`.
 
     Args:
-        allow: Who besides loopback clients may use the debugger: networks or
-            a callable ``allow(request) -> bool``. Anyone allowed who has the
+        allow: Who may use the debugger: ``None`` for loopback clients only,
+            else networks, a callable ``allow(request) -> bool`` or a list of
+            them, replacing the loopback rule (see
+            :class:`clastic.access.AccessRule`). Anyone allowed who has the
             PIN can run code on the server.
         evalex: Offer the per-frame Python console (PIN-protected).
         console_path: A path for Werkzeug's standalone console, e.g.
@@ -63,7 +65,7 @@ class REPLErrorHandler(ContextualErrorHandler):
     def __init__(
         self,
         *,
-        allow: AllowPolicy = None,
+        allow: AllowSpec = None,
         evalex: bool = True,
         console_path: str | None = None,
         reporters: Reporters = None,
@@ -91,9 +93,7 @@ class REPLErrorHandler(ContextualErrorHandler):
             pin_logging=True,
         )
         self.debugged_app = debugged
-        where = (
-            "loopback clients" if not self.access.networks else f"loopback and {[str(n) for n in self.access.networks]}"
-        )
+        where = self.access.describe()
         if debugged.pin is None:  # WERKZEUG_DEBUG_PIN=off
             logger.warning(
                 "REPLErrorHandler: interactive debugger on for %s WITHOUT a PIN (WERKZEUG_DEBUG_PIN=off)", where

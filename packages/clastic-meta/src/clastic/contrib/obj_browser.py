@@ -15,7 +15,7 @@ naming it.
 
 It reaches every object in memory through :mod:`gc` (secrets included; no
 value is redacted), so like ``/_meta/`` it answers loopback clients only by
-default (the same :class:`~clastic.meta.AccessRule`, DNS-rebinding check
+default (the same :class:`~clastic.access.AccessRule`, DNS-rebinding check
 included); ``allow=`` opens it to others. Looking at an object changes
 nothing: attributes are read from instance dictionaries and from C-level
 slots and descriptors only, never through properties or ``__getattr__``,
@@ -34,8 +34,9 @@ from itertools import islice
 from typing import Any
 
 from clastic import GET, Application, Request, Response
+from clastic.access import AccessRule
 from clastic.errors import BadRequest, NotFound
-from clastic.meta import AccessRule, MetaAccessMiddleware
+from clastic.meta import MetaAccessMiddleware
 from clastic.meta._app import mount_prefix
 from clastic.meta._html import esc
 from clastic.meta._page import build_tool_page, page_response
@@ -452,9 +453,10 @@ def create_app(default_obj: Any = None, *, allow: Any = None) -> Application:
 
     As in Clastic 26 (``allow=`` is new: the original had no access rule).
     """
+    rule = AccessRule(allow, subject="The object browser", setting="obj_browser.create_app(allow=...)")
     return Application(
         [GET("/<obj_id?int>", view_obj, name="obj_browser")],
         resources={"default_obj": sys if default_obj is None else default_obj},
-        middlewares=[MetaAccessMiddleware(AccessRule(allow))],
+        middlewares=[MetaAccessMiddleware(rule)],
     )
 

@@ -44,8 +44,8 @@ from typing import Any
 from clastic import RESERVED_ARGS as RESERVED_ARGS
 from clastic import Application as Application
 from clastic import render_json as render_json
-from clastic.meta._access import LOOPBACK_NETWORKS as LOOPBACK_NETWORKS
-from clastic.meta._access import AccessRule as AccessRule
+from clastic.access import LOOPBACK_NETWORKS as LOOPBACK_NETWORKS
+from clastic.access import AccessRule as AccessRule
 from clastic.meta._access import MetaAccessMiddleware as MetaAccessMiddleware
 from clastic.meta._app import DEFAULT_PAGE_TITLE as DEFAULT_PAGE_TITLE
 from clastic.meta._app import DEFAULT_PERIPHERALS as DEFAULT_PERIPHERALS

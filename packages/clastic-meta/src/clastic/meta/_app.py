@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from clastic import Application, DispatchState, Request, Response
+from clastic.access import AccessRule
 from clastic.errors import BadRequest
-from clastic.meta._access import AccessRule, MetaAccessMiddleware
+from clastic.meta._access import MetaAccessMiddleware
 from clastic.meta._app_peripherals import MiddlewarePeripheral, ResourcePeripheral, RoutePeripheral
 from clastic.meta._page import SectionView, build_page, page_response
 from clastic.meta._peripheral import PeripheralSlot, load_plugin_peripherals, make_slot
@@ -128,7 +129,7 @@ class MetaApplication(Application):
         #: When this MetaApplication was created (Unix time).
         self.start_timestamp = time.time()
         #: Who may see the pages.
-        self.access_rule = AccessRule(allow)
+        self.access_rule = AccessRule(allow, subject="This Clastic meta page", setting="MetaApplication(allow=...)")
         #: Redacts secret-looking resource names and cuts long values.
         self.redactor = Redactor(secret_words, max_value_length)
         anchors: set[str] = set()

@@ -18,7 +18,7 @@ view shows 0.0 for processes not seen before, as ``top`` does on its first
 screen. Command lines are scrubbed like the meta page's reprs
 (``--password=...`` and URL passwords become ``[REDACTED]``). Like
 ``/_meta/`` it answers loopback clients only by default (the same
-:class:`~clastic.meta.AccessRule`, DNS-rebinding check included).
+:class:`~clastic.access.AccessRule`, DNS-rebinding check included).
 
 Needs psutil: ``pip install clastic-meta[webtop]``.
 """
@@ -32,8 +32,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from clastic import GET, Application, Request, Response
+from clastic.access import AccessRule
 from clastic.errors import BadRequest
-from clastic.meta import AccessRule, MetaAccessMiddleware, Redactor
+from clastic.meta import MetaAccessMiddleware, Redactor
 from clastic.meta._app import mount_prefix
 from clastic.meta._html import esc, format_bytes, format_duration
 from clastic.meta._page import build_tool_page, page_response
@@ -380,7 +381,8 @@ def create_app(*, allow: Any = None) -> Application:
     As in Clastic 26 (``allow=`` is new: the original had no access rule,
     and the page no longer needs a ``/clastic_assets/`` route).
     """
+    rule = AccessRule(allow, subject="This webtop page", setting="webtop.top.create_app(allow=...)")
     return Application(
         [GET("/", get_page, name="webtop_page"), GET("/json/", get_json, name="webtop_json")],
-        middlewares=[MetaAccessMiddleware(AccessRule(allow))],
+        middlewares=[MetaAccessMiddleware(rule)],
     )
