@@ -362,7 +362,7 @@ def test_with_resources_rebuilds_a_checked_copy():
     # The embedding app's resources win over the embedded app's (COMPAT item 3); on its own the child keeps its own.
     assert (original.get("/x").text, original.get("/c/db").text) == ("real", "real")
     assert child.get_local_client().get("/db").text == "real child"
-    with pytest.raises(LookupError, match="no resource named 'dbb'.*Did you mean 'db'"):
+    with pytest.raises(LookupError, match=r"no resource named 'dbb'.*Did you mean 'db'"):
         app.with_resources(dbb=1)
 
 
@@ -477,5 +477,6 @@ def test_every_request_has_its_own_path_params():
     assert client.get("/nope").status_code == 404  # the null route's request gets a dict of its own too
     assert client.get("/n/4").text == "[('seen_by_tag', '/n/4'), ('x', 4)]"
     assert dict(Request.path_params) == {}
-    with pytest.raises(TypeError):  # the class default cannot be changed by accident
+    # The class default cannot be changed by accident.
+    with pytest.raises(TypeError, match="does not support item assignment"):
         Request.path_params["x"] = 1

@@ -30,13 +30,13 @@ def test_route_module_names():
     assert route.RESERVED_ARGS == ("request", "_application", "_route", "_dispatch_state", "context", "next", "_error")
     assert route.TYPE_CONV_MAP["int"]("-5") == -5 and route.TYPE_CONV_MAP["float"]("2.5") == 2.5
     assert route.TYPE_PATT_MAP["int"] == "-?[0-9]+" and set(route.TYPE_PATT_MAP) == {"str", "unicode", "int", "float"}
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="does not support item assignment"):
         route.TYPE_CONV_MAP["bool"] = bool  # a read-only view
     assert ("int", int, "-?[0-9]+") in route.DEFAULT_CONVS
     assert route.build_converter(int)("7") == 7
     assert route.build_converter(int, multi=True)("/1/2") == [1, 2] and route.build_converter(int, multi=True)(None) == []
     assert route.build_converter(int, optional=True)(None) is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"invalid literal for int\(\) with base 10: 'x'"):
         route.build_converter(int)("x")
     from clastic import middleware, sinter
 

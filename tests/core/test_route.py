@@ -92,7 +92,7 @@ def test_bad_slash_mode_endpoint_render_error_and_resources_are_named():
         Route("/", hello, render_basic, 42)
     with pytest.raises(TypeError, match=r"route '/': resources must be a dict of name -> value, got list"):
         Route("/", hello, resources=[("db", 1)])
-    with pytest.raises(InvalidPattern):
+    with pytest.raises(InvalidPattern, match=r"segment '<unclosed': a binding '<name>' must fill a whole segment"):
         Route("/<unclosed", hello)
 
 

@@ -95,7 +95,7 @@ def test_problem_types_are_http_errors_of_their_status():
     assert isinstance(error, Forbidden) and isinstance(error, HTTPException)
     assert error.code == 403
     assert error.extensions == {"balance": 1}
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"^Your balance is 30, but that costs 50\.$"):
         buy()
 
 

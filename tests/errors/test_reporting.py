@@ -100,7 +100,7 @@ def test_reporters_run_before_reraising(call):
     app = make_app(
         ReportingErrorHandler(reporters=lambda exc, request, route: calls.append(exc), reraise_uncaught=True)
     )
-    with pytest.raises(Boom):
+    with pytest.raises(Boom, match=r"^the original error$"):
         call(app, "/explode/2")
     assert [type(exc) for exc in calls] == [Boom]
 

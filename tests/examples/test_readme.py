@@ -54,7 +54,9 @@ def hello(first_name):
 
 
 def test_unresolved_argument_message_is_real():
-    with pytest.raises(UnresolvedArgumentError) as caught:
+    with pytest.raises(
+        UnresolvedArgumentError, match=r"route '/': hello\(\) needs 'first_name', which nothing provides"
+    ) as caught:
         Application([("/", hello, render_basic)])
     assert documented_errors()["clastic.exceptions.UnresolvedArgumentError"] == str(caught.value)
     assert isinstance(caught.value, NameError)
@@ -65,13 +67,15 @@ def greet(name):
 
 
 def test_conflicting_provides_message_is_real():
-    with pytest.raises(ConflictingProvidesError) as caught:
+    with pytest.raises(
+        ConflictingProvidesError, match=r"'name' comes from both the URL pattern and the resources"
+    ) as caught:
         Application([("/<name>", greet, render_basic)], resources={"name": "x"})
     assert documented_errors()["clastic.exceptions.ConflictingProvidesError"] == str(caught.value)
 
 
 def test_invalid_pattern_message_is_real():
-    with pytest.raises(InvalidPattern) as caught:
+    with pytest.raises(InvalidPattern, match=r"invalid URL pattern '/<x:int': segment '<x:int'") as caught:
         Application([("/<x:int", lambda x: x, render_basic)])
     assert documented_errors()["clastic.exceptions.InvalidPattern"] == str(caught.value)
 

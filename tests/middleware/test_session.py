@@ -339,7 +339,7 @@ def test_sqlite_unusable_file_is_503_with_a_clear_body_and_a_log_line_until_it_i
 
 def test_sqlite_missing_folder_fails_at_construction_naming_path_and_folder(tmp_path):
     path = tmp_path / "missing-dir" / "s.sqlite3"
-    with pytest.raises(FileNotFoundError) as info:
+    with pytest.raises(FileNotFoundError, match=r"SQLiteSessionStore: the folder .* does not exist") as info:
         SQLiteSessionStore(path)
     message = str(info.value)
     assert f"the folder {str(tmp_path / 'missing-dir')!r}" in message and repr(str(path)) in message
@@ -373,7 +373,9 @@ def test_sqlite_unwritable_folder_fails_at_construction(tmp_path, monkeypatch):
         return False if os.fspath(target) == str(folder) else real_access(target, mode, **kwargs)
 
     monkeypatch.setattr(os, "access", access)
-    with pytest.raises(PermissionError) as info:
+    with pytest.raises(
+        PermissionError, match=r"SQLiteSessionStore: the folder .* is not writable by this process"
+    ) as info:
         SQLiteSessionStore(folder / "s.sqlite3")
     message = str(info.value)
     database = str(folder / "s.sqlite3")
@@ -442,7 +444,7 @@ def test_sqlite_threaded_server_reuses_connections_closes_them_and_sets_up_once(
         opened = tracker.connections[-1]
         del dropped
         gc.collect()
-    with pytest.raises(sqlite3.ProgrammingError):
+    with pytest.raises(sqlite3.ProgrammingError, match="Cannot operate on a closed database"):
         opened.execute("SELECT 1")
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 #: The template folders used by these tests.
 TEMPLATES = Path(__file__).parent / "templates"
 
+#: ``match=`` for a production TemplateRenderError: the plain 500 text, nothing about the template.
+PLAIN_500 = r"^The server encountered an internal error and was unable to complete your request\.$"
+
 
 @dataclass
 class Page:

@@ -78,7 +78,9 @@ def test_failure_inside_a_section_points_at_the_failing_reference(caplog: pytest
 
 
 def test_missing_partial_fails_the_build_naming_the_including_template() -> None:
-    with pytest.raises(RenderFactoryError) as info:
+    with pytest.raises(
+        RenderFactoryError, match=r"^route '/p': render factory could not use 'missing_partial\.html'"
+    ) as info:
         Application([("/p", dict, "missing_partial.html")], render_factory=AshesRenderFactory(ASHES_DIR))
     assert (
         "AshesRenderFactory: template 'missing_partial.html' uses 'no_such_partial.html', "

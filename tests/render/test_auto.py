@@ -73,7 +73,7 @@ def test_each_route_gets_the_engine_its_extension_names() -> None:
 
 
 def test_unclaimed_extension_without_default_fails_the_build() -> None:
-    with pytest.raises(RenderFactoryError) as info:
+    with pytest.raises(RenderFactoryError, match=r"no installed template engine claims the extension '\.html'") as info:
         Application([("/", dict, "home.html")], render_factory=AutoRenderFactory(ALL_DIRS))
     message = str(info.value)
     assert message.startswith(

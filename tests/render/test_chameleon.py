@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from chameleon import PageTemplateLoader
-from render_helpers import TEMPLATES
+from render_helpers import PLAIN_500, TEMPLATES
 
 from clastic import Application
 from clastic.errors import ErrorHandler, NotFound
@@ -74,7 +74,7 @@ def test_format_exceptions_defaults_to_the_logged_template_500() -> None:
     factory = ChameleonRenderFactory(CHAMELEON_DIR)
     assert factory.format_exceptions is True
     app = Application([("/f", failing_context, "failing.pt")], render_factory=factory)
-    with pytest.raises(TemplateRenderError) as info:
+    with pytest.raises(TemplateRenderError, match=PLAIN_500) as info:
         app.routes[0].render(failing_context(), app.routes[0], app)
     assert (info.value.template_name, info.value.line) == ("failing.pt", 5)
 

@@ -93,7 +93,7 @@ def test_rebind_render_fails_the_build_when_the_parent_lacks_a_template() -> Non
     factory = AshesRenderFactory(str(TEMPLATES / "child"))
     child = Application([("/only", word, "only_child.html")], render_factory=factory)
     parent_factory = AshesRenderFactory(str(TEMPLATES / "parent"))
-    with pytest.raises(RenderFactoryError) as info:
+    with pytest.raises(RenderFactoryError, match=r"no template 'only_child\.html' in the search path") as info:
         Application([SubApplication("/child", child, rebind_render=True)], render_factory=parent_factory)
     message = str(info.value)
     assert message.startswith("route '/child/only': render factory could not use 'only_child.html'")

@@ -7,6 +7,7 @@ path, closest name) and is an instance of both.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +65,9 @@ def case(request: pytest.FixtureRequest) -> Case:
 def test_factory_raises_the_engine_exception_with_the_helpful_message(case: Case) -> None:
     folder = str(TEMPLATES / case.folder)
     factory = case.factory(folder)
-    with pytest.raises(case.engine_error) as info:
+    with pytest.raises(
+        case.engine_error, match=rf"^{case.factory.__name__}: no template '{re.escape(case.missing)}'"
+    ) as info:
         factory(case.missing)
     error = info.value
     assert type(error) is case.error_class
@@ -92,11 +95,13 @@ def test_except_engine_exception_around_application_catches_the_build_error(case
 
 
 def test_names_the_engines_set_on_their_exceptions() -> None:
-    with pytest.raises(ashes.TemplateNotFound) as ashes_caught:
+    with pytest.raises(ashes.TemplateNotFound, match=r"^AshesRenderFactory: no template 'nope\.html'") as ashes_caught:
         AshesRenderFactory(str(TEMPLATES / "ashes"))("nope.html")
     ashes_error = ashes_caught.value
     assert ashes_error.name == "nope.html"
-    with pytest.raises(jinja2.TemplateNotFound) as jinja_caught:
+    with pytest.raises(
+        jinja2.TemplateNotFound, match=r"^Jinja2RenderFactory: no template 'nope\.html'"
+    ) as jinja_caught:
         Jinja2RenderFactory(str(TEMPLATES / "jinja2"))("nope.html")
     jinja_error = jinja_caught.value
     assert (jinja_error.name, jinja_error.templates) == ("nope.html", ["nope.html"])
@@ -121,7 +126,9 @@ def test_missing_partial_is_the_engine_exception() -> None:
 def test_ashes_template_not_found_imports_from_the_original_module() -> None:
     from clastic.render.ashes import TemplateNotFound
 
-    with pytest.raises(TemplateNotFound):
+    with pytest.raises(
+        TemplateNotFound, match=r"AshesRenderFactory: no template 'nope\.html'.*Did you mean 'page\.html'\?"
+    ):
         Application([("/", dict, "nope.html")], render_factory=AshesRenderFactory(str(TEMPLATES / "ashes")))
 
 
@@ -140,7 +147,7 @@ def test_any_factory_exception_stays_catchable_by_its_class() -> None:
     def factory(name: str) -> Any:
         raise ThirdPartyLookupError(name, ["/srv/t"])
 
-    with pytest.raises(ThirdPartyLookupError) as info:
+    with pytest.raises(ThirdPartyLookupError, match=r"x\.tmpl not in \['/srv/t'\]$") as info:
         Application([("/x", dict, "x.tmpl")], render_factory=factory)
     assert isinstance(info.value, RenderFactoryError)
     assert str(info.value) == "route '/x': render factory could not use 'x.tmpl': x.tmpl not in ['/srv/t']"

@@ -52,7 +52,7 @@ def test_missing_include_fails_the_build(tmp_path: Path) -> None:
     (tmp_path / "base.html").write_text('{% include "partials/nav.html" %}\n{% include name %}\n')
     (tmp_path / "partials").mkdir()
     (tmp_path / "partials" / "menu.html").write_text("menu\n")
-    with pytest.raises(RenderFactoryError) as info:
+    with pytest.raises(RenderFactoryError, match=r"Did you mean 'partials/menu\.html'\?") as info:
         Application([("/", dict, "page.html")], render_factory=Jinja2RenderFactory(str(tmp_path)))
     assert "template 'base.html' uses 'partials/nav.html', but there is no such template" in str(info.value)
 

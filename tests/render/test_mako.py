@@ -9,7 +9,7 @@ import mako
 import mako.exceptions
 import mako.lookup
 import pytest
-from render_helpers import TEMPLATES
+from render_helpers import PLAIN_500, TEMPLATES
 
 from clastic import Application
 from clastic.errors import ErrorHandler
@@ -34,7 +34,7 @@ def test_inheritance_uses_the_search_path_and_escapes_both_levels() -> None:
 def test_missing_base_template_fails_the_build(tmp_path: Path) -> None:
     (tmp_path / "child.mako").write_text('<%inherit file="layout.mako"/>\n<p>${name}</p>\n')
     (tmp_path / "layouts.mako").write_text("${self.body()}\n")
-    with pytest.raises(RenderFactoryError) as info:
+    with pytest.raises(RenderFactoryError, match=r"^route '/c': render factory could not use 'child\.mako'") as info:
         Application([("/c", dict, "child.mako")], render_factory=MakoRenderFactory(str(tmp_path)))
     message = str(info.value)
     assert "template 'child.mako' uses 'layout.mako', but there is no such template" in message
@@ -89,7 +89,7 @@ def test_format_exceptions_defaults_to_the_logged_template_500() -> None:
     factory = MakoRenderFactory(MAKO_DIR)
     assert factory.format_exceptions is True
     app = Application([("/f", failing_context, "failing.mako")], render_factory=factory)
-    with pytest.raises(TemplateRenderError) as info:
+    with pytest.raises(TemplateRenderError, match=PLAIN_500) as info:
         app.routes[0].render(failing_context(), app.routes[0], app)
     assert (info.value.template_name, info.value.line) == ("failing.mako", 5)
 
@@ -132,5 +132,7 @@ def test_original_module_offers_mako_exceptions_and_template_lookup() -> None:
     assert mako_templates.mako is mako
     assert mako_templates.exceptions is mako.exceptions
     assert mako_templates.TemplateLookup is mako.lookup.TemplateLookup
-    with pytest.raises(mako_templates.exceptions.TopLevelLookupException):
+    with pytest.raises(
+        mako_templates.exceptions.TopLevelLookupException, match=r"^MakoRenderFactory: no template 'nope\.mako'"
+    ):
         MakoRenderFactory(MAKO_DIR)("nope.mako")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from render_helpers import TEMPLATES, fetch
+from render_helpers import PLAIN_500, TEMPLATES, fetch
 
 from clastic import Application, Response
 from clastic.errors import ErrorHandler
@@ -184,7 +184,7 @@ def test_render_function_is_a_template_render_with_the_compiled_template(engine:
 
 def test_missing_template_fails_the_build_naming_route_path_and_closest_name(engine: Engine) -> None:
     misspelled = engine.page.replace("page", "pgae")
-    with pytest.raises(RenderFactoryError) as info:
+    with pytest.raises(RenderFactoryError, match=rf"Did you mean '{re.escape(engine.page)}'\?$") as info:
         Application([("/hello", page_context, misspelled)], render_factory=make_factory(engine))
     message = str(info.value)
     assert message.startswith(f"route '/hello': render factory could not use '{misspelled}'")
@@ -196,7 +196,9 @@ def test_missing_template_fails_the_build_naming_route_path_and_closest_name(eng
 
 
 def test_broken_template_fails_the_build_with_its_line(engine: Engine) -> None:
-    with pytest.raises(RenderFactoryError) as info:
+    with pytest.raises(
+        RenderFactoryError, match=rf"does not compile at line {engine.broken_line}: .*; fix the template$"
+    ) as info:
         Application([("/broken", page_context, engine.broken)], render_factory=make_factory(engine))
     message = str(info.value)
     assert message.startswith(f"route '/broken': render factory could not use '{engine.broken}'")
@@ -249,7 +251,7 @@ def test_render_error_in_debug_shows_template_line_and_excerpt(engine: Engine) -
 def test_render_error_is_a_template_render_error(engine: Engine) -> None:
     app = Application([("/report", failing_context, engine.failing)], render_factory=make_factory(engine))
     render = app.routes[0].render
-    with pytest.raises(TemplateRenderError) as info:
+    with pytest.raises(TemplateRenderError, match=PLAIN_500) as info:
         render(failing_context(), app.routes[0], app)
     assert info.value.code == 500
     assert (info.value.template_name, info.value.line) == (engine.failing, 5)
@@ -465,7 +467,10 @@ def test_a_render_function_can_be_called_with_just_a_dict(engine: Engine, caplog
     ):
         render(["not", "a", "dict"])
     failing = make_factory(engine)(engine.failing)
-    with caplog.at_level(logging.ERROR, logger="clastic.render"), pytest.raises(TemplateRenderError) as caught:
+    with (
+        caplog.at_level(logging.ERROR, logger="clastic.render"),
+        pytest.raises(TemplateRenderError, match=PLAIN_500) as caught,
+    ):
         failing(failing_context())
     error = caught.value
     assert error.code == 500 and "database went away" not in str(error.get_data(as_text=True))

@@ -213,7 +213,7 @@ def test_build_file_response_file_wrapper_and_response_type(site) -> None:
 
 def test_build_file_response_for_a_missing_file_is_a_non_breaking_404_without_the_path(site) -> None:
     for path in (site.public / "missing.txt", site.public / "sub", site.public / "fifo"):
-        with pytest.raises(clastic.errors.NotFound) as info:
+        with pytest.raises(clastic.errors.NotFound, match=r"^the requested file is missing$") as info:
             build_file_response(str(path))
         assert info.value.is_breaking is False
         assert str(site.public) not in info.value.get_data(as_text=True)

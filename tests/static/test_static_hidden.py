@@ -65,7 +65,7 @@ def test_serve_hidden_serves_them(site):
 
 
 def test_serve_hidden_is_keyword_only_and_must_be_a_bool(site):
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"takes from 2 to 6 positional arguments but 7 were given"):
         StaticApplication(site.public, True, 360, "text/plain", "application/octet-stream", True)  # type: ignore[misc]
     with pytest.raises(TypeError, match=r"serve_hidden must be True or False \(got 'no'\)"):
         StaticApplication(site.public, serve_hidden="no")  # type: ignore[arg-type]
