@@ -42,7 +42,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from clastic._fast_wsgi import raw_to_response
+from clastic._fast_wsgi import respond_direct
 from clastic._inject import INTERNAL_PREFIX, RESERVED_ARGS, CallableSpec, read_signature, resolve_arguments, variable_name
 from clastic.exceptions import ConflictingProvidesError, ReservedArgumentError
 
@@ -54,7 +54,6 @@ __all__ = [
     "compile_error_renderer",
     "compile_linear_chain",
     "direct_form",
-    "respond_direct",
 ]
 
 logger = logging.getLogger(__name__)
@@ -577,28 +576,6 @@ def direct_form(render: Any) -> Callable[..., Any] | None:
         return None
     direct = getattr(render, "_clastic_direct", None)
     return direct if callable(direct) else None
-
-
-def respond_direct(direct: Callable[..., Any], render: Callable[..., Any], context: Any, request: Any, route: Any) -> Any:
-    """Run a render's direct form where middleware hooks will see the result: return a Response.
-
-    *request* is the Request, or the dispatcher's request cell (a list whose
-    first item is the request once built, see ``Dispatcher.route``) when
-    nothing before the render asked for it; the cell builds it only if the
-    render needs it.
-    """
-    __traceback_hide__ = True  # noqa: F841 - read by traceback formatters
-    cell = request if type(request) is list else None
-    result = direct(context, request if cell is None else cell[0], route)
-    if type(result) is tuple:
-        if result[0] is None:  # the render needs the request, not built yet
-            if cell is None:
-                return render(result[1], request, route)  # no way to build one: as the render itself does
-            request = cell[0] = cell[1].new_request(cell[2], cell[3], cell[4])
-            result = direct(result[1], request, route)
-        if type(result) is tuple:
-            result = raw_to_response(result)
-    return result
 
 
 def _direct(func: Any) -> Any:

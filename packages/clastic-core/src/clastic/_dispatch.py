@@ -23,7 +23,7 @@ routes change. The dispatcher does work only on demand:
   response still gets a Werkzeug ``Response``. Under request hooks the
   render still gets the request only if it needs it: the chain is given
   a *request cell* (``[request or None, dispatcher, environ, request id,
-  path params]``) to build it from (:func:`clastic._chain.respond_direct`).
+  path params]``) to build it from (:func:`clastic._fast_wsgi.respond_direct`).
 * An unmatched request on an Application whose null route runs no hooks,
   with the stock ``NotFound`` and error renderer, is answered with the
   404 body prepared once per negotiated type.

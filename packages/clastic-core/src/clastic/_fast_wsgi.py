@@ -52,6 +52,7 @@ __all__ = [
     "raw_to_response",
     "replace_body",
     "respond",
+    "respond_direct",
     "routes_on_environ",
     "status_line",
     "write_raw",
@@ -182,9 +183,59 @@ def replace_body(response: Response, body: bytes, content_type: str) -> None:
 
 
 def raw_to_response(raw: Raw) -> Response:
-    """Return the Response a render would have built for *raw*."""
+    """Return the Response a render would have built for *raw*: :func:`init_buffered`'s, inlined."""
+    status, content_type, body = raw
+    if not FAST:
+        return Response(body, status=status, content_type=content_type)
+    headers = _new(Headers)
+    headers._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
     response = _new(Response)
-    init_buffered(response, raw[2], raw[1], raw[0])
+    attrs = response.__dict__
+    attrs["headers"] = headers
+    attrs["_status"] = _STATUS_LINES.get(status) or status_line(status)
+    attrs["_status_code"] = status
+    attrs["direct_passthrough"] = False
+    attrs["_on_close"] = []
+    attrs["response"] = [body]
+    return response
+
+
+def respond_direct(direct: Any, render: Any, context: Any, request: Any, route: Any) -> Any:
+    """Run a render's direct form where middleware hooks will see the result: return a Response.
+
+    Compiled chains call this under request hooks (see
+    :func:`clastic._chain.direct_form`). *request* is the Request, or the
+    dispatcher's request cell (a list whose first item is the request once
+    built; see :class:`clastic._dispatch.Dispatcher`) when nothing before
+    the render asked for it: the request is built from the cell only if the
+    render needs it. A triple becomes the Response :func:`raw_to_response`
+    builds (inlined here: this runs on every such request).
+    """
+    __traceback_hide__ = True  # noqa: F841 - read by traceback formatters
+    cell = request if type(request) is list else None
+    result = direct(context, request if cell is None else cell[0], route)
+    if type(result) is not tuple:
+        return result
+    if result[0] is None:  # the render needs the request, not built yet
+        if cell is None:
+            return render(result[1], request, route)  # no way to build one: as the render itself does
+        request = cell[0] = cell[1].new_request(cell[2], cell[3], cell[4])
+        result = direct(result[1], request, route)
+        if type(result) is not tuple:
+            return result
+    status, content_type, body = result
+    if not FAST:
+        return Response(body, status=status, content_type=content_type)
+    headers = _new(Headers)
+    headers._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    response = _new(Response)
+    attrs = response.__dict__
+    attrs["headers"] = headers
+    attrs["_status"] = _STATUS_LINES.get(status) or status_line(status)
+    attrs["_status_code"] = status
+    attrs["direct_passthrough"] = False
+    attrs["_on_close"] = []
+    attrs["response"] = [body]
     return response
 
 
@@ -294,6 +345,12 @@ def _self_check() -> bool:
         and built.status == "404 NOT FOUND"
         and status_line(404) == expected.status
     ):
+        return False
+    raw_built = raw_to_response((404, content_type, body))
+    if raw_built.__dict__.keys() != built.__dict__.keys() or raw_built.headers.to_wsgi_list() != built.headers.to_wsgi_list():
+        return False
+    direct_built = respond_direct(lambda context, request, route: context, None, (404, content_type, body), None, None)
+    if direct_built.__dict__.keys() != built.__dict__.keys() or direct_built.headers.to_wsgi_list() != built.headers.to_wsgi_list():
         return False
     split = object.__new__(Response)
     init_status(split, 404)

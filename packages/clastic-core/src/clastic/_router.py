@@ -12,6 +12,8 @@ lacks, so it could not match anyway.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -22,12 +24,39 @@ __all__ = ["Router"]
 
 
 class _Node:
-    __slots__ = ("children", "own", "candidates")
+    __slots__ = ("by_count", "candidates", "children", "own")
 
     def __init__(self) -> None:
         self.children: dict[str, _Node] = {}
         self.own: list[tuple[int, BoundRoute]] = []
         self.candidates: tuple[BoundRoute, ...] = ()
+        #: Number of non-empty path segments -> the candidates that can match that many.
+        self.by_count: dict[int, tuple[BoundRoute, ...]] = {}
+
+
+def _segment_range(route: BoundRoute) -> tuple[int, float]:
+    """How many non-empty path segments *route* can match: ``(least, most)``.
+
+    Each literal or single binding matches one segment, ``?`` zero or one,
+    ``+`` and ``*`` any number from one or zero. A converter whose expression
+    can match empty text could match a segment between two slashes, so such
+    a route may match any number.
+    """
+    least, most = 0, 0.0
+    for segment in route.parsed.segments:
+        if isinstance(segment, str):
+            least, most = least + 1, most + 1
+            continue
+        if re.fullmatch(segment.converter.regex, "") is not None:
+            return 0, math.inf
+        if segment.op == ":":
+            least, most = least + 1, most + 1
+        elif segment.op == "?":
+            most += 1
+        else:
+            least += segment.op == "+"
+            most = math.inf
+    return least, most
 
 
 class Router:
@@ -35,6 +64,8 @@ class Router:
 
     def __init__(self, routes: Sequence[BoundRoute]) -> None:
         self._root = _Node()
+        # Each route's (least, most) segment counts, by id: the routes live as long as the router.
+        self._ranges = {id(route): _segment_range(route) for route in routes}
         for index, route in enumerate(routes):
             node = self._root
             for segment in route.parsed.literal_prefix:
@@ -49,10 +80,15 @@ class Router:
             stack.extend((child, merged) for child in node.children.values())
 
     def candidates(self, path: str) -> tuple[BoundRoute, ...]:
-        """Return, in route order, the routes that could match *path*."""
+        """Return, in route order, the routes that could match *path*.
+
+        Besides the literal prefix, a route must be able to match as many
+        segments as *path* has (``/`` cannot match ``/p/1``).
+        """
         node = self._root
         children = node.children
-        for segment in path.split("/"):
+        parts = path.split("/")
+        for segment in parts:
             if not segment:
                 continue
             child = children.get(segment)
@@ -60,4 +96,11 @@ class Router:
                 break
             node = child
             children = child.children
-        return node.candidates
+        count = len(parts) - parts.count("")
+        found = node.by_count.get(count)
+        if found is None:
+            ranges = self._ranges
+            found = tuple(route for route in node.candidates if ranges[id(route)][0] <= count <= ranges[id(route)][1])
+            if len(node.by_count) < 64:  # a client sending every length fills it no further
+                node.by_count[count] = found
+        return found

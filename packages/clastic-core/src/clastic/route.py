@@ -17,6 +17,7 @@ re-exports ``check_middlewares``, ``make_middleware_chain``,
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -322,6 +323,7 @@ class BoundRoute(BoundRouteCompat):
         self._literal_groups = tuple(range(1, len(literals) + 1))
         self._literals: str | tuple[str, ...] = literals[0] if len(literals) == 1 else literals
         self._converts = bool(parsed.bindings)
+        self._convert = _values_function(tuple((b.name, b.op, b.converter.to_python) for b in parsed.bindings))
         self._redirects = slash_mode == S_REDIRECT and parsed.is_branch
         methods = "|".join(sorted(self.methods)) + " " if self.methods else ""
         where = f"route {methods}{parsed.text!r}"
@@ -419,7 +421,7 @@ class BoundRoute(BoundRouteCompat):
         if not self._converts:
             return {}
         try:
-            return self.parsed.convert(match.groupdict())
+            return self._convert(match)  # what self.parsed.convert(match.groupdict()) returns
         except (ValueError, OverflowError):  # e.g. int('9' * 5000) or an out-of-range float
             return None
 
@@ -479,6 +481,32 @@ class BoundRoute(BoundRouteCompat):
     def __repr__(self) -> str:
         methods = f" methods={sorted(self.methods)}" if self.methods else ""
         return f"<BoundRoute {self.pattern!r} endpoint={getattr(self.endpoint, '__name__', self.endpoint)!r}{methods}>"
+
+
+@functools.lru_cache(maxsize=512)
+def _values_function(bindings: tuple[tuple[str, str, Callable[[str], Any]], ...]) -> Callable[[re.Match[str]], dict[str, Any]]:
+    """Compile ``Pattern.convert(match.groupdict())`` for bindings of these ``(name, op, to_python)``.
+
+    A single-segment binding's group always took part in the match, so its
+    converter is called directly (``str`` not at all); the others go through
+    :func:`~clastic._pattern.build_converter` as in :meth:`Pattern.convert`.
+    Compiled once per shape: many routes share their bindings.
+    """
+    env: dict[str, Any] = {}
+    items = []
+    for index, (name, op, to_python) in enumerate(bindings):
+        group = f"match[{name!r}]"
+        if op == ":" and to_python is str:
+            items.append(f"{name!r}: {group}")
+            continue
+        if op == ":":
+            env[f"_c{index}"] = to_python
+        else:
+            env[f"_c{index}"] = build_converter(to_python, optional=op == "?", multi=op in "+*")
+        items.append(f"{name!r}: _c{index}({group})")
+    source = f"def _clastic_values(match):\n    return {{{', '.join(items)}}}\n"
+    exec(compile(source, "<clastic URL values>", "exec"), env)  # noqa: S102 - names are repr()-quoted
+    return env["_clastic_values"]  # type: ignore[no-any-return]
 
 
 class NullRoute(Route):
