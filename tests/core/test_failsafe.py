@@ -8,6 +8,7 @@ the file and see the application again, on the same port.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from cli_fixtures.devproc import DevProcess, clastic_script, fetch, rewrite
 
-from clastic._failsafe import FAILSAFE_HEADER, LoadFailure, create_failsafe_app
+from clastic._dev.failsafe import FAILSAFE_HEADER, LoadFailure, create_failsafe_app
 from net_helpers import free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "core"
@@ -135,7 +136,7 @@ def test_clastic_serve_starts_on_the_failsafe_page_when_broken_from_the_start(pr
         assert data["message"] == "No module named 'helpers'"
         assert data["location"] == {"file": str(project / "views.py"), "line": 1}
         # The loader's own frames are left out: the traceback starts in the user's code.
-        assert "_target.py" not in data["traceback"] and "importlib" not in data["traceback"]
+        assert f"_dev{os.sep}target.py" not in data["traceback"] and "importlib" not in data["traceback"]
         assert str(project) + "/" in data["watched_files"]  # the folder, where the missing module will appear
 
         # Creating the missing module (no watched file is edited) brings the app back.

@@ -1,4 +1,4 @@
-"""clastic.flaw: the fail-safe application of Clastic 26, over clastic._failsafe."""
+"""clastic.flaw: the fail-safe application of Clastic 26, over clastic._dev.failsafe."""
 
 from __future__ import annotations
 

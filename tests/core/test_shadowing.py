@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clastic import S_REDIRECT, S_REWRITE, S_STRICT, Application, Route, render_basic
-from clastic._inspect import find_shadowed
+from clastic._dev.introspect import find_shadowed
 
 LITERALS = ["a", "b", "7", "1.5", "-3"]
 SEGMENTS = [*LITERALS, "x", "2.5e3", "9" * 400, "9" * 5000, "0" * 5000 + "1", "1e999"]

@@ -29,10 +29,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from clastic import __version__
-from clastic._failsafe import LoadFailure
-from clastic._inspect import collect_build_errors, describe_routes, describe_shadowing, format_table
-from clastic._reloader import in_server_process
-from clastic._target import AppLoadError, TargetError, load_target
+from clastic._dev.failsafe import LoadFailure
+from clastic._dev.introspect import collect_build_errors, describe_routes, describe_shadowing, format_table
+from clastic._dev.reloader import in_server_process
+from clastic._dev.target import AppLoadError, TargetError, load_target
 from clastic.application import Application
 from clastic.plugins import COMMANDS_GROUP, iter_plugins
 from clastic.server import (

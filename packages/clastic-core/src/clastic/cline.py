@@ -32,7 +32,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from clastic._inspect import callable_location
+from clastic._dev.introspect import callable_location
 from clastic.application import Application
 from clastic.exceptions import ClasticError
 from clastic.render.simple import render_basic

@@ -1,4 +1,4 @@
-"""The fail-safe application of Clastic 26 ("flaw"), over :mod:`clastic._failsafe`.
+"""The fail-safe application of Clastic 26 ("flaw"), over :mod:`clastic._dev.failsafe`.
 
 Kept for compatibility with Clastic 26. The development server shows this
 page by itself while the reloaded code does not load (``app.serve()``,
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from clastic._failsafe import LoadFailure, create_failsafe_app, failure_info, split_watched_files
+from clastic._dev.failsafe import LoadFailure, create_failsafe_app, failure_info, split_watched_files
 from clastic.application import Application
 
 __all__ = ["create_app", "get_flaw_info"]
@@ -48,7 +48,7 @@ def get_flaw_info(
 
     Args:
         tb_str: The failed process's error output.
-        parsed_error: The failure as parsed (a :class:`clastic._failsafe.LoadFailure`);
+        parsed_error: The failure as parsed (a :class:`clastic._dev.failsafe.LoadFailure`);
             anything else, ``None`` included, means "parse *tb_str*".
         all_mon_files: Every monitored file.
         mon_files: The project's own files among them; ``None`` picks those

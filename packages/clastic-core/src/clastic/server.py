@@ -17,7 +17,7 @@ calling :func:`serve` twice mounts nothing twice.
 When a reload fails (a ``SyntaxError``, an ``ImportError``, a build-time
 ``NameError``) the server keeps its port and answers every request with a
 page showing the error, the traceback and the watched files, until a watched
-file changes (see :mod:`clastic._reloader`).
+file changes (see :mod:`clastic._dev.reloader`).
 
 Not for production: run the Application under gunicorn or another WSGI
 server there (docs/deployment.md).
@@ -43,23 +43,23 @@ from werkzeug.serving import BaseWSGIServer, is_running_from_reloader
 from werkzeug.serving import make_server as _werkzeug_make_server
 from werkzeug.serving import run_simple as _werkzeug_run_simple
 
-from clastic._devlog import DevFormatter as DevFormatter
-from clastic._devlog import DevRequestHandler as DevRequestHandler
-from clastic._devlog import configure_dev_logging as configure_dev_logging
-from clastic._devlog import wants_colour as wants_colour
-from clastic._devmounts import KNOWN_MOUNTS as KNOWN_MOUNTS
-from clastic._devmounts import discover_dev_mounts as discover_dev_mounts
-from clastic._devmounts import make_dev_app as make_dev_app
-from clastic._devmounts import normalize_static_prefix as normalize_static_prefix
-from clastic._failsafe import LoadFailure, create_failsafe_app
-from clastic._reloader import enable_tty_echo as enable_tty_echo
-from clastic._reloader import finish_probe, in_probe, supervise
-from clastic._reloader import iter_monitor_files as iter_monitor_files
-from clastic._reloader import open_test_socket as open_test_socket
-from clastic._reloader import reloader_loop as reloader_loop
-from clastic._reloader import restart_with_reloader as restart_with_reloader
-from clastic._reloader import run_with_reloader as run_with_reloader
-from clastic._target import in_target_import
+from clastic._dev.failsafe import LoadFailure, create_failsafe_app
+from clastic._dev.log import DevFormatter as DevFormatter
+from clastic._dev.log import DevRequestHandler as DevRequestHandler
+from clastic._dev.log import configure_dev_logging as configure_dev_logging
+from clastic._dev.log import wants_colour as wants_colour
+from clastic._dev.mounts import KNOWN_MOUNTS as KNOWN_MOUNTS
+from clastic._dev.mounts import discover_dev_mounts as discover_dev_mounts
+from clastic._dev.mounts import make_dev_app as make_dev_app
+from clastic._dev.mounts import normalize_static_prefix as normalize_static_prefix
+from clastic._dev.reloader import enable_tty_echo as enable_tty_echo
+from clastic._dev.reloader import finish_probe, in_probe, supervise
+from clastic._dev.reloader import iter_monitor_files as iter_monitor_files
+from clastic._dev.reloader import open_test_socket as open_test_socket
+from clastic._dev.reloader import reloader_loop as reloader_loop
+from clastic._dev.reloader import restart_with_reloader as restart_with_reloader
+from clastic._dev.reloader import run_with_reloader as run_with_reloader
+from clastic._dev.target import in_target_import
 from clastic.application import Application
 from clastic.exceptions import did_you_mean
 

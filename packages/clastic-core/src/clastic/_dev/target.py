@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from clastic._inspect import error_location
+from clastic._dev.introspect import error_location
 from clastic.application import Application
 from clastic.exceptions import did_you_mean
 

@@ -43,6 +43,8 @@ _FRAME_LINE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)')
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$")
 _TRACEBACK_HEADER = "Traceback (most recent call last):"
 _FAILSAFE_OFFERS = ("text/html", "application/json", "text/plain")
+# Clastic's own directory (clastic/, above this _dev/): its frames are machinery, not the user's code.
+_CLASTIC_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ class LoadFailure:
 
 def _skip_machinery(tb: TracebackType | None) -> TracebackType | None:
     """Drop the leading frames of the loader and the import system: the user's code comes first."""
-    here = os.path.dirname(os.path.abspath(__file__))
+    here = _CLASTIC_DIR
     start = tb
     while start is not None:
         filename = start.tb_frame.f_code.co_filename
@@ -165,8 +167,7 @@ def _is_real_file(filename: str) -> bool:
 def _library_dirs() -> tuple[str, ...]:
     paths = sysconfig.get_paths()
     dirs = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib", "scripts") if key in paths}
-    here = os.path.dirname(os.path.abspath(__file__))
-    dirs.add(here)
+    dirs.add(_CLASTIC_DIR)
     werkzeug = sys.modules.get("werkzeug")
     if werkzeug is not None and getattr(werkzeug, "__file__", None):
         dirs.add(os.path.dirname(os.path.abspath(werkzeug.__file__)))

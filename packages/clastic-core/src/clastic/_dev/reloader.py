@@ -14,7 +14,7 @@ server by hand. Clastic keeps the server up instead:
    :func:`clastic.server.serve` means the application loaded; the probe then
    exits at once, marking success. Otherwise the probe's traceback says
    what is broken.
-3. The parent serves the fail-safe page (:mod:`clastic._failsafe`) on the
+3. The parent serves the fail-safe page (:mod:`clastic._dev.failsafe`) on the
    same address and port, and polls the watched files: the modules it had
    loaded, the files named by the traceback and the ``extra_files`` (and,
    for an ``ImportError``, the folders of the project's files, so that
@@ -42,7 +42,7 @@ from typing import Any, NoReturn
 
 from werkzeug.serving import BaseWSGIServer, is_running_from_reloader, make_server
 
-from clastic._failsafe import LoadFailure, create_failsafe_app, split_watched_files
+from clastic._dev.failsafe import LoadFailure, create_failsafe_app, split_watched_files
 
 __all__ = [
     "PROBE_ENV",

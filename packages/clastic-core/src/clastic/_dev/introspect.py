@@ -422,7 +422,7 @@ def error_location(error: BaseException) -> str:
     """``file:line`` where *error* arose in the application's code (not clastic's), or ``''``."""
     if isinstance(error, SyntaxError) and error.filename:
         return f"{short_path(error.filename)}:{error.lineno}"
-    clastic_dir = os.path.dirname(os.path.abspath(__file__))
+    clastic_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # clastic/, above this _dev/
     found = ""
     tb = error.__traceback__
     while tb is not None:
