@@ -84,9 +84,7 @@ def test_malformed_headers_never_500():
         assert raw_status("/nope", headers=headers) == 404
 
 
-SEGMENT = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=30
-)
+SEGMENT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=30)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -99,7 +97,9 @@ def test_random_paths_never_500(segments, method):
 
 LITERAL = st.text(alphabet="abcxyz.-_~+()", min_size=1, max_size=6)
 BINDING = st.tuples(
-    st.sampled_from(["a", "b", "c", "d"]), st.sampled_from([":", "?", "+", "*"]), st.sampled_from(["", "int", "float", "str"])
+    st.sampled_from(["a", "b", "c", "d"]),
+    st.sampled_from([":", "?", "+", "*"]),
+    st.sampled_from(["", "int", "float", "str"]),
 )
 
 
@@ -135,7 +135,11 @@ def test_url_for_round_trips_through_matching():
     client = app.get_local_client()
 
     @settings(max_examples=100, deadline=None)
-    @given(st.integers(), SEGMENT.filter(lambda s: s and "/" not in s), st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=3))
+    @given(
+        st.integers(),
+        SEGMENT.filter(lambda s: s and "/" not in s),
+        st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=3),
+    )
     def check(a, b, c):
         path = app.url_for("<lambda>", a=a, b=b, c=c)
         assert client.get(path).text == repr((a, b, c))
@@ -223,7 +227,11 @@ def test_a_body_the_server_cannot_read_is_a_400(read):
         return repr(request.get_json())
 
     app = Application([POST("/in", endpoint, render_basic)])
-    content_type = {"data": "application/octet-stream", "form": "application/x-www-form-urlencoded", "json": "application/json"}[read]
+    content_type = {
+        "data": "application/octet-stream",
+        "form": "application/x-www-form-urlencoded",
+        "json": "application/json",
+    }[read]
     environ = create_environ("/in", method="POST", content_type=content_type)
     environ.update({"wsgi.input": _BrokenInput(), "wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"})
     environ.pop("CONTENT_LENGTH", None)
@@ -259,7 +267,10 @@ def test_malformed_chunked_bodies_under_gunicorn_are_400(tmp_path):
                     reply += chunk
             assert reply.split(b" ", 2)[1] == b"400", reply[:300]
             assert b"the request body could not be read" in reply
-        good = b"POST /in HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+        good = (
+            b"POST /in HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"3\r\nabc\r\n0\r\n\r\n"
+        )
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
             sock.sendall(good)
             reply = b""

@@ -51,7 +51,19 @@ def test_serve_help_names_every_switch():
     assert done.returncode == 0
     text = done.stdout
     assert text.startswith("usage: clastic serve")
-    for option in ("--address", "--port", "--no-reload", "--reload-interval", "--debug", "--no-meta", "--no-static", "--static-path", "--static-prefix", "--processes", "--extra-file"):
+    for option in (
+        "--address",
+        "--port",
+        "--no-reload",
+        "--reload-interval",
+        "--debug",
+        "--no-meta",
+        "--no-static",
+        "--static-path",
+        "--static-prefix",
+        "--processes",
+        "--extra-file",
+    ):
         assert option in text, option
     assert "default: 127.0.0.1" in text and "default: 5000" in text
     assert "not for production" in text and "docs/deployment.md" in text
@@ -66,7 +78,10 @@ def test_routes_and_check_help():
     check = run_clastic(["check", "--help"], cwd=FIXTURES)
     assert check.returncode == 0
     assert check.stdout.startswith("usage: clastic check [-h] APP")
-    assert "every build error" in check.stdout and "Exit status 0 when there is nothing to report, 1 otherwise" in check.stdout
+    assert (
+        "every build error" in check.stdout
+        and "Exit status 0 when there is nothing to report, 1 otherwise" in check.stdout
+    )
 
 
 def test_version():
@@ -98,9 +113,20 @@ def test_routes_table_in_dispatch_order_with_sources_and_shadowing():
     assert rows[1][4] == "url: sku; resources: db; VisitorMiddleware: visitor; builtins: _route, context, request"
     assert rows[2][4] == "url: code; resources: db; builtins: context, request"  # request: the middleware hook
     notes = {row[0]: row[5] if len(row) > 5 else "" for row in rows}
-    assert notes == {"1": "", "2": "", "3": "shadowed by #2", "4": "shadowed by #1", "5": "", "6": "shadowed by #5", "7": ""}
+    assert notes == {
+        "1": "",
+        "2": "",
+        "3": "shadowed by #2",
+        "4": "shadowed by #1",
+        "5": "",
+        "6": "shadowed by #5",
+        "7": "",
+    }
     assert "7 routes, 3 shadowed:" in done.stdout
-    assert "route #4 GET,HEAD / (shop.other) never answers: #1 GET,HEAD / (shop.home) matches all its paths and methods first" in done.stdout
+    assert (
+        "route #4 GET,HEAD / (shop.other) never answers: "
+        "#1 GET,HEAD / (shop.home) matches all its paths and methods first" in done.stdout
+    )
 
 
 def test_routes_json_from_a_factory_call_with_literal_arguments():
@@ -150,7 +176,10 @@ def test_routes_reports_routes_that_a_wider_earlier_route_shadows():
     assert {route["number"]: route["shadowed_by"] for route in routes if route["shadowed_by"]} == WIDE_SHADOWED
     table = run_clastic(["routes", "wide:app"], cwd=FIXTURES)
     assert "42 routes, 10 shadowed:" in table.stdout
-    assert "route #2 * /a/b (wide.page) never answers: #1 * /a/<x> (wide.page) matches all its paths and methods first" in table.stdout
+    assert (
+        "route #2 * /a/b (wide.page) never answers: #1 * /a/<x> (wide.page) matches all its paths and methods first"
+        in table.stdout
+    )
 
 
 def test_check_names_both_routes_of_a_wider_shadowing():
@@ -158,12 +187,18 @@ def test_check_names_both_routes_of_a_wider_shadowing():
     assert done.returncode == 1
     lines = done.stdout.strip().splitlines()
     assert lines[0] == "wide:app: builds, but 10 routes can never answer"
-    assert "  shadowed: route #4 * /c/<n:int> (wide.page) never answers: #3 * /c/<n> (wide.page) matches all its paths and methods first" in lines
+    assert (
+        "  shadowed: route #4 * /c/<n:int> (wide.page) never answers: "
+        "#3 * /c/<n> (wide.page) matches all its paths and methods first" in lines
+    )
     assert (
         "  shadowed: route #13 GET,HEAD,POST /g/z (wide.page) never answers: #11 GET,HEAD /g/<x> (wide.page), "
         "#12 POST /g/<y> (wide.page) match all its paths and methods first"
     ) in lines
-    assert "  shadowed: route #15 * /s/<y:int> (wide.page) never answers: #14 * /s/<x> (wide.page) matches all its paths and methods first" in lines
+    assert (
+        "  shadowed: route #15 * /s/<y:int> (wide.page) never answers: "
+        "#14 * /s/<x> (wide.page) matches all its paths and methods first" in lines
+    )
 
 
 @pytest.mark.parametrize(
@@ -193,7 +228,13 @@ def test_a_route_not_reported_as_shadowed_does_answer_some_request(method, path,
 
 @pytest.mark.parametrize(
     ("method", "path", "pattern"),
-    [("GET", "/a/b", "/a/<x>"), ("GET", "/c/7", "/c/<n>"), ("POST", "/g/z", "/g/<y>"), ("GET", "/s/7", "/s/<x>"), ("GET", "/about", "/<page_name>")],
+    [
+        ("GET", "/a/b", "/a/<x>"),
+        ("GET", "/c/7", "/c/<n>"),
+        ("POST", "/g/z", "/g/<y>"),
+        ("GET", "/s/7", "/s/<x>"),
+        ("GET", "/about", "/<page_name>"),
+    ],
 )
 def test_a_shadowed_route_is_answered_by_the_earlier_one(method, path, pattern):
     from cli_fixtures import wide
@@ -209,9 +250,15 @@ def test_check_reports_every_build_error_with_its_endpoint_location():
     assert lines[0] == "broken_build:app: 3 build errors"
     assert lines[1].startswith("  error: broken_build.py:22: UnresolvedArgumentError: ")  # the Application(...) call
     assert "greet() needs 'nmae'" in lines[1] and "Did you mean 'name'?" in lines[1]
-    assert lines[2].startswith("  error: broken_build.py:10: UnresolvedArgumentError: ") and "count() needs 'dbb'" in lines[2]
+    assert (
+        lines[2].startswith("  error: broken_build.py:10: UnresolvedArgumentError: ")
+        and "count() needs 'dbb'" in lines[2]
+    )
     assert "Did you mean 'db'?" in lines[2]
-    assert lines[3].startswith("  error: broken_build.py:18: UnresolvedArgumentError: ") and "search() needs 'query'" in lines[3]
+    assert (
+        lines[3].startswith("  error: broken_build.py:18: UnresolvedArgumentError: ")
+        and "search() needs 'query'" in lines[3]
+    )
     assert "fine()" not in done.stdout
 
 
@@ -219,7 +266,10 @@ def test_check_reports_a_syntax_error_with_file_and_line(tmp_path):
     (tmp_path / "typo.py").write_text("from clastic import Application\n\ndef home(:\n    pass\n")
     done = run_clastic(["check", "typo:app"], cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stdout.splitlines() == ["typo:app: 1 build error", "  error: typo.py:3: SyntaxError: invalid syntax (typo.py, line 3)"]
+    assert done.stdout.splitlines() == [
+        "typo:app: 1 build error",
+        "  error: typo.py:3: SyntaxError: invalid syntax (typo.py, line 3)",
+    ]
 
 
 # -- bad arguments: one clear line, exit status 2, no traceback --------------------
@@ -251,9 +301,17 @@ def test_bad_targets_print_one_line(target, needles):
 
 
 def test_bad_targets_for_check_and_serve_too():
-    assert_one_line_error(run_clastic(["check", "nosuchmodule:app"], cwd=FIXTURES), "clastic check: error: cannot find module")
-    assert_one_line_error(run_clastic(["serve", "not_app:app", "--port", str(free_port())], cwd=FIXTURES), "clastic serve: error:", "is a str")
-    assert_one_line_error(run_clastic(["serve", "clean:nope", "--port", str(free_port())], cwd=FIXTURES), "has no attribute 'nope'")
+    assert_one_line_error(
+        run_clastic(["check", "nosuchmodule:app"], cwd=FIXTURES), "clastic check: error: cannot find module"
+    )
+    assert_one_line_error(
+        run_clastic(["serve", "not_app:app", "--port", str(free_port())], cwd=FIXTURES),
+        "clastic serve: error:",
+        "is a str",
+    )
+    assert_one_line_error(
+        run_clastic(["serve", "clean:nope", "--port", str(free_port())], cwd=FIXTURES), "has no attribute 'nope'"
+    )
 
 
 def test_application_code_errors_print_one_line_outside_the_dev_server():
@@ -261,7 +319,9 @@ def test_application_code_errors_print_one_line_outside_the_dev_server():
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr
-    assert lines[0].startswith("clastic routes: error: importing 'broken_build:app' failed (broken_build.py:22): UnresolvedArgumentError:")
+    assert lines[0].startswith(
+        "clastic routes: error: importing 'broken_build:app' failed (broken_build.py:22): UnresolvedArgumentError:"
+    )
     factory = run_clastic(["routes", "not_app:needs_argument()"], cwd=FIXTURES)
     assert factory.returncode == 1 and len(factory.stderr.strip().splitlines()) == 1
     assert "building 'not_app:needs_argument()' failed" in factory.stderr and "TypeError" in factory.stderr
@@ -273,7 +333,10 @@ def test_a_missing_dependency_is_not_an_unknown_module(tmp_path):
     (tmp_path / "shopkit" / "web.py").write_text("app = None\n")
     done = run_clastic(["routes", "shopkit.web:app"], cwd=tmp_path)
     assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
-    assert "importing 'shopkit.web:app' failed (shopkit/__init__.py:1): ModuleNotFoundError: No module named 'shopkit_missing_dependency'" in done.stderr
+    assert (
+        "importing 'shopkit.web:app' failed (shopkit/__init__.py:1): "
+        "ModuleNotFoundError: No module named 'shopkit_missing_dependency'" in done.stderr
+    )
 
 
 def test_bad_option_values_are_usage_errors():
@@ -288,7 +351,16 @@ def test_bad_option_values_are_usage_errors():
 
 def test_serve_without_reloader(tmp_path):
     port = free_port()
-    args = [clastic_script(), "serve", "clean:create_app()", "--port", str(port), "--no-reload", "--no-meta", "--no-static"]
+    args = [
+        clastic_script(),
+        "serve",
+        "clean:create_app()",
+        "--port",
+        str(port),
+        "--no-reload",
+        "--no-meta",
+        "--no-static",
+    ]
     with DevProcess(args, cwd=FIXTURES, log_dir=tmp_path) as server:
         reply = server.wait_for(f"http://127.0.0.1:{port}/hello/CLI", lambda r: r.status == 200)
         assert reply.body == "Hello, CLI!"
@@ -320,7 +392,7 @@ def test_serve_on_a_busy_port_explains_and_exits(tmp_path):
 
 # -- plugin subcommands ------------------------------------------------------------
 
-PLUGIN_SOURCE = '''
+PLUGIN_SOURCE = """
 class Greet:
     help = "greet someone (a test plugin)"
 
@@ -356,22 +428,32 @@ class Broken:
 
     def run(self, args):
         return 0
-'''
+"""
 
 
 def test_plugins_that_fail_at_import_are_skipped_and_named(tmp_path):
     # One plugin raises at import, another has a syntax error: the command line still works.
     raising = write_plugin_distribution(
-        tmp_path / "raising", "clastic_raising_plugin", 'raise RuntimeError("plugin init failed")\n',
-        {"clastic.commands": {"raising": "clastic_raising_plugin:command"}, "clastic.dev_mounts": {"raising": "clastic_raising_plugin:mount"}},
+        tmp_path / "raising",
+        "clastic_raising_plugin",
+        'raise RuntimeError("plugin init failed")\n',
+        {
+            "clastic.commands": {"raising": "clastic_raising_plugin:command"},
+            "clastic.dev_mounts": {"raising": "clastic_raising_plugin:mount"},
+        },
     )
     broken = write_plugin_distribution(
-        tmp_path / "broken", "clastic_broken_plugin", "def command(:\n",
+        tmp_path / "broken",
+        "clastic_broken_plugin",
+        "def command(:\n",
         {"clastic.commands": {"broken": "clastic_broken_plugin:command"}},
     )
     help_text = run_clastic(["--help"], cwd=tmp_path, env=child_env([raising, broken]))
     assert help_text.returncode == 0 and "usage: clastic" in help_text.stdout
-    assert "skipping clastic.commands plugin 'raising' (clastic_raising_plugin:command): RuntimeError: plugin init failed" in help_text.stderr
+    assert (
+        "skipping clastic.commands plugin 'raising' (clastic_raising_plugin:command): RuntimeError: plugin init failed"
+        in help_text.stderr
+    )
     assert "skipping clastic.commands plugin 'broken' (clastic_broken_plugin:command): SyntaxError" in help_text.stderr
     assert "Traceback" not in help_text.stderr
 
@@ -381,7 +463,14 @@ def test_plugin_subcommands_from_entry_points(tmp_path):
         tmp_path / "site",
         "clastic_greet_plugin",
         PLUGIN_SOURCE,
-        {"clastic.commands": {"greet": "clastic_greet_plugin:greet", "check": "clastic_greet_plugin:Shadow", "broken": "clastic_greet_plugin:Broken", "missing": "clastic_greet_plugin:nothing"}},
+        {
+            "clastic.commands": {
+                "greet": "clastic_greet_plugin:greet",
+                "check": "clastic_greet_plugin:Shadow",
+                "broken": "clastic_greet_plugin:Broken",
+                "missing": "clastic_greet_plugin:nothing",
+            }
+        },
     )
     env = child_env([site])
     help_text = run_clastic(["--help"], cwd=tmp_path, env=env)
@@ -398,7 +487,10 @@ def test_plugin_subcommands_from_entry_points(tmp_path):
 
     broken = run_clastic(["broken"], cwd=tmp_path, env=env)
     assert broken.returncode == 1
-    assert "clastic broken: error: the command's plugin (clastic_greet_plugin:Broken) could not set up its arguments" in broken.stderr
+    assert (
+        "clastic broken: error: the command's plugin (clastic_greet_plugin:Broken) could not set up its arguments"
+        in broken.stderr
+    )
 
 
 def test_python_dash_m_clastic_runs_the_command_line():

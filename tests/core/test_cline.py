@@ -43,7 +43,15 @@ def test_decorators_add_routes_that_answer_their_methods():
     assert client.patch("/patch").text == "PATCH ok" and client.get("/patch").status_code == 405
     assert client.head("/only-head").headers["X-Head"] == "yes" and client.get("/only-head").status_code == 405
     assert hello("Bo") == "Hello, Bo!"  # the decorator returns the function unchanged
-    assert [route.pattern for route in app.routes] == ["/hello/<name>", "/items", "/any", "/put", "/delete", "/patch", "/only-head"]
+    assert [route.pattern for route in app.routes] == [
+        "/hello/<name>",
+        "/items",
+        "/any",
+        "/put",
+        "/delete",
+        "/patch",
+        "/only-head",
+    ]
 
 
 def test_route_called_directly_with_methods_and_route_options():
@@ -81,15 +89,18 @@ def test_autorender_gives_render_basic_and_can_be_turned_off():
 
 def test_a_build_error_fails_at_the_decorator_naming_the_functions_file_and_line():
     app = Cline(resources={"db": "sqlite"})
-    line = inspect.currentframe().f_lineno + 3
-    with pytest.raises(UnresolvedArgumentError, match=rf"'dbb'.*Did you mean 'db'\?.*declared at \S*test_cline\.py:{line}\)$"):
+    line = inspect.currentframe().f_lineno + 4  # the decorator's line
+    declared = rf"'dbb'.*Did you mean 'db'\?.*declared at \S*test_cline\.py:{line}\)$"
+    with pytest.raises(UnresolvedArgumentError, match=declared):
 
         @app.get("/users")
         def users(dbb):
             return dbb
 
     assert app.routes == ()  # nothing half-added
-    with pytest.raises(InvalidMethod, match=r"unrecognized HTTP method\(s\): \['FETCH'\].*declared at \S*test_cline\.py:\d+\)$"):
+    with pytest.raises(
+        InvalidMethod, match=r"unrecognized HTTP method\(s\): \['FETCH'\].*declared at \S*test_cline\.py:\d+\)$"
+    ):
         app.route("/x", methods=["FETCH"], endpoint=lambda: "x")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import inspect
 import json
@@ -181,7 +182,7 @@ def test_make_dev_app_rejects_bad_arguments():
         make_dev_app(user_app(), static_prefix="/", mounts=[])
 
 
-MOUNT_PLUGIN = '''
+MOUNT_PLUGIN = """
 from clastic import Application, GET, render_basic
 
 
@@ -193,12 +194,15 @@ class ToolsMount:
             return []
         app = Application([GET("/ping", lambda: "pong from the tools mount", render_basic)])
         return [(("/_tools", app), None)]
-'''
+"""
 
 
 def test_dev_mounts_are_discovered_through_entry_points(tmp_path, monkeypatch):
     site = write_plugin_distribution(
-        tmp_path / "site", "clastic_tools_mount", MOUNT_PLUGIN, {"clastic.dev_mounts": {"tools": "clastic_tools_mount:ToolsMount"}}
+        tmp_path / "site",
+        "clastic_tools_mount",
+        MOUNT_PLUGIN,
+        {"clastic.dev_mounts": {"tools": "clastic_tools_mount:ToolsMount"}},
     )
     monkeypatch.syspath_prepend(str(site))
     mounts = {mount.name: mount for mount in discover_dev_mounts()}
@@ -223,12 +227,18 @@ class CrashingMount:
 
 def test_a_dev_mount_class_that_fails_to_instantiate_is_skipped(tmp_path, monkeypatch, caplog):
     site = write_plugin_distribution(
-        tmp_path / "site", "clastic_crash_mount", BROKEN_MOUNT_PLUGIN, {"clastic.dev_mounts": {"crashing": "clastic_crash_mount:CrashingMount"}}
+        tmp_path / "site",
+        "clastic_crash_mount",
+        BROKEN_MOUNT_PLUGIN,
+        {"clastic.dev_mounts": {"crashing": "clastic_crash_mount:CrashingMount"}},
     )
     monkeypatch.syspath_prepend(str(site))
     caplog.set_level(logging.WARNING, logger="clastic.server")
     assert "crashing" not in {mount.name for mount in discover_dev_mounts()}
-    assert "skipping clastic.dev_mounts plugin 'crashing' (clastic_crash_mount:CrashingMount): creating it failed: RuntimeError: plugin init failed" in caplog.text
+    assert (
+        "skipping clastic.dev_mounts plugin 'crashing' (clastic_crash_mount:CrashingMount): "
+        "creating it failed: RuntimeError: plugin init failed" in caplog.text
+    )
     app = Application([GET("/", lambda: "home", render_basic)])
     assert make_dev_app(app, use_meta=False, use_static=False).get_local_client().get("/").text == "home"
 
@@ -246,7 +256,9 @@ def test_serve_rejects_bad_arguments_before_binding():
         serve(app, port=70000)
     with pytest.raises(ValueError, match=r"serve\(\): processes must be a positive int or None, got 0"):
         serve(app, processes=0)
-    with pytest.raises(TypeError, match=r"unexpected keyword argument 'reloader_intervall'.*Did you mean 'reloader_interval'\?"):
+    with pytest.raises(
+        TypeError, match=r"unexpected keyword argument 'reloader_intervall'.*Did you mean 'reloader_interval'\?"
+    ):
         serve(app, reloader_intervall=0.5)
     with pytest.raises(TypeError, match=r"address must be a host name or IP address string"):
         serve(app, address=None)
@@ -256,7 +268,7 @@ def test_serve_rejects_bad_arguments_before_binding():
 
 # -- serve() in a real process --------------------------------------------------------
 
-SCRIPT = '''
+SCRIPT = """
 import sys
 from clastic import Application, GET, render_basic
 
@@ -269,14 +281,15 @@ app = Application([
     GET("/hello/<name>", lambda name: f"Hello, {name}!", render_basic),
     GET("/boom", boom, render_basic),
     GET("/handler", lambda: repr(app.error_handler.reraise_uncaught), render_basic),
-    GET("/routes", lambda _application: " ".join(r.pattern for r in _application.routes) + f" | {len(app.routes)}", render_basic),
+    GET("/routes", lambda _application: " ".join(r.pattern for r in _application.routes) + f" | {len(app.routes)}",
+        render_basic),
 ])
 
 if __name__ == "__main__":
     options = dict(port=int(sys.argv[1]), use_reloader=False)
     options.update(eval(sys.argv[2]) if len(sys.argv) > 2 else {})
     app.serve(**options)
-'''
+"""
 
 
 @pytest.fixture
@@ -347,7 +360,9 @@ def test_request_logs_are_coloured_on_a_terminal(script, tmp_path):
     assert "\x1b[" not in ok  # 200 stays plain
 
 
-MOUNTED_TWICE = SCRIPT.split("if __name__")[0] + '''
+MOUNTED_TWICE = (
+    SCRIPT.split("if __name__")[0]
+    + """
 import threading
 
 ports = [int(port) for port in sys.argv[1:3]]
@@ -357,16 +372,22 @@ for server in servers:
     server.start()
 for server in servers:
     server.join()
-'''
+"""
+)
 
 
 def test_serving_twice_mounts_once_each_time(tmp_path):
     site = write_plugin_distribution(
-        tmp_path / "site", "clastic_tools_mount", MOUNT_PLUGIN, {"clastic.dev_mounts": {"tools": "clastic_tools_mount:ToolsMount"}}
+        tmp_path / "site",
+        "clastic_tools_mount",
+        MOUNT_PLUGIN,
+        {"clastic.dev_mounts": {"tools": "clastic_tools_mount:ToolsMount"}},
     )
     (tmp_path / "twice.py").write_text(MOUNTED_TWICE)
     ports = [free_port(), free_port()]
-    with DevProcess([sys.executable, "twice.py", *map(str, ports)], cwd=tmp_path, log_dir=tmp_path / "logs", env=child_env([site])) as server:
+    with DevProcess(
+        [sys.executable, "twice.py", *map(str, ports)], cwd=tmp_path, log_dir=tmp_path / "logs", env=child_env([site])
+    ) as server:
         for port in ports:
             reply = server.wait_for(f"http://127.0.0.1:{port}/routes", lambda r: r.status == 200)
             patterns, user_count = reply.body.split(" | ")
@@ -403,7 +424,18 @@ def test_clastic_serve_with_the_installed_meta_and_static_mounts(tmp_path):
     (tmp_path / "assets" / "site.css").write_text("body { color: teal }")
     (tmp_path / "web.py").write_text(SCRIPT)
     port = free_port()
-    args = [clastic_script(), "serve", "web:app", "-p", str(port), "--no-reload", "--static-path", "assets", "--static-prefix", "files"]
+    args = [
+        clastic_script(),
+        "serve",
+        "web:app",
+        "-p",
+        str(port),
+        "--no-reload",
+        "--static-path",
+        "assets",
+        "--static-prefix",
+        "files",
+    ]
     with DevProcess(args, cwd=tmp_path, log_dir=tmp_path / "logs") as server:
         server.wait_for(f"http://127.0.0.1:{port}/hello/x", lambda r: r.status == 200)
         assert fetch(f"http://127.0.0.1:{port}/files/site.css").body == "body { color: teal }"
@@ -413,7 +445,18 @@ def test_clastic_serve_with_the_installed_meta_and_static_mounts(tmp_path):
 
 
 def test_command_line_options_replace_values_and_only_turn_features_off():
-    argv = ["--port", "8001", "--address", "::1", "--no-meta", "--no-reloader", "--static-prefix", "assets", "extra", "--verbose"]
+    argv = [
+        "--port",
+        "8001",
+        "--address",
+        "::1",
+        "--no-meta",
+        "--no-reloader",
+        "--static-prefix",
+        "assets",
+        "extra",
+        "--verbose",
+    ]
     assert command_line_overrides(argv) == {
         "port": 8001,
         "address": "::1",
@@ -430,6 +473,7 @@ def test_command_line_options_replace_values_and_only_turn_features_off():
         "static_path": "x",
     }
 
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -444,10 +488,13 @@ def test_bad_command_line_values_end_with_a_usage_error(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
-PLAIN_SCRIPT = SCRIPT.split("if __name__")[0] + """
+PLAIN_SCRIPT = (
+    SCRIPT.split("if __name__")[0]
+    + """
 if __name__ == "__main__":
     app.serve()
 """
+)
 
 
 def test_a_scripts_command_line_sets_the_port_and_turns_meta_off(tmp_path):
@@ -476,7 +523,18 @@ def test_listening_beyond_loopback_is_announced_with_a_warning(tmp_path):
 
 def test_serve_keeps_the_documented_positional_order():
     # app.serve('0.0.0.0', 5000, True, False) meant use_lint=False in the documents; it still does.
-    documented = ["address", "port", "use_meta", "use_lint", "use_reloader", "use_debugger", "use_static", "static_prefix", "static_path", "processes"]
+    documented = [
+        "address",
+        "port",
+        "use_meta",
+        "use_lint",
+        "use_reloader",
+        "use_debugger",
+        "use_static",
+        "static_prefix",
+        "static_path",
+        "processes",
+    ]
     assert list(inspect.signature(Application.serve).parameters) == ["self", "args", "kwargs"]  # forwards everything
     assert list(inspect.signature(serve).parameters)[1:-1] == documented
 
@@ -499,7 +557,8 @@ app = Application([GET("/ok", lambda: "fine", render_basic), GET("/raw", raw)])
 
 if __name__ == "__main__":
     lint = sys.argv[2] == "lint"
-    app.serve(port=int(sys.argv[1]), use_reloader=False, use_meta=False, use_static=False, **({"use_lint": True} if lint else {}))
+    options = {"use_lint": True} if lint else {}
+    app.serve(port=int(sys.argv[1]), use_reloader=False, use_meta=False, use_static=False, **options)
 """
 
 
@@ -515,10 +574,9 @@ def test_wsgi_lint_reports_violations_when_asked(tmp_path, mode, flags, linted):
         assert server.wait_for(f"http://127.0.0.1:{port}/ok", lambda r: r.status == 200).body == "fine"
         assert fetch(f"http://127.0.0.1:{port}/ok", method="HEAD").status == 200  # correct HTTP: no report
         assert fetch(f"http://127.0.0.1:{port}/ok", method="OPTIONS").status == 204
-        try:
+        # The server cannot send a str body and drops the connection mid-response.
+        with contextlib.suppress(http.client.HTTPException, OSError):
             fetch(f"http://127.0.0.1:{port}/raw")
-        except (http.client.HTTPException, OSError):
-            pass  # the server cannot send a str body and drops the connection mid-response
         wait_until(
             lambda: '"GET /raw' in server.stderr,
             what="the request log line of GET /raw",
@@ -540,7 +598,9 @@ def documented_gunicorn_example():
     text = DEPLOYMENT_DOC.read_text(encoding="utf-8")
     blocks = re.findall(r"```(\w+)\n(.*?)```", text, flags=re.DOTALL)
     module = next(body for lang, body in blocks if lang == "python" and body.startswith("# myapp.py"))
-    command = next(line for lang, body in blocks if lang == "sh" for line in body.splitlines() if line.startswith("gunicorn "))
+    command = next(
+        line for lang, body in blocks if lang == "sh" for line in body.splitlines() if line.startswith("gunicorn ")
+    )
     return module, command
 
 

@@ -54,10 +54,27 @@ def test_dev_server_parser_defaults_are_serves():
 
 
 def test_dev_server_parser_reads_the_original_flags():
-    argv = ["--address", "127.0.0.2", "--port", "8001", "--static-path", "assets", "--static-prefix", "files", "--processes", "2"]
+    argv = [
+        "--address",
+        "127.0.0.2",
+        "--port",
+        "8001",
+        "--static-path",
+        "assets",
+        "--static-prefix",
+        "files",
+        "--processes",
+        "2",
+    ]
     argv += ["--no-static", "--no-meta", "--no-reloader", "--no-debugger", "--no-wsgi-lint"]
     args = create_dev_server_parser().parse_args(argv)
-    assert (args.address, args.port, args.static_path, args.static_prefix, args.processes) == ("127.0.0.2", 8001, "assets", "files", 2)
+    assert (args.address, args.port, args.static_path, args.static_prefix, args.processes) == (
+        "127.0.0.2",
+        8001,
+        "assets",
+        "files",
+        2,
+    )
     assert not any((args.use_static, args.use_meta, args.use_reloader, args.use_debugger, args.use_lint))
 
 
@@ -104,7 +121,8 @@ from clastic import Application, GET, render_basic
 from clastic.server import run_simple
 
 app = Application([GET("/pid", lambda: str(os.getpid()), render_basic)])
-run_simple("127.0.0.1", int(sys.argv[1]), app, use_reloader=sys.argv[2] == "reload", extra_files=sys.argv[3:], reloader_interval=0.1)
+reload = sys.argv[2] == "reload"
+run_simple("127.0.0.1", int(sys.argv[1]), app, use_reloader=reload, extra_files=sys.argv[3:], reloader_interval=0.1)
 """
 
 
@@ -238,7 +256,12 @@ def test_restart_with_reloader_restarts_on_status_3_and_hands_failures_to_error_
     (tmp_path / "restart.py").write_text(RESTART_SCRIPT)
     runs = tmp_path / "runs.log"
     done = subprocess.run(
-        [sys.executable, "restart.py", str(runs)], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=60
+        [sys.executable, "restart.py", str(runs)],
+        cwd=tmp_path,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert runs.read_text() == "run\nrun\nrun\n"
@@ -262,7 +285,9 @@ def test_restart_with_reloader_returns_the_failing_status_without_error_func(tmp
             """
         )
     )
-    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=60
+    )
     assert done.stdout.strip() == "status 7"
 
 
@@ -296,7 +321,9 @@ def test_run_with_reloader_runs_main_again_in_a_new_process_when_a_file_changes(
     (tmp_path / "main.py").write_text(RUN_WITH_RELOADER_SCRIPT)
     log, watched = tmp_path / "pids.log", tmp_path / "watched.txt"
     watched.write_text("1")
-    with DevProcess([sys.executable, "main.py", str(log), str(watched)], cwd=tmp_path, log_dir=tmp_path / "logs") as server:
+    with DevProcess(
+        [sys.executable, "main.py", str(log), str(watched)], cwd=tmp_path, log_dir=tmp_path / "logs"
+    ) as server:
         first = wait_for_lines(log, 1, server)
         rewrite(watched, "2")
         second = wait_for_lines(log, 2, server)
@@ -326,7 +353,9 @@ def test_run_simple_with_reloader_shows_the_failsafe_page_while_the_code_is_brok
     with DevProcess([sys.executable, "app.py", str(port)], cwd=tmp_path, log_dir=tmp_path / "logs") as server:
         server.wait_for(url, lambda r: r.status == 200 and r.body == "home page")
         rewrite(views, "def home(:\n    return 'broken'\n")
-        broken = server.wait_for(url, lambda r: r.headers.get("X-Clastic-Failsafe") == "1", headers={"Accept": "text/plain"})
+        broken = server.wait_for(
+            url, lambda r: r.headers.get("X-Clastic-Failsafe") == "1", headers={"Accept": "text/plain"}
+        )
         assert broken.status == 500 and "SyntaxError" in broken.body and "views.py" in broken.body
         rewrite(views, "def home():\n    return 'fixed page'\n")
         server.wait_for(url, lambda r: r.status == 200 and r.body == "fixed page")

@@ -7,6 +7,7 @@ at the end, also when the test fails. Every wait is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shlex
@@ -54,7 +55,9 @@ def child_env(extra_paths: Sequence[str | os.PathLike[str]] = (), **overrides: s
     return env
 
 
-def run_clastic(args: Sequence[str], cwd: str | os.PathLike[str], env: Mapping[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_clastic(
+    args: Sequence[str], cwd: str | os.PathLike[str], env: Mapping[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """Run ``clastic ARGS`` to completion and capture its output."""
     return subprocess.run(
         [clastic_script(), *args],
@@ -144,19 +147,13 @@ class DevProcess:
         if proc is None:
             return None
         if proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pass
         # Whatever is left of the group (a reloader's server process, a probe) goes too.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=10)
         return proc.returncode
 
@@ -170,8 +167,15 @@ class DevProcess:
         assert self.proc is not None
         return self.proc.wait(timeout=timeout)
 
-    def wait_for(self, url: str, check: Callable[[Reply], bool], *, timeout: float = RELOAD_TIMEOUT, headers: Mapping[str, str] | None = None) -> Reply:
-        """Poll *url* until *check* accepts a reply; fail with the last reply and the process's stderr after *timeout*."""
+    def wait_for(
+        self,
+        url: str,
+        check: Callable[[Reply], bool],
+        *,
+        timeout: float = RELOAD_TIMEOUT,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """Poll *url* until *check* accepts a reply; after *timeout*, fail with the last reply and the stderr."""
         assert self.proc is not None
         last: list[Reply | str] = ["no reply yet"]
 
@@ -195,7 +199,9 @@ class DevProcess:
         )
 
 
-def write_plugin_distribution(root: Path, module_name: str, module_source: str, entry_points: Mapping[str, Mapping[str, str]]) -> Path:
+def write_plugin_distribution(
+    root: Path, module_name: str, module_source: str, entry_points: Mapping[str, Mapping[str, str]]
+) -> Path:
     """Create an importable module plus a ``.dist-info`` declaring *entry_points* under *root*.
 
     ``importlib.metadata`` finds distributions on ``sys.path``, so putting
