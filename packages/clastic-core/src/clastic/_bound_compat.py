@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from clastic._chain import ChainSpec
 from clastic._deps import resolve_deps
-from clastic._dispatch import DispatchState
+from clastic._dispatch_state import DispatchState
 from clastic._fast_wsgi import raw_to_response
 from clastic._inject import RESERVED_ARGS, variable_name
 from clastic._pattern import Pattern

@@ -113,10 +113,9 @@ def collect_sources(where: str, entries: Sequence[tuple[str, str]], middlewares:
 
     *entries* are ``(name, source)`` pairs given from outside the chain
     (built-ins first, then URL values, then resources); middleware provides
-    follow in middleware order.
+    follow in middleware order. The middlewares are checked already
+    (:func:`clastic.middleware.core.check_middleware`, when a route is bound).
     """
-    from clastic.middleware.core import check_middleware  # the middleware module imports this one
-
     sources: dict[str, str] = {}
     conflicts: list[tuple[str, tuple[str, ...]]] = []
 
@@ -136,7 +135,6 @@ def collect_sources(where: str, entries: Sequence[tuple[str, str]], middlewares:
         add(name, source)
     hooks: list[Hook] = []
     for index, mw in enumerate(middlewares):
-        check_middleware(mw)
         owner = type(mw).__name__
         for kind, provides_attr in (("request", "provides"), ("endpoint", "endpoint_provides"), ("render", "render_provides")):
             hook = getattr(mw, kind, None)

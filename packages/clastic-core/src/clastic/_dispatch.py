@@ -32,9 +32,8 @@ routes change. The dispatcher does work only on demand:
 <clastic.Application.dispatch>` runs for a request built by the caller; it
 then returns only Response objects.
 
-:class:`DispatchState` and :class:`RerouteWSGI` are public as
-:class:`clastic.DispatchState` and :class:`clastic.RerouteWSGI` (also in
-:mod:`clastic.application`).
+:class:`~clastic.DispatchState`, :class:`~clastic.RerouteWSGI` and the null
+route's handler live below the routes, in :mod:`clastic._dispatch_state`.
 """
 
 from __future__ import annotations
@@ -46,72 +45,22 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 
 from clastic._app_helpers import default_render_error, not_a_response
+from clastic._dispatch_state import DispatchState, RerouteWSGI
 from clastic._fast_wsgi import environ_route, raw_to_response, respond, routes_on_environ, write_raw
 from clastic.errors._base import HTTPException, negotiate_accept
 from clastic.errors.handler import ErrorHandler
 from clastic.errors.http import NotFound, from_werkzeug
-from clastic.utils import redirect_to_path
 from clastic.wrappers import Response
 
 if TYPE_CHECKING:
     from clastic.application import Application
     from clastic.route import BoundRoute
-    from clastic.types import StartResponse, WSGIApplication, WSGIEnvironment
+    from clastic.types import StartResponse, WSGIEnvironment
     from clastic.wrappers import Request
 
-__all__ = ["DispatchState", "Dispatcher", "RerouteWSGI", "handle_sentinel_condition"]
+__all__ = ["Dispatcher"]
 
 logger = logging.getLogger("clastic.application")
-
-
-class DispatchState:
-    """What routing learned while handling one request (injectable as ``_dispatch_state``)."""
-
-    __slots__ = ("allowed_methods", "attempted_routes", "exceptions", "redirect_to")
-
-    def __init__(self) -> None:
-        #: Non-breaking HTTP errors raised or returned by routes tried so far.
-        self.exceptions: list[HTTPException] = []
-        #: Methods of routes whose path matched but whose methods did not.
-        self.allowed_methods: set[str] = set()
-        #: Routes whose path matched, in the order they were tried.
-        self.attempted_routes: list[BoundRoute] = []
-        #: The canonical path a slash redirect sends the client to, once a route asked for one.
-        self.redirect_to: str | None = None
-
-    def add_route(self, route: BoundRoute) -> None:
-        """Record a route whose path matched."""
-        self.attempted_routes.append(route)
-
-    def add_exception(self, exc: HTTPException) -> None:
-        """Record a non-breaking error."""
-        self.exceptions.append(exc)
-
-    def update_methods(self, methods: Iterable[str]) -> None:
-        """Record the methods a path-matching route would have accepted."""
-        self.allowed_methods.update(methods)
-
-    def __repr__(self) -> str:
-        return (
-            f"<DispatchState attempted={len(self.attempted_routes)} exceptions={self.exceptions!r} "
-            f"allowed_methods={sorted(self.allowed_methods)}>"
-        )
-
-
-class RerouteWSGI(Exception):
-    """Raise (or use as an endpoint) to hand the request to another WSGI app.
-
-    The other app receives the untouched WSGI environ. Unsafe once the body
-    was read or a response started; keep such routes early in the table.
-    """
-
-    def __init__(self, wsgi_app: WSGIApplication) -> None:
-        super().__init__(wsgi_app)
-        #: The WSGI application that takes over.
-        self.wsgi_app = wsgi_app
-
-    def __call__(self) -> None:
-        raise self
 
 
 def _state_with(route: BoundRoute) -> DispatchState:
@@ -119,29 +68,6 @@ def _state_with(route: BoundRoute) -> DispatchState:
     state = DispatchState()
     state.attempted_routes.append(route)
     return state
-
-
-def handle_sentinel_condition(request: Request, _dispatch_state: DispatchState, _application: Application) -> Response:
-    """Answer a request no route took (the null route's endpoint), from what routing recorded.
-
-    In order: the slash redirect a branch route asked for; the last
-    non-breaking error a route returned; for a path that matched only with
-    other methods, ``204`` with ``Allow`` to ``OPTIONS`` and ``405``
-    otherwise; else the error handler's ``404``.
-    """
-    state = _dispatch_state
-    if state.redirect_to is not None:
-        # 302 as the original for safe methods; 308 keeps the method and body of a POST.
-        return redirect_to_path(request, state.redirect_to, 302 if request.method in ("GET", "HEAD") else 308)
-    if state.exceptions:
-        return state.exceptions[-1]
-    handler = _application.error_handler
-    if state.allowed_methods:
-        allowed = sorted(state.allowed_methods | {"OPTIONS"})
-        if request.method == "OPTIONS":
-            return Response(status=204, headers={"Allow": ", ".join(allowed)})
-        return handler.method_not_allowed_type(allowed_methods=allowed)
-    return handler.not_found_type(dispatch_state=state, request=request, application=_application)
 
 
 def _renders_by_default(route: BoundRoute) -> bool:

@@ -29,9 +29,10 @@ from werkzeug.test import Client
 from clastic._app_helpers import check_error_handler, check_resources, index_names
 from clastic._app_helpers import check_valid_wsgi as check_valid_wsgi
 from clastic._app_helpers import default_render_error as default_render_error
-from clastic._dispatch import DispatchState as DispatchState
+from clastic import errors
 from clastic._dispatch import Dispatcher
-from clastic._dispatch import RerouteWSGI as RerouteWSGI
+from clastic._dispatch_state import DispatchState as DispatchState
+from clastic._dispatch_state import RerouteWSGI as RerouteWSGI
 from clastic._moved import satellite_available
 from clastic._router import Router
 from clastic.errors.handler import ErrorHandler
@@ -154,8 +155,6 @@ class _ContextualIfInstalled:
     def __get__(self, obj: object, objtype: type | None = None) -> type[ErrorHandler] | None:
         if not satellite_available("clastic.errors.contextual"):
             return None
-        from clastic import errors
-
         return errors.ContextualErrorHandler  # type: ignore[no-any-return]
 
 

@@ -29,7 +29,7 @@ from clastic._chain import compile_chain, compile_error_renderer
 from clastic._deps import find_cycle as find_cycle
 from clastic._deps import normalize_deps as normalize_deps
 from clastic._deps import resolve_deps as resolve_deps
-from clastic._dispatch import handle_sentinel_condition
+from clastic._dispatch_state import handle_sentinel_condition
 from clastic._inject import RESERVED_ARGS as RESERVED_ARGS
 from clastic._inject import get_callable_name as get_callable_name
 from clastic._inject import inject as inject
@@ -47,13 +47,13 @@ from clastic.exceptions import (
 )
 from clastic.middleware.core import check_middlewares as check_middlewares
 from clastic.middleware.core import make_middleware_chain as make_middleware_chain
-from clastic.middleware.core import middleware_tuple, split_duplicates
+from clastic.middleware.core import check_middleware, middleware_tuple, split_duplicates
 from clastic.sinter import get_arg_names as get_arg_names
 from clastic.sinter import get_fb as get_fb
 from clastic.wrappers import Response
 
 if TYPE_CHECKING:
-    from clastic._dispatch import DispatchState
+    from clastic._dispatch_state import DispatchState
     from clastic.application import Application
     from clastic.wrappers import Request
 
@@ -327,6 +327,8 @@ class BoundRoute(BoundRouteCompat):
         self._redirects = slash_mode == S_REDIRECT and parsed.is_branch
         methods = "|".join(sorted(self.methods)) + " " if self.methods else ""
         where = f"route {methods}{parsed.text!r}"
+        for mw in middlewares:
+            check_middleware(mw)
         constants = [("_route", "builtins", self), ("_application", "builtins", app)]
         constants += [(name, "resources", value) for name, value in resources.items()]
         chain = compile_chain(

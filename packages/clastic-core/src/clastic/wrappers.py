@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from clastic._fast_wsgi import init_buffered
 from clastic._fast_wsgi import respond as respond
+from clastic.errors.http import BadRequest, HTTPException
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -83,8 +84,6 @@ class Request(_WerkzeugRequest):
         try:
             return super().args
         except UnicodeDecodeError as ex:
-            from clastic.errors.http import BadRequest
-
             raise BadRequest(
                 f"the query string is not valid UTF-8 (byte {ex.object[ex.start]:#04x} at position {ex.start}); "
                 "percent-encode it"
@@ -100,8 +99,6 @@ class _GuardedInput:
         self._raw = raw
 
     def _failed(self, ex: Exception) -> Exception:
-        from clastic.errors.http import BadRequest, HTTPException
-
         if isinstance(ex, HTTPException):
             return ex
         return BadRequest(
