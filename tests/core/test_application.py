@@ -61,7 +61,9 @@ def test_returned_non_breaking_errors_last_one_wins():
 
 
 def test_non_breaking_error_outranks_method_not_allowed():
-    app = Application([("/p", lambda: NotFound(is_breaking=False), render_basic), POST("/p", const("post"), render_basic)])
+    app = Application(
+        [("/p", lambda: NotFound(is_breaking=False), render_basic), POST("/p", const("post"), render_basic)]
+    )
     assert app.get_local_client().get("/p").status_code == 404
 
 
@@ -352,7 +354,11 @@ def test_repr_mentions_routes_and_settings():
 def test_with_resources_rebuilds_a_checked_copy():
     child = Application([("/db", lambda db: db, render_basic)], resources={"db": "real child"})
     app = Application(
-        [("/x", lambda db: db, render_basic), ("/c", child), Route("/r", lambda token: token, render_basic, resources={"token": "t"})],
+        [
+            ("/x", lambda db: db, render_basic),
+            ("/c", child),
+            Route("/r", lambda token: token, render_basic, resources={"token": "t"}),
+        ],
         resources={"db": "real"},
     )
     fake = app.with_resources(db="fake", token="fake token")
@@ -391,7 +397,9 @@ def test_debug_uses_the_contextual_handler_when_clastic_errors_is_installed():
     expected = "ContextualErrorHandler" if installed else "ErrorHandler"
     assert type(app.error_handler).__name__ == expected
     # The documented attribute says the same, and a subclass or an instance may override it.
-    assert getattr(Application.default_debug_error_handler_type, "__name__", None) == ("ContextualErrorHandler" if installed else None)
+    assert getattr(Application.default_debug_error_handler_type, "__name__", None) == (
+        "ContextualErrorHandler" if installed else None
+    )
 
     class Plain(Application):
         default_debug_error_handler_type = ErrorHandler
@@ -434,7 +442,10 @@ def test_a_single_route_or_middleware_where_a_list_belongs_is_named():
         def request(self, next):
             return next()
 
-    with pytest.raises(MiddlewareError, match=r"Application: middlewares must be a list .*wrap it in a list: middlewares=\[Log\(...\)\]"):
+    with pytest.raises(
+        MiddlewareError,
+        match=r"Application: middlewares must be a list .*wrap it in a list: middlewares=\[Log\(...\)\]",
+    ):
         Application([("/", const("x"), render_basic)], middlewares=Log())
     with pytest.raises(MiddlewareError, match=r"route '/': middlewares must be a list .*middlewares=\[Log\(...\)\]"):
         Route("/", const("x"), render_basic, middlewares=Log())
@@ -455,7 +466,9 @@ def test_resources_and_error_handler_of_the_wrong_kind_are_named():
         Route("/", const("x"), render_basic, resources=(("db", 1),))
     with pytest.raises(TypeError, match=r"got the class ErrorHandler; call it: error_handler=ErrorHandler\(\)"):
         Application([], error_handler=ErrorHandler)
-    with pytest.raises(TypeError, match=r"lacks render_error, uncaught_to_response, .*pass an instance of clastic.errors.ErrorHandler"):
+    with pytest.raises(
+        TypeError, match=r"lacks render_error, uncaught_to_response, .*pass an instance of clastic.errors.ErrorHandler"
+    ):
         Application([], error_handler=object())
     app = Application([("/", const("x"), render_basic)])
     with pytest.raises(TypeError, match=r"got the class ErrorHandler"):
@@ -471,7 +484,9 @@ def test_every_request_has_its_own_path_params():
             request.path_params["seen_by_tag"] = request.path  # a middleware may write to it
             return next()
 
-    app = Application([("/n/<x:int>", lambda request: repr(sorted(request.path_params.items())), render_basic)], middlewares=[Tag()])
+    app = Application(
+        [("/n/<x:int>", lambda request: repr(sorted(request.path_params.items())), render_basic)], middlewares=[Tag()]
+    )
     client = app.get_local_client()
     assert client.get("/n/3").text == "[('seen_by_tag', '/n/3'), ('x', 3)]"
     assert client.get("/nope").status_code == 404  # the null route's request gets a dict of its own too

@@ -177,7 +177,10 @@ def test_render_hooks_are_checked_even_when_the_route_has_no_render():
         def render(self, next, context, missing):
             return next()
 
-    with pytest.raises(UnresolvedArgumentError, match=r"^unresolved render middleware arguments: \['missing'\] — route '/': Needs\.render\(\) needs 'missing'"):
+    with pytest.raises(
+        UnresolvedArgumentError,
+        match=r"^unresolved render middleware arguments: \['missing'\] — route '/': Needs\.render\(\) needs 'missing'",
+    ):
         Application([("/", lambda: Response("x"))], middlewares=[Needs()])
 
 

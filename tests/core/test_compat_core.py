@@ -1,4 +1,4 @@
-"""Clastic 26 names and attributes kept in clastic.route, clastic.application, clastic.middleware and clastic.decorators."""
+"""Clastic 26 names and attributes kept in clastic.route, .application, .middleware and .decorators."""
 
 import logging
 
@@ -21,7 +21,8 @@ class Provider(Middleware):
         self.needs = needs
 
     def request(self, next, **kwargs):
-        return next(**{self.value: f"{self.value}<-{','.join(kwargs[n] if isinstance(kwargs[n], str) else n for n in self.needs)}"})
+        sources = ",".join(kwargs[n] if isinstance(kwargs[n], str) else n for n in self.needs)
+        return next(**{self.value: f"{self.value}<-{sources}"})
 
 
 def test_route_module_names():
@@ -34,7 +35,9 @@ def test_route_module_names():
         route.TYPE_CONV_MAP["bool"] = bool  # a read-only view
     assert ("int", int, "-?[0-9]+") in route.DEFAULT_CONVS
     assert route.build_converter(int)("7") == 7
-    assert route.build_converter(int, multi=True)("/1/2") == [1, 2] and route.build_converter(int, multi=True)(None) == []
+    assert (
+        route.build_converter(int, multi=True)("/1/2") == [1, 2] and route.build_converter(int, multi=True)(None) == []
+    )
     assert route.build_converter(int, optional=True)(None) is None
     with pytest.raises(ValueError, match=r"invalid literal for int\(\) with base 10: 'x'"):
         route.build_converter(int)("x")
@@ -43,7 +46,10 @@ def test_route_module_names():
     assert route.check_middlewares is middleware.check_middlewares
     assert route.make_middleware_chain is middleware.make_middleware_chain
     assert (route.get_arg_names, route.get_fb, route.inject, route.get_callable_name) == (
-        sinter.get_arg_names, sinter.get_fb, sinter.inject, sinter.get_callable_name
+        sinter.get_arg_names,
+        sinter.get_fb,
+        sinter.inject,
+        sinter.get_callable_name,
     )
 
 
@@ -51,7 +57,13 @@ def test_dependency_helpers():
     from clastic.route import find_cycle, normalize_deps, resolve_deps
 
     deps = {"account": ["token", "db_session"], "token": ["request"], "db_session": ["config", "config"]}
-    assert normalize_deps(deps) == {"account": ["token", "db_session"], "token": ["request"], "db_session": ["config"], "request": [], "config": []}
+    assert normalize_deps(deps) == {
+        "account": ["token", "db_session"],
+        "token": ["request"],
+        "db_session": ["config"],
+        "request": [],
+        "config": [],
+    }
     assert resolve_deps(deps)["account"] == ["token", "db_session", "request", "config"]
     assert find_cycle(deps) is None
     assert find_cycle({"a": ["b"], "b": ["c"], "c": ["a"]}) == ["a", "b", "c", "a"]
@@ -92,7 +104,9 @@ def test_application_module_names(monkeypatch):
     assert application.MIME_SUPPORT_MAP is errors.MIME_SUPPORT_MAP
     assert application.S_STRICT == "strict"
     assert (application.check_render_error, application.get_arg_names, application.normalize_path) == (
-        route.check_render_error, route.get_arg_names, route.normalize_path
+        route.check_render_error,
+        route.get_arg_names,
+        route.normalize_path,
     )
     from clastic.errors.contextual import ContextualErrorHandler
 
@@ -141,10 +155,9 @@ def test_default_render_error_as_a_route_error_renderer():
 
 
 def test_middleware_module_check_and_chain():
+    from clastic import sinter
     from clastic.middleware import check_middlewares, make_middleware_chain
     from clastic.middleware.core import compile_code, get_arg_names, make_chain
-
-    from clastic import sinter
 
     assert (compile_code, get_arg_names, make_chain) == (sinter.compile_code, sinter.get_arg_names, sinter.make_chain)
     a, b = Provider("a", []), Provider("b", ["a"])
@@ -154,7 +167,9 @@ def test_middleware_module_check_and_chain():
     with pytest.raises(ConflictingProvidesError, match=r"\('a', \('Provider', 'Provider'\)\)"):
         check_middlewares([a, Provider("a", [])])
 
-    chain = make_middleware_chain([a, b], lambda b, x: {"b": b, "x": x}, lambda context: f"{context['b']} {context['x']}", ["x", "request"])
+    chain = make_middleware_chain(
+        [a, b], lambda b, x: {"b": b, "x": x}, lambda context: f"{context['b']} {context['x']}", ["x", "request"]
+    )
     assert chain(x=1, request=None) == "b<-a<- 1"
     no_render = make_middleware_chain([a], lambda a: {"a": a}, None, [])
     assert no_render() == {"a": "a<-"}
@@ -221,7 +236,11 @@ def test_get_required_args_follows_middleware_provides():
     assert app.get_local_client().get("/a/1").text == "ts1"
     assert bound.get_required_args() == ["account", "token", "db_session", "config", "page"]
     assert bound.is_required_arg("config") and bound.is_required_arg("page") and bound.is_required_arg("request")
-    assert not bound.is_required_arg("account") and not bound.is_required_arg("token") and not bound.is_required_arg("nope")
+    assert (
+        not bound.is_required_arg("account")
+        and not bound.is_required_arg("token")
+        and not bound.is_required_arg("nope")
+    )
 
 
 def test_server_and_utils_names_from_the_application_module():
@@ -256,4 +275,7 @@ def test_middleware_drop_is_logged_by_merge_middlewares(caplog):
     kept = DummyMiddleware()
     with caplog.at_level(logging.INFO, logger="clastic.middleware.core"):
         assert merge_middlewares([DummyMiddleware(verbose=True)], [kept]) == [kept]
-    assert "middleware DummyMiddleware(verbose=True) dropped in favour of the equal DummyMiddleware(verbose=False)" in caplog.text
+    assert (
+        "middleware DummyMiddleware(verbose=True) dropped in favour of the equal DummyMiddleware(verbose=False)"
+        in caplog.text
+    )

@@ -53,14 +53,22 @@ def test_endpoint_kwargs_receive_every_injectable_not_named():
         "path": "/u/ann/3",
     }
     sources = app.routes[0].arg_sources  # what **kwargs receives counts as the endpoint's arguments
-    assert (sources["name"], sources["page"], sources["db"], sources["cookie"], sources["request"]) == ("url", "url", "resources", "Provide", "builtins")
+    assert (sources["name"], sources["page"], sources["db"], sources["cookie"], sources["request"]) == (
+        "url",
+        "url",
+        "resources",
+        "Provide",
+        "builtins",
+    )
 
 
 def test_named_arguments_next_to_kwargs_are_still_checked_with_a_suggestion():
     def endpoint(nmae, **kwargs):
         return "x"
 
-    with pytest.raises(UnresolvedArgumentError, match=r"unresolved endpoint arguments: \['nmae'\].*Did you mean 'name'\?"):
+    with pytest.raises(
+        UnresolvedArgumentError, match=r"unresolved endpoint arguments: \['nmae'\].*Did you mean 'name'\?"
+    ):
         Application([("/<name>", endpoint, render_basic)])
 
 
@@ -77,7 +85,9 @@ def test_render_kwargs_receive_context_and_the_rest():
         return Response(f"{context} {sorted(kwargs)}")
 
     app = Application([("/<x>", lambda x: x.upper(), render)], resources={"db": 1})
-    assert app.get_local_client().get("/a").text == "A ['_application', '_dispatch_state', '_route', 'db', 'request', 'x']"
+    assert (
+        app.get_local_client().get("/a").text == "A ['_application', '_dispatch_state', '_route', 'db', 'request', 'x']"
+    )
 
 
 def test_middleware_hooks_with_kwargs_receive_what_is_available_there():
@@ -130,7 +140,10 @@ def test_route_render_error_with_only_kwargs_gets_the_error_too(caplog):
 
     with caplog.at_level(logging.WARNING, logger="clastic._chain"):
         app = Application([Route("/m", missing, render_basic, render_error=render_error)])
-    assert app.get_local_client().get("/m").text == "404 ['_application', '_dispatch_state', '_error', '_route', 'request']"
+    assert (
+        app.get_local_client().get("/m").text
+        == "404 ['_application', '_dispatch_state', '_error', '_route', 'request']"
+    )
     assert "render_error() takes only *args/**kwargs" in caplog.text
 
 
@@ -151,7 +164,10 @@ def test_decorator_without_wraps_builds_with_a_warning_naming_it(caplog):
     [record] = [r for r in caplog.records if r.name == "clastic._chain"]
     assert record.levelno == logging.WARNING
     message = record.getMessage()
-    assert "route '/<name>': test_decorator_without_wraps_builds_with_a_warning_naming_it.<locals>.logged.<locals>.wrapper()" in message
+    assert (
+        "route '/<name>': "
+        "test_decorator_without_wraps_builds_with_a_warning_naming_it.<locals>.logged.<locals>.wrapper()" in message
+    )
     assert "functools.wraps(func) or use clastic.decorators.clastic_decorator" in message
 
 
@@ -177,7 +193,9 @@ def test_render_hook_argument_is_checked_on_routes_without_a_render():
         def render(self, next, context, name):
             return next()
 
-    with pytest.raises(UnresolvedArgumentError, match=r"unresolved render middleware arguments: \['name'\].*NeedsName.render\(\)") as info:
+    with pytest.raises(
+        UnresolvedArgumentError, match=r"unresolved render middleware arguments: \['name'\].*NeedsName.render\(\)"
+    ) as info:
         Application([("/", lambda: Response("direct"))], middlewares=[NeedsName()])
     assert isinstance(info.value, NameError)
     # Satisfied, the same route builds, and without a render the hook does not run.
@@ -203,7 +221,9 @@ def test_keyword_binding_names_reach_kwargs_and_path_params():
     assert resp.json == {"kappa": "k", "lambda": "l", "path_params": {"kappa": "k", "lambda": "l"}}
     assert resp.headers["X-Lambda"] == "l"
     source = app.routes[0].chain_source
-    names = {token.string for token in tokenize.generate_tokens(io.StringIO(source).readline) if token.type == tokenize.NAME}
+    names = {
+        token.string for token in tokenize.generate_tokens(io.StringIO(source).readline) if token.type == tokenize.NAME
+    }
     assert "_clastic_kw_lambda" in names and "lambda" not in names  # never a variable, only the string key 'lambda'
 
 
@@ -235,11 +255,16 @@ def test_execute_returns_the_endpoint_value_without_a_render():
 
 
 def test_execute_runs_the_whole_chain_and_checks_url_values():
-    app = Application([("/n/<x:int>/<rest*>", lambda x, rest, token: f"{token}{x}{rest}", render_basic)], middlewares=[Provide(token="t")])
+    app = Application(
+        [("/n/<x:int>/<rest*>", lambda x, rest, token: f"{token}{x}{rest}", render_basic)],
+        middlewares=[Provide(token="t")],
+    )
     route = app.routes[0]
     response = route.execute(request_for(), x=5)
     assert isinstance(response, Response) and response.get_data(as_text=True) == "t5[]"
-    with pytest.raises(TypeError, match=r"execute\(\) needs the URL values \['x'\] \(the pattern's fields are \['x', 'rest'\]\)"):
+    with pytest.raises(
+        TypeError, match=r"execute\(\) needs the URL values \['x'\] \(the pattern's fields are \['x', 'rest'\]\)"
+    ):
         route.execute(request_for())
 
 

@@ -43,8 +43,13 @@ class Tag(Middleware):
 def test_equality_and_hash_are_by_type():
     assert Named("a") == Named("b") and hash(Named("a")) == hash(Named("b"))
     assert Named("a") != Tag("a", [])
-    assert not (Named("a") != Named("b"))
-    assert (Middleware.unique, Middleware.reorderable, DummyMiddleware.unique, DummyMiddleware.reorderable) == (True, True, True, True)
+    assert not (Named("a") != Named("b"))  # noqa: SIM202 - checks __ne__ itself
+    assert (Middleware.unique, Middleware.reorderable, DummyMiddleware.unique, DummyMiddleware.reorderable) == (
+        True,
+        True,
+        True,
+        True,
+    )
 
     class DuckTyped:  # not a Middleware subclass: identity, as any object
         def request(self, next):
@@ -65,7 +70,8 @@ def test_embedded_application_middleware_gives_way_to_the_embedding_ones(caplog)
     [record] = [r for r in caplog.records if r.name == "clastic.application"]
     assert record.levelno == logging.INFO
     assert record.getMessage().endswith(
-        "at '/sub': its middleware Named('sub') is dropped in favour of the embedding Application's equal Named('outer') (routes /sub/hello)"
+        "at '/sub': its middleware Named('sub') is dropped in favour of the embedding Application's equal "
+        "Named('outer') (routes /sub/hello)"
     )
     assert outer.routes[0].middlewares == (Named("outer"),) and outer.routes[0].middlewares[0].value == "outer"
 
@@ -73,10 +79,15 @@ def test_embedded_application_middleware_gives_way_to_the_embedding_ones(caplog)
 def test_route_middleware_gives_way_to_the_application_one_with_a_warning(caplog):
     seen = []
     with caplog.at_level(logging.WARNING, logger="clastic.route"):
-        app = Application([Route("/", lambda: "x", render_basic, middlewares=[Tag("route", seen)])], middlewares=[Tag("app", seen)])
+        app = Application(
+            [Route("/", lambda: "x", render_basic, middlewares=[Tag("route", seen)])], middlewares=[Tag("app", seen)]
+        )
     app.get_local_client().get("/")
     assert seen == ["app"]
-    assert "route '/': its middleware Tag('route') is dropped in favour of the Application's equal Tag('app')" in caplog.text
+    assert (
+        "route '/': its middleware Tag('route') is dropped in favour of the Application's equal Tag('app')"
+        in caplog.text
+    )
     assert [r.levelno for r in caplog.records if r.name == "clastic.route"] == [logging.WARNING]
 
 
@@ -99,7 +110,10 @@ def test_non_reorderable_duplicate_is_an_error_naming_both_and_the_route():
         match=r"multiple inclusion of unique middleware Pinned in route '/p': the Application has Pinned\('app'\) "
         r"and the route or embedded Application also has Pinned\('route'\)",
     ) as info:
-        Application([Route("/p", lambda: "x", render_basic, middlewares=[Pinned("route", seen)])], middlewares=[Pinned("app", seen)])
+        Application(
+            [Route("/p", lambda: "x", render_basic, middlewares=[Pinned("route", seen)])],
+            middlewares=[Pinned("app", seen)],
+        )
     assert isinstance(info.value, ValueError)
     sub = Application([("/p", lambda: "x", render_basic)], middlewares=[Pinned("sub", seen)])
     with pytest.raises(ValueError, match=r"multiple inclusion of unique middleware Pinned in route '/s/p'"):
@@ -112,7 +126,8 @@ def test_non_unique_middleware_runs_in_both_places():
 
     seen = []
     app = Application(
-        [Route("/", lambda: "x", render_basic, middlewares=[Repeatable("route", seen)])], middlewares=[Repeatable("app", seen)]
+        [Route("/", lambda: "x", render_basic, middlewares=[Repeatable("route", seen)])],
+        middlewares=[Repeatable("app", seen)],
     )
     app.get_local_client().get("/")
     assert seen == ["app", "route"]
@@ -120,7 +135,10 @@ def test_non_unique_middleware_runs_in_both_places():
 
 def test_duplicates_within_one_list_are_kept():
     seen = []
-    app = Application([("/", lambda: "x", render_basic)], middlewares=[DummyMiddleware() for _ in range(100)] + [Tag("a", seen), Tag("b", seen)])
+    app = Application(
+        [("/", lambda: "x", render_basic)],
+        middlewares=[DummyMiddleware() for _ in range(100)] + [Tag("a", seen), Tag("b", seen)],
+    )
     assert app.get_local_client().get("/").text == "x"
     assert seen == ["a", "b"] and len(app.routes[0].middlewares) == 102
     with pytest.raises(ConflictingProvidesError, match="found conflicting provides"):

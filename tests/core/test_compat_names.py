@@ -9,8 +9,6 @@ import types
 
 import pytest
 
-import clastic
-
 
 def run_python(code: str) -> str:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -19,9 +17,8 @@ def run_python(code: str) -> str:
 
 
 def test_package_names_of_clastic_26():
-    from clastic import META_ASSETS_APP, contrib, server, sinter
-
     import clastic.meta
+    from clastic import META_ASSETS_APP, contrib, server, sinter
 
     assert META_ASSETS_APP is clastic.meta.META_ASSETS_APP
     assert isinstance(contrib, types.ModuleType) and contrib is sys.modules["clastic.contrib"]

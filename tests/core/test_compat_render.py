@@ -49,7 +49,10 @@ def test_an_endpoint_without_docstring_gets_a_hint_comment():
         ("http://a.example", '<a href="http://a.example">http://a.example</a>'),
         ("(https://a.example/x)", '(<a href="https://a.example/x">https://a.example/x</a>)'),
         ("www.example.org/p", '<a href="https://www.example.org/p">www.example.org/p</a>'),
-        ('<img src=x>"https://x.example"', '&lt;img src=x&gt;&quot;<a href="https://x.example">https://x.example</a>&quot;'),
+        (
+            '<img src=x>"https://x.example"',
+            '&lt;img src=x&gt;&quot;<a href="https://x.example">https://x.example</a>&quot;',
+        ),
         ("https:// and www. alone", "https:// and www. alone"),
         ("ftp://files.example", "ftp://files.example"),
     ],
@@ -88,7 +91,9 @@ def test_get_callable_labels_names_context_name_and_invocation():
 # -- classes in JSON ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("render", [render_basic, render_json, render_json_dev, JSONRender(dev_mode=True), JSONRender(streaming=True)])
+@pytest.mark.parametrize(
+    "render", [render_basic, render_json, render_json_dev, JSONRender(dev_mode=True), JSONRender(streaming=True)]
+)
 def test_a_class_in_the_context_is_encoded_as_its_repr(render):
     resp = serve(lambda: {"cls": datetime.date, "when": datetime.date(2026, 1, 2)}, render).get("/")
     assert resp.status_code == 200
@@ -124,7 +129,11 @@ def test_a_json_render_subclass_may_use_json_encoder_and_encoding():
     class ChunkedJSON(JSONRender):
         def __call__(self, context):
             chunks = [chunk.encode(self.encoding) for chunk in self.json_encoder.iterencode(context)]
-            return Response(chunks, content_type=f"application/json; charset={self.encoding}", headers={"X-Chunks": str(len(chunks))})
+            return Response(
+                chunks,
+                content_type=f"application/json; charset={self.encoding}",
+                headers={"X-Chunks": str(len(chunks))},
+            )
 
     resp = serve(lambda: {"a": [1, 2], "b": datetime.date}, ChunkedJSON()).get("/")
     assert resp.json == {"a": [1, 2], "b": "<class 'datetime.date'>"}
@@ -149,7 +158,12 @@ def test_basic_render_table_type_and_attributes():
 def test_basic_render_keeps_the_original_positional_order():
     json_render, tabular = JSONRender(), TabularRender()
     render = BasicRender("fmt", False, json_render, StarTable, tabular)
-    assert (render.qp_name, render.dev_mode, render.json_render, render.tabular_render) == ("fmt", False, json_render, tabular)
+    assert (render.qp_name, render.dev_mode, render.json_render, render.tabular_render) == (
+        "fmt",
+        False,
+        json_render,
+        tabular,
+    )
 
 
 def test_tabular_render_with_metadata_default_table_type_and_context_to_response():

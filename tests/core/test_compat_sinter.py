@@ -25,8 +25,13 @@ class Greeter:
 def test_get_fb_describes_functions_methods_and_callable_objects():
     fb = sinter.get_fb(greet)
     assert isinstance(fb, FunctionBuilder)
-    assert fb.args == ["name", "greeting"] and fb.varargs == "args" and fb.varkw == "kwargs" and fb.kwonlyargs == ["punct"]
-    assert fb.get_arg_names() == ("name", "greeting", "punct") and fb.get_arg_names(only_required=True) == ("name", "punct")
+    assert (
+        fb.args == ["name", "greeting"] and fb.varargs == "args" and fb.varkw == "kwargs" and fb.kwonlyargs == ["punct"]
+    )
+    assert fb.get_arg_names() == ("name", "greeting", "punct") and fb.get_arg_names(only_required=True) == (
+        "name",
+        "punct",
+    )
     assert fb.get_defaults_dict() == {"greeting": "hi"}
     method = Greeter().hello
     assert sinter.get_fb(method).args == ["name", "loud"]
@@ -72,7 +77,9 @@ def test_make_chain_compiles_functions_around_a_final_one():
         calls.append("middle")
         return next(c=b + 1)
 
-    chain, args, unresolved = sinter.make_chain([outer, middle], [["b"], ["c"]], lambda b, c, d: (b, c, d), ["a", "d", "unused"])
+    chain, args, unresolved = sinter.make_chain(
+        [outer, middle], [["b"], ["c"]], lambda b, c, d: (b, c, d), ["a", "d", "unused"]
+    )
     assert (args, unresolved) == (("a", "d"), ())
     assert chain(a=3, d="d") == (6, 7, "d") and calls == ["outer", "middle"]
     # A name nothing provides is reported, and the chain takes it as an argument.
@@ -80,7 +87,9 @@ def test_make_chain_compiles_functions_around_a_final_one():
     assert (args, unresolved) == (("a", "z"), ("z",))
     assert chain(a=1, z="zz") == (2, "zz")
     # kwargs functions receive everything available; inner_name names the first argument.
-    chain, args, _ = sinter.make_chain([lambda inner, **kw: inner(x=sorted(kw))], [["x"]], lambda x: x, ["p", "q"], inner_name="inner")
+    chain, args, _ = sinter.make_chain(
+        [lambda inner, **kw: inner(x=sorted(kw))], [["x"]], lambda x: x, ["p", "q"], inner_name="inner"
+    )
     assert chain(p=1, q=2) == ["p", "q"]
     with pytest.raises(TypeError, match=r"must take argument 'next' as the first parameter"):
         sinter.make_chain([lambda a: a], [[]], lambda: 1, [])

@@ -61,7 +61,11 @@ def test_problem_json_has_rfc9457_members():
     def buy():
         raise OutOfCredit("Your balance is 30, but that costs 50.", extensions={"balance": 30})
 
-    resp = app_with(("/buy", buy, render_basic)).get_local_client().get("/buy", headers={"Accept": "application/problem+json"})
+    resp = (
+        app_with(("/buy", buy, render_basic))
+        .get_local_client()
+        .get("/buy", headers={"Accept": "application/problem+json"})
+    )
     assert resp.status_code == 403
     assert resp.json == {
         "type": "https://example.com/probs/out-of-credit",
@@ -134,7 +138,10 @@ def test_a_request_middleware_returning_none_is_named_in_the_500_log(caplog):
     app = app_with(("/r", lambda: "x", render_basic), middlewares=[Forgetful()])
     with caplog.at_level(logging.ERROR):
         assert app.get_local_client().get("/r").status_code == 500
-    assert "route '/r': expected a Response from its request middlewares (Forgetful) or its render function, got NoneType" in caplog.text
+    assert (
+        "route '/r': expected a Response from its request middlewares (Forgetful) or its render function, got NoneType"
+        in caplog.text
+    )
 
 
 def test_endpoint_without_render_returning_dict_is_500_with_clear_log(caplog):
@@ -208,7 +215,12 @@ def test_method_not_allowed_detail_and_header():
 
 def test_to_dict_to_json_and_xml_shapes():
     err = NotFound("gone fishing", error_type="https://example.com/e")
-    assert err.to_dict() == {"code": 404, "message": "Not found", "detail": "gone fishing", "error_type": "https://example.com/e"}
+    assert err.to_dict() == {
+        "code": 404,
+        "message": "Not found",
+        "detail": "gone fishing",
+        "error_type": "https://example.com/e",
+    }
     assert json.loads(err.to_json())["detail"] == "gone fishing"
     assert err.to_xml().startswith('<?xml version="1.0" encoding="utf-8"?>\n<http_error><code>404</code>')
     assert '<a href="https://example.com/e">' in err.to_html()

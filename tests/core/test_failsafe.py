@@ -21,16 +21,16 @@ from net_helpers import free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "core"
 
-VIEWS = '''
+VIEWS = """
 def home():
     return "home page"
 
 
 def hello(name):
     return f"Hello, {name}!"
-'''
+"""
 
-APP = '''
+APP = """
 import sys
 
 from clastic import Application, render_basic
@@ -46,7 +46,7 @@ app = create_app()
 
 if __name__ == "__main__":
     app.serve(port=int(sys.argv[1]), reloader_interval=0.1, use_meta=False, use_static=False)
-'''
+"""
 
 
 def is_failsafe(reply):
@@ -106,15 +106,31 @@ def test_syntax_error_cycle_with_python_app_py(project, tmp_path):
 def test_name_error_at_build_cycle_with_clastic_serve(project, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    args = [clastic_script(), "serve", "app:create_app()", "--port", str(port), "--reload-interval", "0.1", "--no-meta", "--no-static"]
+    args = [
+        clastic_script(),
+        "serve",
+        "app:create_app()",
+        "--port",
+        str(port),
+        "--reload-interval",
+        "0.1",
+        "--no-meta",
+        "--no-static",
+    ]
     with DevProcess(args, cwd=project, log_dir=tmp_path / "logs") as server:
         server.wait_for(f"{base}/", is_app("home page"))
 
         # An endpoint argument nothing provides: the Application refuses to build.
-        rewrite(project / "views.py", VIEWS.replace("def hello(name):\n    return f\"Hello, {name}!\"", "def hello(nmae):\n    return nmae"))
+        rewrite(
+            project / "views.py",
+            VIEWS.replace('def hello(name):\n    return f"Hello, {name}!"', "def hello(nmae):\n    return nmae"),
+        )
         data = failsafe_json(server, f"{base}/hello/you")
         assert data["error"] == "clastic.exceptions.UnresolvedArgumentError"
-        assert "route '/hello/<name>': hello() needs 'nmae'" in data["message"] and "Did you mean 'name'?" in data["message"]
+        assert (
+            "route '/hello/<name>': hello() needs 'nmae'" in data["message"]
+            and "Did you mean 'name'?" in data["message"]
+        )
         assert data["location"]["file"] == str(project / "app.py")
         assert "Traceback (most recent call last):" in data["traceback"]
         text = fetch(f"{base}/", headers={"Accept": "text/plain"})
@@ -129,7 +145,17 @@ def test_clastic_serve_starts_on_the_failsafe_page_when_broken_from_the_start(pr
     rewrite(project / "views.py", "from helpers import shout\n" + VIEWS.replace('"home page"', 'shout("home page")'))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    args = [clastic_script(), "serve", "app:app", "--port", str(port), "--reload-interval", "0.1", "--no-meta", "--no-static"]
+    args = [
+        clastic_script(),
+        "serve",
+        "app:app",
+        "--port",
+        str(port),
+        "--reload-interval",
+        "0.1",
+        "--no-meta",
+        "--no-static",
+    ]
     with DevProcess(args, cwd=project, log_dir=tmp_path / "logs") as server:
         data = failsafe_json(server, f"{base}/")
         assert data["error"] == "ModuleNotFoundError"

@@ -58,8 +58,10 @@ def test_create_app_answers_every_path_with_the_failure(tmp_path):
 
 def test_create_app_lists_project_files_and_counts_library_ones(tmp_path):
     app_py, views_py = write_project(tmp_path)
-    reply = create_app(NAME_ERROR_TB.format(app=app_py, views=views_py), [views_py, app_py, library_file()]).get_local_client().get(
-        "/", headers={"Accept": "application/json"}
+    reply = (
+        create_app(NAME_ERROR_TB.format(app=app_py, views=views_py), [views_py, app_py, library_file()])
+        .get_local_client()
+        .get("/", headers={"Accept": "application/json"})
     )
     info = json.loads(reply.text)
     assert info["watched_files"] == sorted([app_py, views_py])
@@ -69,11 +71,18 @@ def test_create_app_lists_project_files_and_counts_library_ones(tmp_path):
 
 def test_create_app_understands_syntax_errors_and_plain_output(tmp_path):
     app_py, views_py = write_project(tmp_path)
-    text = create_app(SYNTAX_ERROR_TB.format(app=app_py, views=views_py)).get_local_client().get(
-        "/", headers={"Accept": "text/plain"}
-    ).text
+    text = (
+        create_app(SYNTAX_ERROR_TB.format(app=app_py, views=views_py))
+        .get_local_client()
+        .get("/", headers={"Accept": "text/plain"})
+        .text
+    )
     assert f"SyntaxError: invalid syntax (views.py, line 2)\nat {views_py}, line 2" in text
-    plain = create_app("the server could not start: address in use\n").get_local_client().get("/", headers={"Accept": "application/json"})
+    plain = (
+        create_app("the server could not start: address in use\n")
+        .get_local_client()
+        .get("/", headers={"Accept": "application/json"})
+    )
     assert json.loads(plain.text)["error"] is None
     assert json.loads(plain.text)["message"] == "the server could not start: address in use"
 
@@ -82,7 +91,9 @@ def test_get_flaw_info_is_the_dict_the_page_shows(tmp_path):
     app_py, views_py = write_project(tmp_path)
     tb_str = NAME_ERROR_TB.format(app=app_py, views=views_py)
     files = [app_py, views_py, library_file()]
-    shown = json.loads(create_app(tb_str, files).get_local_client().get("/", headers={"Accept": "application/json"}).text)
+    shown = json.loads(
+        create_app(tb_str, files).get_local_client().get("/", headers={"Accept": "application/json"}).text
+    )
     assert get_flaw_info(tb_str, None, files) == shown
     info = get_flaw_info(tb_str, None, files, [views_py])  # the caller's own choice of project files
     assert info["watched_files"] == [views_py] and info["watched_library_files"] == 2

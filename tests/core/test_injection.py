@@ -94,7 +94,9 @@ def test_request_middleware_unresolved_argument():
         def request(self, next, foo):
             return next()
 
-    with pytest.raises(UnresolvedArgumentError, match=r"unresolved request middleware arguments: \['foo'\].*NeedsFoo.request\(\)"):
+    with pytest.raises(
+        UnresolvedArgumentError, match=r"unresolved request middleware arguments: \['foo'\].*NeedsFoo.request\(\)"
+    ):
         build(lambda: "x", middlewares=[NeedsFoo()])
 
 
@@ -143,9 +145,21 @@ def test_provides_without_hook_and_protocol_version():
     def written_for(name, version):
         return type(name, (PassThrough,), {"protocol_version": version})()
 
-    with pytest.raises(MiddlewareError, match="written for middleware protocol version 2, newer than the version 1 this clastic-core implements; upgrade clastic-core"):
+    with pytest.raises(
+        MiddlewareError,
+        match=(
+            "written for middleware protocol version 2, "
+            "newer than the version 1 this clastic-core implements; upgrade clastic-core"
+        ),
+    ):
         build(lambda: "x", middlewares=[written_for("Future", 2)])
-    with pytest.raises(MiddlewareError, match="written for middleware protocol version 0, but this clastic-core implements version 1; upgrade the package that provides Ancient"):
+    with pytest.raises(
+        MiddlewareError,
+        match=(
+            "written for middleware protocol version 0, "
+            "but this clastic-core implements version 1; upgrade the package that provides Ancient"
+        ),
+    ):
         build(lambda: "x", middlewares=[written_for("Ancient", 0)])
     for bad in ("1", None, True, 1.0):
         with pytest.raises(MiddlewareError, match=r"Odd.protocol_version must be an int such as 1"):
@@ -162,7 +176,10 @@ def test_render_error_unknown_argument():
 
 
 def test_string_render_without_factory_fails_at_build():
-    with pytest.raises(RenderFactoryError, match=r"render argument 'home\.html' is not callable and the Application has no render_factory"):
+    with pytest.raises(
+        RenderFactoryError,
+        match=r"render argument 'home\.html' is not callable and the Application has no render_factory",
+    ):
         Application([("/", lambda: {}, "home.html")])
 
 
@@ -170,7 +187,9 @@ def test_render_factory_errors_name_the_route():
     def factory(name):
         raise LookupError(f"no template {name!r}")
 
-    with pytest.raises(RenderFactoryError, match=r"route '/t': render factory could not use 'x.html': no template 'x.html'"):
+    with pytest.raises(
+        RenderFactoryError, match=r"route '/t': render factory could not use 'x.html': no template 'x.html'"
+    ):
         Application([("/t", lambda: {}, "x.html")], render_factory=factory)
 
 
@@ -181,7 +200,10 @@ def test_star_args_only_builds_with_a_warning(caplog):
     with caplog.at_level("WARNING", logger="clastic._chain"):
         client = build(varargs, resources={"db": 1}).get_local_client()
     assert client.get("/").text == "['_application', '_dispatch_state', '_route', 'db', 'request'] ()"
-    assert "route '/': test_star_args_only_builds_with_a_warning.<locals>.varargs() takes only *args/**kwargs" in caplog.text
+    assert (
+        "route '/': test_star_args_only_builds_with_a_warning.<locals>.varargs() takes only *args/**kwargs"
+        in caplog.text
+    )
     assert "functools.wraps(func) or use clastic.decorators.clastic_decorator" in caplog.text
 
 

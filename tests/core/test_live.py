@@ -53,9 +53,13 @@ def test_405_and_options_over_http(server):
 
 def test_post_slash_redirect_is_308_and_keeps_the_body(server):
     form = "a=1&b=two"
-    status, headers, _ = request(server, "POST", "/form?x=1", body=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, headers, _ = request(
+        server, "POST", "/form?x=1", body=form, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert status == 308 and headers["Location"] == "/form/?x=1"
-    status, _, body = request(server, "POST", headers["Location"], body=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, _, body = request(
+        server, "POST", headers["Location"], body=form, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert status == 200 and json.loads(body) == {"method": "POST", "form": {"a": "1", "b": "two"}}
 
 

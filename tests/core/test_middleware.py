@@ -63,7 +63,10 @@ def test_any_object_with_the_hooks_is_a_middleware():
 
 @pytest.mark.parametrize("thing", [object(), 42, "Log"])
 def test_an_object_with_no_hook_is_refused(thing):
-    with pytest.raises(MiddlewareError, match=r" is not a middleware: it defines none of request\(\), endpoint\(\), render\(\) or wsgi_wrapper$"):
+    with pytest.raises(
+        MiddlewareError,
+        match=r" is not a middleware: it defines none of request\(\), endpoint\(\), render\(\) or wsgi_wrapper$",
+    ):
         check_middleware(thing)
     with pytest.raises(MiddlewareError, match=r"is not a middleware"):
         Application([("/", lambda: "x", render_basic)], middlewares=[thing])
@@ -86,11 +89,26 @@ def passing(self, next):
     ("mw", "message"),
     [
         (make("Str", provides="a", request=passing), r"^Str\.provides must be a list of names, not the string 'a'$"),
-        (make("Dash", provides=("a-b",), request=passing), r"^Dash\.provides has 'a-b', which is not a valid argument name$"),
-        (make("Num", endpoint_provides=(3,), endpoint=passing), r"^Num\.endpoint_provides has 3, which is not a valid argument name$"),
-        (make("NoEndpoint", endpoint_provides=("x",)), r"^NoEndpoint\.endpoint_provides lists \['x'\] but NoEndpoint has no endpoint\(\) hook to provide them$"),
-        (make("NoRender", render_provides=("x",)), r"^NoRender\.render_provides lists \['x'\] but NoRender has no render\(\) hook to provide them$"),
-        (make("BadRender", render=lambda self, context, next: next()), r"^middleware functions must take argument 'next' as the first parameter \(BadRender\.render\)$"),
+        (
+            make("Dash", provides=("a-b",), request=passing),
+            r"^Dash\.provides has 'a-b', which is not a valid argument name$",
+        ),
+        (
+            make("Num", endpoint_provides=(3,), endpoint=passing),
+            r"^Num\.endpoint_provides has 3, which is not a valid argument name$",
+        ),
+        (
+            make("NoEndpoint", endpoint_provides=("x",)),
+            r"^NoEndpoint\.endpoint_provides lists \['x'\] but NoEndpoint has no endpoint\(\) hook to provide them$",
+        ),
+        (
+            make("NoRender", render_provides=("x",)),
+            r"^NoRender\.render_provides lists \['x'\] but NoRender has no render\(\) hook to provide them$",
+        ),
+        (
+            make("BadRender", render=lambda self, context, next: next()),
+            r"^middleware functions must take argument 'next' as the first parameter \(BadRender\.render\)$",
+        ),
         (make("Wrapper", wsgi_wrapper=3), r"^expected Wrapper\.wsgi_wrapper to be callable, got 3$"),
         (make("Hook", endpoint=3), r"^expected Hook\.endpoint to be a function, got 3$"),
     ],
@@ -107,7 +125,9 @@ def test_protocol_mistakes_are_named_when_the_application_is_built(mw, message):
     [("abc", r"'abc' \(str\)"), ({"a": 1}, r"\{'a': 1\} \(dict\)")],
 )
 def test_a_string_or_mapping_where_the_list_belongs_is_named(middlewares, shown):
-    with pytest.raises(MiddlewareError, match=rf"^Application: middlewares must be a list of middleware objects, got {shown}"):
+    with pytest.raises(
+        MiddlewareError, match=rf"^Application: middlewares must be a list of middleware objects, got {shown}"
+    ):
         Application([], middlewares=middlewares)
 
 

@@ -52,7 +52,10 @@ def test_missing_satellite_gives_install_hint():
         "    print(ex)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
-    assert out.strip() == "clastic.StaticApplication is provided by clastic-static; install it with: pip install clastic-static"
+    assert (
+        out.strip()
+        == "clastic.StaticApplication is provided by clastic-static; install it with: pip install clastic-static"
+    )
 
 
 def test_subpackages_extend_their_path_across_distributions():

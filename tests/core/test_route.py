@@ -79,14 +79,21 @@ def test_explicit_methods_override_the_method_class():
 
 
 def test_unknown_method_is_named_with_a_suggestion():
-    with pytest.raises(InvalidMethod, match=r"unrecognized HTTP method\(s\): \['PSOT'\] in route '/p'; expected some of \[.*'POST'.*\]\..*'POST'"):
+    with pytest.raises(
+        InvalidMethod,
+        match=r"unrecognized HTTP method\(s\): \['PSOT'\] in route '/p'; expected some of \[.*'POST'.*\]\..*'POST'",
+    ):
         Route("/p", hello, methods=["GET", "psot"])
 
 
 def test_bad_slash_mode_endpoint_render_error_and_resources_are_named():
-    with pytest.raises(ValueError, match=r"route '/': unknown slash_mode 'loose', expected one of \['redirect', 'rewrite', 'strict'\]"):
+    with pytest.raises(
+        ValueError, match=r"route '/': unknown slash_mode 'loose', expected one of \['redirect', 'rewrite', 'strict'\]"
+    ):
         Route("/", hello, slash_mode="loose")
-    with pytest.raises(InvalidEndpoint, match=r"expected endpoint to be a function or method, not: 'hello' \(route '/'\)"):
+    with pytest.raises(
+        InvalidEndpoint, match=r"expected endpoint to be a function or method, not: 'hello' \(route '/'\)"
+    ):
         Route("/", "hello")
     with pytest.raises(InvalidEndpoint, match=r"expected render_error to be callable, not: 42 \(route '/'\)"):
         Route("/", hello, render_basic, 42)
@@ -139,7 +146,9 @@ def test_a_string_render_goes_through_the_render_factory_once_at_build():
         made.append(template)
         return lambda context: Response(f"{template}: {context}")
 
-    app = Application([("/", lambda: "ctx", "page.html"), ("/same", lambda: "other", "page.html")], render_factory=factory)
+    app = Application(
+        [("/", lambda: "ctx", "page.html"), ("/same", lambda: "other", "page.html")], render_factory=factory
+    )
     assert made == ["page.html", "page.html"]
     first = app.routes[0]
     assert first.render_arg == "page.html"
@@ -150,13 +159,17 @@ def test_a_string_render_goes_through_the_render_factory_once_at_build():
 
 
 def test_render_factory_mistakes_are_named_at_build():
-    with pytest.raises(RenderFactoryError, match=r"route '/': render factory .* returned None for 'page.html', which is not callable"):
+    with pytest.raises(
+        RenderFactoryError, match=r"route '/': render factory .* returned None for 'page.html', which is not callable"
+    ):
         Application([("/", hello, "page.html")], render_factory=lambda name: None)
 
     def missing(name):
         raise LookupError(f"no template {name}")
 
-    with pytest.raises(RenderFactoryError, match=r"route '/': render factory could not use 'gone.html': no template gone.html") as info:
+    with pytest.raises(
+        RenderFactoryError, match=r"route '/': render factory could not use 'gone.html': no template gone.html"
+    ) as info:
         Application([("/", hello, "gone.html")], render_factory=missing)
     assert isinstance(info.value, LookupError)  # still the factory's own exception class
 

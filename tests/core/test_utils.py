@@ -7,7 +7,9 @@ from clastic.utils import Redirector, redirect_to_path
 
 
 def test_redirector_redirects_with_its_code():
-    client = Application([("/old", Redirector("/new")), ("/tmp", Redirector("/elsewhere", code=307))]).get_local_client()
+    client = Application(
+        [("/old", Redirector("/new")), ("/tmp", Redirector("/elsewhere", code=307))]
+    ).get_local_client()
     old = client.get("/old")
     assert (old.status_code, old.headers["Location"]) == (301, "/new")
     assert client.get("/tmp").status_code == 307
@@ -135,7 +137,10 @@ def test_int2hexguid_is_24_hex_digits_stable_in_a_process_and_salted_per_process
     assert int2hexguid(1) == guid and int2hexguid(2) != guid
     other_process = subprocess.run(
         [sys.executable, "-c", "from clastic.utils import int2hexguid; print(int2hexguid(1))"],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stdout.strip()
     assert len(other_process) == 24 and other_process != guid
     with pytest.raises(TypeError, match=r"int2hexguid\(\) takes an int, got '1' \(str\)"):
@@ -168,5 +173,5 @@ def test_bytes2human_and_rel_datetime_are_boltons_helpers():
     now = datetime.datetime(2026, 5, 1, 12, 0, 0)
     assert rel_datetime(now - datetime.timedelta(hours=3), now) == "3 hours ago"
     assert rel_datetime(now + datetime.timedelta(days=2), now) == "2 days from now"
-    aware = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+    aware = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
     assert rel_datetime(aware) == "5 minutes ago"
