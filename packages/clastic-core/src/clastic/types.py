@@ -6,8 +6,8 @@ WSGI callables Clastic produces and wraps. :class:`ErrorHandler` and
 ``error_handler=`` and ``render_factory=``: any object with those members
 will do, whether or not it subclasses Clastic's own classes.
 
-This module imports nothing from the rest of Clastic at run time, so any
-module may use it in annotations.
+This module imports nothing from the rest of Clastic, not even for
+annotations, so any module may use it without closing an import cycle.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response
-
-    from clastic.errors._base import HTTPException
 
 __all__ = ["ErrorHandler", "RenderFactory", "StartResponse", "WSGIApplication", "WSGIEnvironment"]
 
@@ -53,13 +51,22 @@ class ErrorHandler(Protocol):
         and, by name, ``request`` and ``_dispatch_state``. May re-raise it.
         """
 
-    @property
-    def not_found_type(self) -> Callable[..., HTTPException]:
-        """Called as ``not_found_type(dispatch_state=..., request=..., application=...)`` when no route matches."""
+    # The two error types return a clastic.errors.HTTPException, which is a Response;
+    # naming the Response keeps this module free of imports from the rest of Clastic.
 
     @property
-    def method_not_allowed_type(self) -> Callable[..., HTTPException]:
-        """Called as ``method_not_allowed_type(allowed_methods=[...])`` when routes match the path, not the method."""
+    def not_found_type(self) -> Callable[..., Response]:
+        """Called as ``not_found_type(dispatch_state=..., request=..., application=...)`` when no route matches.
+
+        Returns the :class:`~clastic.errors.HTTPException` (a 404) to render.
+        """
+
+    @property
+    def method_not_allowed_type(self) -> Callable[..., Response]:
+        """Called as ``method_not_allowed_type(allowed_methods=[...])`` when routes match the path, not the method.
+
+        Returns the :class:`~clastic.errors.HTTPException` (a 405) to render.
+        """
 
     @property
     def wsgi_wrapper(self) -> Callable[[WSGIApplication], WSGIApplication] | None:
