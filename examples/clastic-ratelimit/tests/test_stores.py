@@ -191,11 +191,14 @@ def test_sqlite_store_without_create_refuses_foreign_files(tmp_path):
 
 WORKER = textwrap.dedent(
     """
-    import sys, time
+    import os, sys, time
     from clastic_ratelimit import SQLiteStore
-    path, start_at = sys.argv[1], float(sys.argv[2])
+    path, barrier = sys.argv[1], sys.argv[2]
     store = SQLiteStore(path, timeout=30)
-    time.sleep(max(0.0, start_at - time.time()))
+    open(os.path.join(barrier, str(os.getpid())), "w").close()  # ready
+    deadline = time.monotonic() + 30
+    while not os.path.exists(os.path.join(barrier, "go")) and time.monotonic() < deadline:
+        time.sleep(0.005)
     allowed = sum(
         store.take("default", "shared", now=time.time(), rate=1e-6, burst=60.0, cost=1.0).allowed for _ in range(40)
     )
@@ -208,11 +211,17 @@ WORKER = textwrap.dedent(
 def test_sqlite_store_is_exact_across_processes(tmp_path):
     path = tmp_path / "shared.db"
     SQLiteStore(path).close()
-    start_at = time.time() + 1.5  # all four start hammering together
-    command = [sys.executable, "-c", WORKER, str(path), str(start_at)]
+    barrier = tmp_path / "barrier"  # all four start hammering together, once all are ready
+    barrier.mkdir()
+    command = [sys.executable, "-c", WORKER, str(path), str(barrier)]
     workers = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
     outputs = []
     try:
+        deadline = time.monotonic() + 60
+        while len(list(barrier.iterdir())) < len(workers) and time.monotonic() < deadline:
+            assert all(worker.poll() is None for worker in workers), "a worker exited before the start"
+            time.sleep(0.01)
+        (barrier / "go").touch()
         for worker in workers:
             out, err = worker.communicate(timeout=60)
             assert worker.returncode == 0, err
