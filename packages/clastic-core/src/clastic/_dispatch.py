@@ -141,7 +141,7 @@ class Dispatcher:
             return raw_to_response(result)
         return result
 
-    def route(
+    def route(  # noqa: C901 - the per-request loop, kept in one frame on purpose
         self,
         environ: WSGIEnvironment,
         path: str,

@@ -211,7 +211,7 @@ def respond_direct(direct: Any, render: Any, context: Any, request: Any, route: 
     render needs it. A triple becomes the Response :func:`raw_to_response`
     builds (inlined here: this runs on every such request).
     """
-    __traceback_hide__ = True  # noqa: F841 - read by traceback formatters
+    __traceback_hide__ = True  # read by traceback formatters
     cell = request if type(request) is list else None
     result = direct(context, request if cell is None else cell[0], route)
     if type(result) is not tuple:
@@ -244,9 +244,8 @@ def write_raw(raw: Raw, environ: WSGIEnvironment, start_response: StartResponse)
     status, content_type, body = raw
     if not FAST or status < 200 or status == 204 or status == 304 or environ.get("REQUEST_METHOD") == "HEAD":
         return raw_to_response(raw)(environ, start_response)
-    start_response(
-        _STATUS_LINES.get(status) or status_line(status), [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-    )
+    line = _STATUS_LINES.get(status) or status_line(status)
+    start_response(line, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
     return [body]
 
 
@@ -328,61 +327,74 @@ def _sent(app: Any, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]]
     return seen[0], list(seen[1]), body
 
 
-def _self_check() -> bool:
-    """Return True if every shortcut here builds and sends exactly what Werkzeug's public API does."""
-    environ = {"REQUEST_METHOD": "GET", "SERVER_NAME": "localhost", "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
-    body, content_type = "probe \u00e9".encode(), "text/plain; charset=utf-8"
+_PROBE_ENVIRON = {"REQUEST_METHOD": "GET", "SERVER_NAME": "localhost", "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
+_PROBE_BODY, _PROBE_TYPE = "probe \u00e9".encode(), "text/plain; charset=utf-8"
+
+
+def _same_shape(built: Response, expected: Response) -> bool:
+    return built.__dict__.keys() == expected.__dict__.keys() and (
+        built.headers.to_wsgi_list() == expected.headers.to_wsgi_list()
+    )
+
+
+def _builds_like_werkzeug() -> bool:
+    """The constructors here against ``Response(body, status=..., content_type=...)``, and body replacement."""
+    body, content_type = _PROBE_BODY, _PROBE_TYPE
     expected = Response(body, status=404, content_type=content_type)
     built = object.__new__(Response)
     init_buffered(built, body, content_type, 404)
-    same_attrs = expected.__dict__.keys() == built.__dict__.keys() and all(
-        value == built.__dict__[key] for key, value in expected.__dict__.items() if key != "headers"
-    )
-    if not (
-        same_attrs
-        and expected.headers.to_wsgi_list() == built.headers.to_wsgi_list()
-        and built.get_data() == body
-        and built.status == "404 NOT FOUND"
-        and status_line(404) == expected.status
-    ):
+    same_values = all(value == built.__dict__[key] for key, value in expected.__dict__.items() if key != "headers")
+    if not (_same_shape(built, expected) and same_values and built.get_data() == body):
         return False
-    raw_built = raw_to_response((404, content_type, body))
-    if raw_built.__dict__.keys() != built.__dict__.keys() or raw_built.headers.to_wsgi_list() != built.headers.to_wsgi_list():
+    if built.status != "404 NOT FOUND" or status_line(404) != expected.status:
         return False
-    direct_built = respond_direct(lambda context, request, route: context, None, (404, content_type, body), None, None)
-    if direct_built.__dict__.keys() != built.__dict__.keys() or direct_built.headers.to_wsgi_list() != built.headers.to_wsgi_list():
-        return False
+    echo = lambda context, request, route: context  # noqa: E731 - a direct form that returns its triple
     split = object.__new__(Response)
     init_status(split, 404)
     init_body(split, body, content_type)
-    if split.__dict__.keys() != built.__dict__.keys() or split.headers.to_wsgi_list() != built.headers.to_wsgi_list():
+    raw = (404, content_type, body)
+    others = (raw_to_response(raw), respond_direct(echo, None, raw, None, None), split)
+    if not all(_same_shape(other, expected) for other in others):
         return False
     # replace_body against set_data and the content_type setter
     replaced, public = raw_to_response((404, content_type, body)), Response(body, status=404, content_type=content_type)
     replace_body(replaced, b"{}", "application/json")
     public.set_data(b"{}")
     public.content_type = "application/json"
-    if replaced.headers.to_wsgi_list() != public.headers.to_wsgi_list() or replaced.get_data() != public.get_data():
-        return False
-    # the routing path and method, against a Request built from the same environ
+    return replaced.headers.to_wsgi_list() == public.headers.to_wsgi_list() and replaced.get_data() == public.get_data()
+
+
+def _reads_like_werkzeug() -> bool:
+    """The routing path and method, against a Request built from the same environ."""
     for path_info in ("/", "", "/a/b", "//a//b/", "/%2F/x", "a", "/caf\u00c3\u00a9", "/\u00ff\u00fe", "/x?y"):
         for method in ("GET", "post", None):
-            probe = dict(environ, PATH_INFO=path_info)
+            probe = dict(_PROBE_ENVIRON, PATH_INFO=path_info)
             if method is None:
                 del probe["REQUEST_METHOD"]
             else:
                 probe["REQUEST_METHOD"] = method
             request = Request(probe, populate_request=False)
-            if not (environ_path(probe), environ_method(probe)) == environ_route(probe) == (request.path, request.method):
+            expected = (request.path, request.method)
+            if not (environ_path(probe), environ_method(probe)) == environ_route(probe) == expected:
                 return False
-    # what reaches start_response, through respond() and write_raw(), against Response.__call__
+    return True
+
+
+def _sends_like_werkzeug() -> bool:
+    """What reaches start_response through respond() and write_raw(), against Response.__call__."""
     for status in (200, 404, 503):
-        reference = _sent(Response(body, status=status, content_type=content_type), dict(environ))
-        if _sent(lambda e, s: respond(raw_to_response((status, content_type, body)), e, s), dict(environ)) != reference:
+        raw = (status, _PROBE_TYPE, _PROBE_BODY)
+        reference = _sent(Response(_PROBE_BODY, status=status, content_type=_PROBE_TYPE), dict(_PROBE_ENVIRON))
+        if _sent(lambda e, s, raw=raw: respond(raw_to_response(raw), e, s), dict(_PROBE_ENVIRON)) != reference:
             return False
-        if _sent(lambda e, s: write_raw((status, content_type, body), e, s), dict(environ)) != reference:
+        if _sent(lambda e, s, raw=raw: write_raw(raw, e, s), dict(_PROBE_ENVIRON)) != reference:
             return False
     return True
+
+
+def _self_check() -> bool:
+    """Return True if every shortcut here builds, reads and sends exactly what Werkzeug's public API does."""
+    return _builds_like_werkzeug() and _reads_like_werkzeug() and _sends_like_werkzeug()
 
 
 #: True when the shortcuts are known to match Werkzeug's public API (checked at import).

@@ -26,10 +26,10 @@ from urllib.parse import urlencode
 
 from werkzeug.test import Client
 
+from clastic import errors
 from clastic._app_helpers import check_error_handler, check_resources, index_names
 from clastic._app_helpers import check_valid_wsgi as check_valid_wsgi
 from clastic._app_helpers import default_render_error as default_render_error
-from clastic import errors
 from clastic._dispatch import Dispatcher
 from clastic._dispatch_state import DispatchState as DispatchState
 from clastic._dispatch_state import RerouteWSGI as RerouteWSGI

@@ -45,9 +45,9 @@ from clastic.exceptions import (
     RenderFactoryError,
     did_you_mean,
 )
+from clastic.middleware.core import check_middleware, middleware_tuple, split_duplicates
 from clastic.middleware.core import check_middlewares as check_middlewares
 from clastic.middleware.core import make_middleware_chain as make_middleware_chain
-from clastic.middleware.core import check_middleware, middleware_tuple, split_duplicates
 from clastic.sinter import get_arg_names as get_arg_names
 from clastic.sinter import get_fb as get_fb
 from clastic.wrappers import Response
