@@ -17,7 +17,7 @@ from clastic.meta._peripheral import MetaPeripheral
 
 if TYPE_CHECKING:
     from clastic import Application
-    from clastic.meta._app import MetaApplication
+    from clastic.meta._types import MetaApplicationView
 
 __all__ = ["MiddlewarePeripheral", "ResourcePeripheral", "RoutePeripheral"]
 
@@ -106,7 +106,7 @@ class RoutePeripheral(MetaPeripheral):
     group_key = "app"
 
     def get_context(
-        self, _application: Application, _meta_application: MetaApplication, script_root: str
+        self, _application: Application, _meta_application: MetaApplicationView, script_root: str
     ) -> dict[str, Any]:
         """Describe every route of *_application*."""
         meta_types = (type(_meta_application),)
@@ -164,7 +164,7 @@ class MiddlewarePeripheral(MetaPeripheral):
     title = "Application middlewares"
     group_key = "app"
 
-    def get_context(self, _application: Application, _meta_application: MetaApplication) -> dict[str, Any]:
+    def get_context(self, _application: Application, _meta_application: MetaApplicationView) -> dict[str, Any]:
         """Describe each middleware of *_application*, in order."""
         return {"middlewares": get_mw_infos(_application, _meta_application.redactor)}
 
@@ -203,7 +203,7 @@ class ResourcePeripheral(MetaPeripheral):
     title = "Application resources"
     group_key = "app"
 
-    def get_context(self, _application: Application, _meta_application: MetaApplication) -> dict[str, Any]:
+    def get_context(self, _application: Application, _meta_application: MetaApplicationView) -> dict[str, Any]:
         """Describe each resource of *_application*, sorted by name."""
         return {"resources": get_resource_info(_application, _meta_application.redactor)}
 

@@ -23,7 +23,7 @@ from clastic.meta._sysinfo import (
 )
 
 if TYPE_CHECKING:
-    from clastic.meta._app import MetaApplication
+    from clastic.meta._types import MetaApplicationView
 
 __all__ = ["BasicPeripheral", "HostPeripheral", "ProcessPeripheral", "PythonPeripheral", "ResourceUsagePeripheral"]
 
@@ -41,7 +41,7 @@ class BasicPeripheral(MetaPeripheral):
     title = "Basic information"
     group_key = "basic"
 
-    def get_context(self, _meta_application: MetaApplication) -> dict[str, Any]:
+    def get_context(self, _meta_application: MetaApplicationView) -> dict[str, Any]:
         """Report start times and uptime."""
         now = time.time()
         started = _meta_application.start_timestamp

@@ -25,7 +25,7 @@ from clastic.meta._peripheral import MetaPeripheral
 from clastic.meta._sysinfo import get_sysconfig_info
 
 if TYPE_CHECKING:
-    from clastic.meta._app import MetaApplication
+    from clastic.meta._types import MetaApplicationView
 
 __all__ = ["AshesMetaPeripheral", "SysconfigPeripheral"]
 
@@ -131,7 +131,7 @@ class SysconfigPeripheral(AshesMetaPeripheral):
     group_key = "pyvm"
     template_path = "_templates/sysconfig.html"
 
-    def get_context(self, _meta_application: MetaApplication) -> dict[str, Any]:
+    def get_context(self, _meta_application: MetaApplicationView) -> dict[str, Any]:
         """Report ``sysconfig`` paths and configuration variables."""
         scrub = _meta_application.redactor.scrub
         info = get_sysconfig_info()
