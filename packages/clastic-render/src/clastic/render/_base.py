@@ -23,11 +23,11 @@ import os
 import posixpath
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from clastic.render._errors import TemplateCompileError, TemplateNotFoundError, first_line
 from clastic.render._render import TemplateRender
+from clastic.render._types import CompiledTemplate
 
 __all__ = [
     "CONTENT_TYPES",
@@ -68,24 +68,6 @@ _MARKUP_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xm
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 #: Stop listing templates for suggestions after this many files.
 _MAX_LISTED = 5000
-
-
-@dataclass(frozen=True)
-class CompiledTemplate:
-    """One template compiled by an engine, with what is needed to reload it."""
-
-    #: The name routes use (``'home.html'``, ``'pages/about.html'``).
-    name: str
-    #: Absolute path of the source file; ``None`` for templates registered from a string.
-    path: str | None
-    #: Modification time of *path* when it was compiled.
-    mtime: float | None
-    #: The engine's template object.
-    template: Any
-    #: Whether values are HTML-escaped in this template.
-    autoescape: bool
-    #: The template's source text, for debug excerpts of registered templates.
-    source: str | None = field(default=None, repr=False)
 
 
 def _as_search_paths(search_paths: Any, owner: str, allow_none: bool) -> tuple[str, ...]:

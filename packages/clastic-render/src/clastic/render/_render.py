@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from clastic.errors import HTTPException
 from clastic.render._errors import TemplateCompileError, TemplateNotFoundError, TemplateRenderError, first_line
@@ -20,15 +20,57 @@ from clastic.wrappers import Response
 
 if TYPE_CHECKING:
     from clastic.application import Application
-    from clastic.render._base import CompiledTemplate, TemplateRenderFactory
+    from clastic.render._types import CompiledTemplate
     from clastic.route import BoundRoute
 
-__all__ = ["TemplateRender", "render_failure"]
+__all__ = ["RenderingFactory", "TemplateRender", "render_failure"]
 
 logger = logging.getLogger("clastic.render")
 
 #: Lines of template source shown around an error in debug responses.
 _EXCERPT_RADIUS = 3
+
+
+class RenderingFactory(Protocol):
+    """What a :class:`TemplateRender` uses of the factory that compiled its template.
+
+    :class:`~clastic.render.templating.TemplateRenderFactory` has all of it.
+    The render function is annotated with this rather than with the factory
+    class because ``clastic.render._base`` imports this module: importing it
+    back, even for annotations only, would close a cycle.
+    """
+
+    @property
+    def engine(self) -> str:
+        """Name of the template engine, for messages."""
+        ...
+
+    @property
+    def reload(self) -> bool | None:
+        """Whether changed template files are re-read (``None``: in debug mode)."""
+        ...
+
+    @property
+    def format_exceptions(self) -> bool:
+        """Whether rendering errors become a logged 500 rather than propagating."""
+        ...
+
+    @property
+    def encoding(self) -> str:
+        """Encoding of the template files."""
+        ...
+
+    def refresh(self, compiled: CompiledTemplate) -> CompiledTemplate:
+        """Return *compiled*, recompiled if its file changed on disk."""
+        ...
+
+    def render_template(self, template: Any, context: dict[str, Any]) -> str | bytes:
+        """Render the engine's *template* object with *context*."""
+        ...
+
+    def render_error_location(self, compiled: CompiledTemplate, exc: BaseException) -> tuple[str | None, int | None]:
+        """Return ``(filename, line)`` in the template source where rendering failed."""
+        ...
 
 
 class TemplateRender:
@@ -39,8 +81,9 @@ class TemplateRender:
     type follows the template's extension.
     """
 
-    def __init__(self, factory: TemplateRenderFactory, compiled: CompiledTemplate, content_type: str) -> None:
-        #: The factory that compiled the template.
+    def __init__(self, factory: RenderingFactory, compiled: CompiledTemplate, content_type: str) -> None:
+        #: The factory that compiled the template (a
+        #: :class:`~clastic.render.templating.TemplateRenderFactory`).
         self.factory = factory
         #: The response content type.
         self.content_type = content_type
@@ -103,7 +146,7 @@ class TemplateRender:
 
 
 def render_failure(
-    factory: TemplateRenderFactory,
+    factory: RenderingFactory,
     compiled: CompiledTemplate,
     exc: BaseException,
     route: BoundRoute | None,
@@ -149,7 +192,7 @@ def render_failure(
 
 
 def _error_response(
-    factory: TemplateRenderFactory,
+    factory: RenderingFactory,
     compiled: CompiledTemplate,
     exc: BaseException,
     *,
@@ -174,7 +217,7 @@ def _error_response(
     return TemplateRenderError(detail, template_name=compiled.name, line=line, exc_info=exc_info, source_route=route)
 
 
-def _source_lines(factory: TemplateRenderFactory, compiled: CompiledTemplate, filename: str | None) -> list[str] | None:
+def _source_lines(factory: RenderingFactory, compiled: CompiledTemplate, filename: str | None) -> list[str] | None:
     if filename is None or filename == compiled.path:
         if compiled.source is not None:
             return compiled.source.splitlines()
