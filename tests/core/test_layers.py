@@ -9,7 +9,10 @@ for annotations only and never run). A function-local import of a clastic
 module is allowed only when :data:`FUNCTION_LOCAL` gives the reason.
 
 The same import graph, read for clastic-core, clastic-meta and
-clastic-render, must have no cycle.
+clastic-render, must have no cycle. For clastic-meta and clastic-render the
+graph must stay a tree even for the type checker: counting the imports under
+``if TYPE_CHECKING:`` too, it has no cycle (a module that needs only the
+shape of one that imports it annotates with a Protocol instead).
 """
 
 from __future__ import annotations
@@ -164,16 +167,17 @@ def _is_type_checking(test: ast.expr) -> bool:
 
 
 class _ImportReader(ast.NodeVisitor):
-    """Collect the runtime imports of one module, noting those made inside functions."""
+    """Collect the runtime imports of one module (and with *type_checking* the annotation-only ones), noting those made inside functions."""
 
-    def __init__(self, importer: str, known: set[str]) -> None:
+    def __init__(self, importer: str, known: set[str], type_checking: bool = False) -> None:
         self.importer = importer
         self.known = known
+        self.type_checking = type_checking  # also read the imports under `if TYPE_CHECKING:`
         self.depth = 0
         self.found: list[Import] = []
 
     def visit_If(self, node: ast.If) -> None:
-        if _is_type_checking(node.test):
+        if _is_type_checking(node.test) and not self.type_checking:
             for child in node.orelse:  # the else branch runs
                 self.visit(child)
             return
@@ -203,12 +207,12 @@ class _ImportReader(ast.NodeVisitor):
             self._add(submodule if submodule in self.known else base, node)
 
 
-def read_imports(modules: dict[str, Path]) -> list[Import]:
-    """Return every runtime import between *modules*."""
+def read_imports(modules: dict[str, Path], type_checking: bool = False) -> list[Import]:
+    """Return every runtime import between *modules*, and with *type_checking* the annotation-only ones too."""
     known = set(modules)
     found: list[Import] = []
     for name, path in modules.items():
-        reader = _ImportReader(name, known)
+        reader = _ImportReader(name, known, type_checking)
         reader.visit(ast.parse(path.read_text(encoding="utf-8"), str(path)))
         found.extend(reader.found)
     return found
@@ -311,6 +315,23 @@ def test_no_import_cycle(distribution: str) -> None:
     assert not cycles, f"import cycles in {distribution}:\n" + "\n".join(" <-> ".join(cycle) for cycle in cycles)
 
 
+#: The distributions whose import graph has no cycle even counting ``if TYPE_CHECKING:`` imports.
+#: (clastic-core joins once its own annotation-only cycles are gone.)
+TYPE_CHECKING_ACYCLIC = ("clastic-meta", "clastic-render")
+
+
+@pytest.mark.parametrize("distribution", TYPE_CHECKING_ACYCLIC)
+def test_no_import_cycle_even_for_the_type_checker(distribution: str) -> None:
+    modules = DISTRIBUTIONS[distribution]
+    assert modules, f"no modules found for {distribution}"
+    cycles = find_cycles(read_imports(modules, type_checking=True))
+    assert not cycles, (
+        f"import cycles in {distribution} counting `if TYPE_CHECKING:` imports (annotate with a Protocol of "
+        "what is used, beside the consumer or in the distribution's _types.py, instead of importing the module):\n"
+        + "\n".join(" <-> ".join(cycle) for cycle in cycles)
+    )
+
+
 def test_the_reader_sees_what_it_must() -> None:
     # The checks above are only as good as the reader: a function-local import counts, a
     # TYPE_CHECKING one does not, "from package import submodule" points at the submodule.
@@ -330,6 +351,14 @@ def test_the_reader_sees_what_it_must() -> None:
         ("clastic.errors", False),
         ("clastic.route", False),
         ("clastic.server", True),
+    ]
+    reader = _ImportReader("clastic.probe", known, type_checking=True)
+    reader.visit(ast.parse(source))
+    assert [edge.imported for edge in reader.found] == [
+        "clastic.errors",
+        "clastic.route",
+        "clastic.application",
+        "clastic.server",
     ]
     edges = [Import("a", "b", 1, False), Import("b", "c", 1, True), Import("c", "a", 1, False)]
     edges += [Import("c", "d", 1, False), Import("d", "e", 1, False), Import("e", "d", 1, False)]
