@@ -167,7 +167,10 @@ def _is_type_checking(test: ast.expr) -> bool:
 
 
 class _ImportReader(ast.NodeVisitor):
-    """Collect the runtime imports of one module (and with *type_checking* the annotation-only ones), noting those made inside functions."""
+    """Collect the runtime imports of one module, noting those made inside functions.
+
+    With *type_checking*, the imports under ``if TYPE_CHECKING:`` are collected too.
+    """
 
     def __init__(self, importer: str, known: set[str], type_checking: bool = False) -> None:
         self.importer = importer
