@@ -37,13 +37,20 @@ import linecache
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import CodeType
+from types import CodeType, MappingProxyType
 from typing import Any
 
 from werkzeug.wrappers import Response
 
 from clastic._fast_wsgi import respond_direct
-from clastic._inject import INTERNAL_PREFIX, RESERVED_ARGS, CallableSpec, read_signature, resolve_arguments, variable_name
+from clastic._inject import (
+    INTERNAL_PREFIX,
+    RESERVED_ARGS,
+    CallableSpec,
+    read_signature,
+    resolve_arguments,
+    variable_name,
+)
 from clastic.exceptions import ConflictingProvidesError, ReservedArgumentError
 
 __all__ = [
@@ -292,6 +299,47 @@ def _outside(
     return entries, constant_vars
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What generating a chain's code produced, shared by every chain of the same shape."""
+
+    source: str
+    arg_sources: Mapping[str, str]
+    used: frozenset[str]
+    eager: frozenset[str]
+    provided_by: Mapping[str, tuple[str, ...]]
+    endpoint_names: tuple[str, ...]
+
+
+#: Chain shapes by :func:`_shape_key`: one endpoint and render often serve many routes.
+_SHAPES: dict[tuple[Any, ...], _Shape] = {}
+_SHAPES_LIMIT = 2048
+
+
+def _spec_shape(spec: CallableSpec) -> tuple[Any, ...]:
+    return (spec.names, spec.required, spec.positional_only, spec.keyword_only, spec.var_positional, spec.var_keyword)
+
+
+def _shape_key(
+    entries: Sequence[tuple[str, str]],
+    hooks: Sequence[Hook],
+    endpoint_spec: CallableSpec,
+    render_spec: CallableSpec | None,
+    direct: bool,
+) -> tuple[Any, ...] | None:
+    """Everything the generated code and its checks depend on, or ``None`` when it must be generated anew.
+
+    A callable taking only ``*args``/``**kwargs`` is generated every time, so
+    the warning about it names every route it serves.
+    """
+    specs = [endpoint_spec, *(hook.spec for hook in hooks), *([render_spec] if render_spec is not None else [])]
+    if any(spec.only_var_args for spec in specs):
+        return None
+    hook_shapes = tuple((hook.index, hook.kind, hook.provides, hook.owner, _spec_shape(hook.spec)) for hook in hooks)
+    render_shape = _spec_shape(render_spec) if render_spec is not None else None
+    return (tuple(entries), hook_shapes, _spec_shape(endpoint_spec), render_shape, direct)
+
+
 def compile_chain(
     *,
     where: str,
@@ -309,7 +357,9 @@ def compile_chain(
     ``_dispatch_state``, URL values); *constants* the ``(name, source,
     value)`` triples fixed at build (``_route``, ``_application``, resources).
     Without a render the chain returns the endpoint's value; render hooks
-    then do not run, but their arguments are still checked.
+    then do not run, but their arguments are still checked. The code of a
+    shape already seen (same names, sources, signatures and hooks) is not
+    generated or checked again, only given this route's values.
     """
     env: dict[str, Any] = {}
     entries, constant_vars = _outside(params, constants, env)
@@ -324,25 +374,65 @@ def compile_chain(
         env[f"_clastic_mw{hook.index}_{hook.kind}"] = hook.spec.func
     endpoint_spec = _signature(endpoint)
     render_spec = _signature(render) if render is not None else None
+    request_hooks = any(hook.kind == "request" for hook in hooks)
+    # A render with a direct form runs in that form (see direct_form()) unless
+    # render hooks wrap it. Without request hooks nothing sees its Response,
+    # so a complete body may leave as a triple; under request hooks,
+    # respond_direct() turns it into the Response they see.
+    direct = None
+    if not any(hook.kind == "render" for hook in hooks) and "request" in sources and "_route" in constant_vars:
+        direct = direct_form(render)
+    if direct is not None:
+        env["_clastic_direct"] = direct
+        env["_clastic_respond_direct"] = respond_direct
+    key = _shape_key(entries, hooks, endpoint_spec, render_spec, direct is not None)
+    shape = _SHAPES.get(key) if key is not None else None
+    if shape is None:
+        shape = _generate(where, params, entries, constant_vars, sources, hooks, endpoint_spec, render_spec, direct is not None)
+        if key is not None:
+            if len(_SHAPES) >= _SHAPES_LIMIT:
+                _SHAPES.clear()
+            _SHAPES[key] = shape
+    execute = _compile(shape.source, filename, env, "_clastic_execute")
+    return ChainSpec(
+        execute,
+        shape.source,
+        shape.arg_sources,
+        shape.used,
+        shape.provided_by,
+        shape.endpoint_names,
+        constant_vars,
+        eager=shape.eager,
+        hook_count=len(hooks),
+        direct_render=direct,
+        direct_raw=direct is not None and not request_hooks,
+    )
+
+
+def _generate(
+    where: str,
+    params: Sequence[tuple[str, str]],
+    entries: Sequence[tuple[str, str]],
+    constant_vars: Mapping[str, str],
+    sources: Mapping[str, str],
+    hooks: Sequence[Hook],
+    endpoint_spec: CallableSpec,
+    render_spec: CallableSpec | None,
+    direct: bool,
+) -> _Shape:
+    """Write (and check) the code of a chain; see :func:`compile_chain`."""
     base = {name: sources[name] for name, _source in entries}
     request_hooks = [h for h in hooks if h.kind == "request"]
     endpoint_hooks = [h for h in hooks if h.kind == "endpoint"]
     render_hooks = [h for h in hooks if h.kind == "render"]
     out = _Writer(where, [name for name, _source in entries], constants=list(constant_vars))
     endpoint_names: list[str] = []
-    # A render with a direct form runs in that form (see direct_form()) unless
-    # render hooks wrap it. Without request hooks nothing sees its Response,
-    # so a complete body may leave as a triple; under request hooks,
-    # respond_direct() turns it into the Response they see.
-    direct = None
-    if not render_hooks and "request" in base and "_route" in constant_vars:
-        direct = direct_form(render)
     direct_used: set[str] = set()
 
     def gen_render(depth: int, available: dict[str, str]) -> None:
         assert render_spec is not None  # noqa: S101 - only reached when the route has a render
         names = out.names_for(render_spec, available, "render")
-        if direct is None:
+        if not direct:
             out.line(depth, f"return {out.call('_clastic_render', render_spec, names, available)}")
             return
         # The render's arguments still count as used (introspection, is_required_arg),
@@ -386,24 +476,14 @@ def compile_chain(
     out.line(0, f"def _clastic_execute({', '.join(variable_name(name) for name, _source in params)}):")
     out.line(1, "__traceback_hide__ = True")
     out.nested(1, request_hooks, base, "r", gen_process, None)
-    source = out.source()
-    if direct is not None:
-        env["_clastic_direct"] = direct
-        env["_clastic_respond_direct"] = respond_direct
-    execute = _compile(source, filename, env, "_clastic_execute")
     provided_by = {name: out.hook_names.get((hook.index, hook.kind), ()) for hook in hooks for name in hook.provides}
-    return ChainSpec(
-        execute,
-        source,
-        out.arg_sources,
+    return _Shape(
+        out.source(),
+        MappingProxyType(dict(out.arg_sources)),
         frozenset(out.used | direct_used),
-        provided_by,
+        frozenset(out.used),
+        MappingProxyType(provided_by),
         tuple(endpoint_names),
-        constant_vars,
-        eager=frozenset(out.used),
-        hook_count=len(hooks),
-        direct_render=direct,
-        direct_raw=direct is not None and not request_hooks,
     )
 
 
@@ -420,6 +500,13 @@ def compile_error_renderer(
     Error renderers may ask for the built-ins, ``_error`` and resources; a
     ``**kwargs`` receives all of them it does not name.
     """
+    key = (render_error, tuple(params), tuple((name, source) for name, source, _value in constants))
+    try:
+        shared = _SHARED_ERROR_RENDERERS.get(key)
+    except TypeError:  # an unhashable renderer
+        key, shared = None, None
+    if shared is not None:
+        return shared
     spec = _signature(render_error)
     env: dict[str, Any] = {"_clastic_render_error": render_error}
     entries, _constant_vars = _outside(params, constants, env)
@@ -431,20 +518,19 @@ def compile_error_renderer(
         "    __traceback_hide__ = True\n"
         f"    return {out.call('_clastic_render_error', spec, names, available)}\n"
     )
-    if out.used & {name for name, _source, _value in constants}:
+    if key is None or out.used & {name for name, _source, _value in constants}:
         return _compile(source, filename, env, "_clastic_execute_error")
     # It reads nothing of the route's own (the usual case: the error handler's
-    # render_error): every route with this renderer shares one function.
-    try:
-        return _shared_error_renderer(render_error, source, spec.label)
-    except TypeError:  # an unhashable renderer
-        return _compile(source, filename, env, "_clastic_execute_error")
+    # render_error): every route with this renderer and these names shares one function.
+    shared = _compile(source, f"clastic error renderer {spec.label}", {"_clastic_render_error": render_error}, "_clastic_execute_error")
+    if len(_SHARED_ERROR_RENDERERS) >= 256:
+        _SHARED_ERROR_RENDERERS.clear()
+    _SHARED_ERROR_RENDERERS[key] = shared
+    return shared
 
 
-@functools.lru_cache(maxsize=256)
-def _shared_error_renderer(render_error: Callable[..., Any], source: str, label: str) -> Callable[..., Any]:
-    env: dict[str, Any] = {"_clastic_render_error": render_error}
-    return _compile(source, f"clastic error renderer {label}", env, "_clastic_execute_error")
+#: (renderer, params, constant names and sources) -> the compiled renderer they share.
+_SHARED_ERROR_RENDERERS: dict[tuple[Any, ...], Callable[..., Any]] = {}
 
 
 def check_render_error(render_error: Callable[..., Any], resources: Mapping[str, Any]) -> None:
