@@ -133,7 +133,9 @@ _PAGE_START = re.compile(
 
 
 def _sniff_text(data: bytes) -> str:
-    if b"<" not in data and b"{" not in data and b"[" not in data:
+    # Byte values, not one-byte strings: `60 in data` is a memchr, `b"<" in data`
+    # a general substring search with its own set-up, several times slower.
+    if 60 not in data and 123 not in data and 91 not in data:  # no "<", "{" or "["
         return _TEXT
     head = data[:512].lstrip()
     if head[:1] in (b"{", b"["):
