@@ -495,3 +495,18 @@ def test_random_routes_methods_accepts_and_bodies(routes: list[Any], requests: l
         path = "/" + "/".join(segments) + ("/" if trailing else "") + query
         made.append(simple(path, method=method, accept=accept))
     assert_same(lambda: build_random_app(routes), made)
+
+
+def test_a_subclass_that_overrides_dispatch_sees_every_request_built_first() -> None:
+    seen = []
+
+    class Logged(Application):
+        def dispatch(self, request: Request) -> Response:
+            seen.append((request.path, request.request_id))
+            return super().dispatch(request)
+
+    app = Logged([("/", lambda: "hi", render_basic), ("/away", RerouteWSGI(Response("moved on", status=202)))])
+    client = app.get_local_client()
+    replies = [client.get("/"), client.get("/nowhere"), client.get("/away")]
+    assert [(reply.status_code, reply.text) for reply in replies] == [(200, "hi"), (404, replies[1].text), (202, "moved on")]
+    assert seen == [("/", 0), ("/nowhere", 1), ("/away", 2)]

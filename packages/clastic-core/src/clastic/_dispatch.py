@@ -70,6 +70,18 @@ def _state_with(route: BoundRoute) -> DispatchState:
     return state
 
 
+def _close_uploads(request: Request, result: Any) -> None:
+    """Close the files *request* spooled uploads to: now, or once a streamed *result* is sent."""
+    # _upload_streams: clastic's Request records every upload file; "files" covers other request types.
+    attrs = request.__dict__
+    if attrs.get("_upload_streams") or attrs.get("files"):
+        # A streamed response might still read them.
+        if type(result) is not tuple and result.is_streamed:
+            result.call_on_close(request.close)
+        else:
+            request.close()
+
+
 def _renders_by_default(route: BoundRoute) -> bool:
     """True when *route* renders errors with the stock renderer, which reads only ``Accept`` and the path."""
     render_error = route.render_error
@@ -114,18 +126,25 @@ class Dispatcher:
         except RerouteWSGI as reroute:
             return reroute.wsgi_app(environ, start_response)
         if request is not None:
-            # _upload_streams: clastic's Request records every upload file; "files" covers other request types.
-            attrs = request.__dict__
-            if attrs.get("_upload_streams") or attrs.get("files"):
-                # Uploads are spooled to temporary files: close them now, or once a
-                # streamed response (which might still read them) is sent.
-                if type(result) is not tuple and result.is_streamed:
-                    result.call_on_close(request.close)
-                else:
-                    request.close()
+            _close_uploads(request, result)
         if type(result) is tuple:
             return write_raw(result, environ, start_response)
         return respond(result, environ, start_response)
+
+    def wsgi_through_dispatch(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI entry point of an Application subclass that overrides ``dispatch()``: build the request, call it.
+
+        As Clastic 26 did for every request: the subclass's ``dispatch``
+        sees every request, built first.
+        """
+        request = self.app.request_type(environ, populate_request=False)
+        request.request_id = next(self._ids)
+        try:
+            response = self.app.dispatch(request)
+        except RerouteWSGI as reroute:
+            return reroute.wsgi_app(environ, start_response)
+        _close_uploads(request, response)
+        return respond(response, environ, start_response)
 
     def _check_environ_type(self, request_type: type) -> bool:
         # Remember the last request class that routes on the environ (see routes_on_environ).

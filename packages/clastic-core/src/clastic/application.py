@@ -328,7 +328,11 @@ class Application:
         wsgi = self._wrap_wsgi(null_route)
         self._null_route, self._router, self._url_index, self._dispatcher = null_route, router, url_index, dispatcher
         self._wsgi = wsgi
-        self._entry: WSGIApplication = wsgi if wsgi is not None else dispatcher.wsgi
+        if wsgi is None:
+            # Straight to the dispatcher, unless a subclass overrides a step on the way.
+            plain = type(self).dispatch is Application.dispatch and type(self)._dispatch_wsgi is Application._dispatch_wsgi
+            wsgi = dispatcher.wsgi if plain else self._dispatch_wsgi
+        self._entry: WSGIApplication = wsgi
 
     def _wrap_wsgi(self, null_route: BoundRoute) -> WSGIApplication | None:
         """Return the WSGI callable wrapped by every ``wsgi_wrapper``, or ``None`` if there are none."""
@@ -421,6 +425,8 @@ class Application:
 
     def _dispatch_wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         # What the WSGI wrappers wrap: the current dispatcher, looked up per request.
+        if type(self).dispatch is not Application.dispatch:  # a subclass's dispatch() sees every request
+            return self._dispatcher.wsgi_through_dispatch(environ, start_response)
         return self._dispatcher.wsgi(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
