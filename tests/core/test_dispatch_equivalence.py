@@ -508,5 +508,6 @@ def test_a_subclass_that_overrides_dispatch_sees_every_request_built_first() -> 
     app = Logged([("/", lambda: "hi", render_basic), ("/away", RerouteWSGI(Response("moved on", status=202)))])
     client = app.get_local_client()
     replies = [client.get("/"), client.get("/nowhere"), client.get("/away")]
-    assert [(reply.status_code, reply.text) for reply in replies] == [(200, "hi"), (404, replies[1].text), (202, "moved on")]
+    assert [reply.status_code for reply in replies] == [200, 404, 202]
+    assert (replies[0].text, replies[2].text) == ("hi", "moved on")
     assert seen == [("/", 0), ("/nowhere", 1), ("/away", 2)]
