@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -54,14 +55,49 @@ def _outcome(encode: Callable[[], bytes]) -> Any:
         return type(ex)
 
 
+@contextmanager
+def orjson_off() -> Iterator[None]:
+    saved = fast_json.HAVE_ORJSON
+    fast_json.HAVE_ORJSON = False
+    try:
+        yield
+    finally:
+        fast_json.HAVE_ORJSON = saved
+
+
+ENCODER_OPTIONS = st.sampled_from([{"indent": 2}, {"separators": (",", ":")}, {"indent": None}])
+
+
 @needs_orjson
 @settings(max_examples=300, deadline=None)
-@given(json_documents, st.sampled_from([{"indent": 2}, {"separators": (",", ":")}, {"indent": None}]), st.booleans())
+@given(json_documents, ENCODER_OPTIONS, st.booleans())
 def test_orjson_writes_the_standard_librarys_bytes(document: Any, options: dict[str, Any], sort_keys: bool) -> None:
     encoder = fast_json.ClasticJSONEncoder(ensure_ascii=False, sort_keys=sort_keys, dev_mode=True, **options)
     fast = _outcome(lambda: fast_json.encode_utf8(encoder, document))
     stdlib = _outcome(lambda: json.JSONEncoder.encode(encoder, document).encode("utf-8"))
     assert fast == stdlib
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_documents, ENCODER_OPTIONS, st.booleans())
+def test_without_orjson_the_pretty_writer_writes_the_standard_librarys_text(
+    document: Any, options: dict[str, Any], sort_keys: bool
+) -> None:
+    encoder = fast_json.ClasticJSONEncoder(ensure_ascii=False, sort_keys=sort_keys, dev_mode=True, **options)
+    with orjson_off():
+        fast = _outcome(lambda: encoder.encode(document))
+        fast_bytes = _outcome(lambda: fast_json.encode_utf8(encoder, document))
+    stdlib = _outcome(lambda: json.JSONEncoder.encode(encoder, document))
+    assert fast == stdlib
+    assert fast_bytes == _outcome(lambda: json.JSONEncoder.encode(encoder, document).encode("utf-8"))
+
+
+def test_the_pretty_writer_takes_plain_documents_and_leaves_the_rest() -> None:
+    assert fast_json._PRETTY_OK is True
+    document = {"b": [1, 2.5, 1e-05, "caf\u00e9", None, True, (2**80,)], "a": {}}
+    assert fast_json._pretty(document, True) == json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+    for other in ({1: "int key"}, {"a": float("nan")}, [Colour.RED], [Label("x")], {"s": {3}}):
+        assert fast_json._pretty(other, True) is None, other
 
 
 @needs_orjson

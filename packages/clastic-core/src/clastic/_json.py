@@ -37,7 +37,7 @@ try:
 except ImportError:  # the fast extra is not installed
     orjson = None
 
-__all__ = ["HAVE_ORJSON", "ClasticJSONEncoder", "encode_utf8", "fast_dumps"]
+__all__ = ["HAVE_ORJSON", "ClasticJSONEncoder", "encode_utf8", "fast_dumps", "fast_encode"]
 
 
 class ClasticJSONEncoder(json.JSONEncoder):
@@ -74,10 +74,10 @@ class ClasticJSONEncoder(json.JSONEncoder):
 
     def encode(self, o: Any) -> str:
         """Return the JSON text of *o*, exactly as :meth:`json.JSONEncoder.encode` does."""
-        data = fast_dumps(self, o)
-        if data is not None:
-            return data.decode("utf-8")
-        return super().encode(o)
+        result = fast_encode(self, o)
+        if result is None:
+            return super().encode(o)
+        return result if type(result) is str else result.decode("utf-8")
 
 
 _SCALARS = frozenset({str, int, bool, type(None)})
@@ -120,54 +120,148 @@ def _plain(obj: Any) -> bool:  # noqa: C901 - one flat walk: a call per value wo
     return kind is float and _same_float(obj)
 
 
-def _options(encoder: json.JSONEncoder) -> int | None:
-    """The orjson options that write what *encoder* writes, or ``None`` when there are none."""
+_COMPACT, _PRETTY = 0, 2
+
+
+def _style(encoder: json.JSONEncoder) -> int | None:
+    """``_PRETTY`` (indent 2), ``_COMPACT`` (no spaces) or ``None``: how *encoder* writes, if a fast path can."""
     if type(encoder) is not ClasticJSONEncoder and type(encoder) is not json.JSONEncoder:
         return None  # a subclass may encode its own way
     if encoder.ensure_ascii:
         return None
     indent = encoder.indent
     if (type(indent) is int and indent == 2) or indent == "  ":
-        if encoder.item_separator != "," or encoder.key_separator != ": ":
-            return None
-        options: int = orjson.OPT_INDENT_2
+        if encoder.item_separator == "," and encoder.key_separator == ": ":
+            return _PRETTY
     elif indent is None and encoder.item_separator == "," and encoder.key_separator == ":":
-        options = 0
-    else:
-        return None
-    if encoder.sort_keys:
-        options |= orjson.OPT_SORT_KEYS
-    return options
+        return _COMPACT
+    return None
 
 
 def fast_dumps(encoder: json.JSONEncoder, obj: Any) -> bytes | None:
     """Return ``encoder.encode(obj)`` as UTF-8 bytes written by orjson, or ``None`` if orjson cannot write them.
 
-    ``None`` means: use the standard library. It is returned whenever orjson
-    is missing, the encoder's options or the document's contents are ones
+    ``None`` means: use another path. It is returned whenever orjson is
+    missing, the encoder's options or the document's contents are ones
     orjson would write differently, or orjson refuses the document.
     """
     if not HAVE_ORJSON:
         return None
-    options = _options(encoder)
-    if options is None:
+    style = _style(encoder)
+    if style is None:
         return None
+    options = orjson.OPT_INDENT_2 if style == _PRETTY else 0
+    if encoder.sort_keys:
+        options |= orjson.OPT_SORT_KEYS
     try:
         if not _plain(obj):
             return None
         return orjson.dumps(obj, option=options)  # type: ignore[no-any-return]
-    except (orjson.JSONEncodeError, RecursionError):  # surrogates, 64-bit overflow, depth: the stdlib decides
+    except (orjson.JSONEncodeError, RecursionError):  # surrogates, 64-bit overflow, depth: another path decides
         return None
 
 
-def encode_utf8(encoder: json.JSONEncoder, obj: Any) -> bytes:
-    """Return ``encoder.encode(obj).encode("utf-8")``, through orjson when it writes the same bytes."""
+def fast_encode(encoder: json.JSONEncoder, obj: Any) -> bytes | str | None:
+    """Return what ``encoder.encode(obj)`` returns, as orjson's bytes or :func:`_pretty`'s text, or ``None``.
+
+    ``None`` means: only the standard library can say (a compact document
+    orjson cannot write is left to its C encoder, which is fast already).
+    """
     data = fast_dumps(encoder, obj)
     if data is not None:
         return data
-    if type(encoder) is ClasticJSONEncoder:
-        return json.JSONEncoder.encode(encoder, obj).encode("utf-8")  # fast_dumps already said no
-    return encoder.encode(obj).encode("utf-8")
+    if _PRETTY_OK and _style(encoder) == _PRETTY:
+        return _pretty(obj, encoder.sort_keys)
+    return None
+
+
+def encode_utf8(encoder: json.JSONEncoder, obj: Any) -> bytes:
+    """Return ``encoder.encode(obj).encode("utf-8")``, by a fast path when it writes the same bytes."""
+    result = fast_encode(encoder, obj)
+    if result is None:
+        if type(encoder) is ClasticJSONEncoder:
+            return json.JSONEncoder.encode(encoder, obj).encode("utf-8")  # fast_encode already said no
+        return encoder.encode(obj).encode("utf-8")
+    return result if type(result) is bytes else result.encode("utf-8")
+
+
+class _NotPlain(Exception):
+    """Raised inside :func:`_write` for a value only the standard library knows how to write."""
+
+
+_encode_str = json.encoder.encode_basestring  # the C function when the accelerator is there: what the stdlib uses
+_int_text = int.__repr__
+_float_text = float.__repr__
+_CONSTANTS = {True: "true", False: "false", None: "null"}
+
+
+def _pretty(obj: Any, sort_keys: bool) -> str | None:
+    """Write *obj* as ``json.dumps(obj, indent=2, sort_keys=sort_keys, ensure_ascii=False)`` does, or return ``None``.
+
+    The standard library pretty-prints in pure Python, through generators;
+    this writes the same text for documents of exact dicts with ``str`` keys,
+    lists, tuples, ``str``, ``int``, finite floats, ``bool`` and ``None``, about
+    twice as fast, and gives up (``None``) on anything else.
+    """
+    parts: list[str] = []
+    try:
+        _write(obj, parts, "\n", sort_keys)
+    except (_NotPlain, RecursionError):
+        return None
+    return "".join(parts)
+
+
+def _write(obj: Any, parts: list[str], newline: str, sort_keys: bool) -> None:
+    # Scalars inside containers are written inline: a call per value would
+    # cost as much as the standard library's generators.
+    kind = type(obj)
+    if kind is dict or kind is list or kind is tuple:
+        if not obj:
+            parts.append("{}" if kind is dict else "[]")
+            return
+        inner = newline + "  "
+        separator = "," + inner
+        parts.append(("{" if kind is dict else "[") + inner)
+        first = True
+        if kind is dict:
+            for key, value in sorted(obj.items()) if sort_keys else obj.items():
+                if type(key) is not str:
+                    raise _NotPlain
+                if first:
+                    first = False
+                else:
+                    parts.append(separator)
+                parts.append(_encode_str(key))
+                parts.append(": ")
+                _write_value(value, parts, inner, sort_keys)
+        else:
+            for value in obj:
+                if first:
+                    first = False
+                else:
+                    parts.append(separator)
+                _write_value(value, parts, inner, sort_keys)
+        parts.append(newline + ("}" if kind is dict else "]"))
+        return
+    _write_value(obj, parts, newline, sort_keys)
+
+
+def _write_value(value: Any, parts: list[str], newline: str, sort_keys: bool) -> None:
+    kind = type(value)
+    if kind is str:
+        parts.append(_encode_str(value))
+    elif kind is int:
+        parts.append(_int_text(value))
+    elif kind is float:
+        if value - value != 0.0:  # NaN or an infinity: written per allow_nan
+            raise _NotPlain
+        parts.append(_float_text(value))
+    elif kind is bool or value is None:
+        parts.append(_CONSTANTS[value])
+    elif kind is dict or kind is list or kind is tuple:
+        _write(value, parts, newline, sort_keys)
+    else:
+        raise _NotPlain
 
 
 def _self_check() -> bool:
@@ -191,6 +285,26 @@ def _self_check() -> bool:
                 return False
     return True
 
+
+def _pretty_matches() -> bool:
+    """Return True if :func:`_pretty` writes the standard library's text for the probe document."""
+    text = "".join(map(chr, range(0x80))) + 'caf\u00e9 \u2028 \U0001f600 \ud800 "quoted" back\\slash /'
+    probe = {
+        "text": [text, {text: text, "": ""}],
+        "numbers": [0, -1, 2**80, 0.0, -0.0, 1e-05, 1e16, 1e300, 5e-324, 1 / 3],
+        "nested": {"b": [], "a": {}, "c": [[], [{}], (1, "two")], "\u00e9": True, "Z": None, "z": False},
+    }
+    for document in (probe, [], {}, "x", 1, 2.5, None, True, [[[]]]):
+        for sort_keys in (True, False):
+            encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=sort_keys, indent=2)
+            if _pretty(document, sort_keys) != json.JSONEncoder.encode(encoder, document):
+                return False
+    return True
+
+
+#: True when :func:`_pretty` writes the standard library's text (checked at import).
+_PRETTY_OK = True
+_PRETTY_OK = _pretty_matches()
 
 #: True when orjson is installed and writes the standard library's bytes (checked at import).
 HAVE_ORJSON = orjson is not None
