@@ -105,11 +105,16 @@ class BoundRouteCompat:
             else:
                 missing.append(binding.name)
         if missing:
-            raise TypeError(f"{self!r}.execute() needs the URL values {missing} (the pattern's fields are {self.path_args})")
+            raise TypeError(
+                f"{self!r}.execute() needs the URL values {missing} (the pattern's fields are {self.path_args})"
+            )
         result = self._with_overrides(self._execute, kwargs)(request, state, *values)
-        if self._direct and type(result) is tuple:  # the render's direct form: return the Response it stands for
+        # The render's direct form: return the Response it stands for (a chain that
+        # returns its triples always has a direct render, see route.BoundRoute).
+        render_direct = self._render_direct
+        if self._direct and render_direct is not None and type(result) is tuple:
             if result[0] is None:
-                result = self._render_direct(result[1], request, self)
+                result = render_direct(result[1], request, self)
             if type(result) is tuple:
                 result = raw_to_response(result)
         return result
@@ -133,4 +138,6 @@ class BoundRouteCompat:
         if not overrides:
             return func
         # The chain reads these as globals: the same code under new globals is the same chain with new values.
-        return types.FunctionType(func.__code__, {**func.__globals__, **overrides}, func.__name__, func.__defaults__, func.__closure__)
+        return types.FunctionType(
+            func.__code__, {**func.__globals__, **overrides}, func.__name__, func.__defaults__, func.__closure__
+        )

@@ -10,6 +10,7 @@ a map with :func:`resolve_deps`. The three functions are also public in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
 
 __all__ = ["find_cycle", "normalize_deps", "resolve_deps"]
 
@@ -79,7 +80,7 @@ def resolve_deps(dep_map: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
     graph = normalize_deps(dep_map)
     cycle = find_cycle(graph, prenormalize=False)
     if cycle:
-        edges = ", ".join(f"{a}->{b}" for a, b in zip(cycle, cycle[1:]))
+        edges = ", ".join(f"{a}->{b}" for a, b in pairwise(cycle))
         raise RuntimeError(f"cycle detected ({edges})")
     resolved: dict[str, list[str]] = {}
     for name in graph:

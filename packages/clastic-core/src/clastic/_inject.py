@@ -73,7 +73,7 @@ def get_callable_name(func: Any) -> tuple[str, str]:
     ('builtins', 'len')
     """
     if inspect.ismethod(func):
-        owner = func.__self__ if not inspect.isclass(func.__self__) else func.__self__
+        owner = func.__self__
         owner_name = owner.__qualname__ if inspect.isclass(owner) else type(owner).__qualname__
         return func.__func__.__module__ or "", f"{owner_name}.{func.__func__.__name__}"
     if inspect.isfunction(func) or inspect.isbuiltin(func) or inspect.isclass(func):
@@ -84,10 +84,8 @@ def get_callable_name(func: Any) -> tuple[str, str]:
 
 
 def _label(func: Any) -> str:
-    module, name = get_callable_name(func)
-    if inspect.isfunction(func) or inspect.ismethod(func) or inspect.isbuiltin(func):
-        return f"{name}()"
-    if inspect.isclass(func):
+    _module, name = get_callable_name(func)
+    if inspect.isfunction(func) or inspect.ismethod(func) or inspect.isbuiltin(func) or inspect.isclass(func):
         return f"{name}()"
     return f"{name} instance"
 
@@ -150,7 +148,14 @@ def _parameters(func: Any) -> _Parts | str:
             positional_only.append(param.name)
         elif param.kind is param.KEYWORD_ONLY:
             keyword_only.add(param.name)
-    return tuple(names), frozenset(required), tuple(positional_only), frozenset(keyword_only), var_positional, var_keyword
+    return (
+        tuple(names),
+        frozenset(required),
+        tuple(positional_only),
+        frozenset(keyword_only),
+        var_positional,
+        var_keyword,
+    )
 
 
 def variable_name(name: str) -> str:
@@ -191,7 +196,9 @@ def resolve_arguments(
     allowed = set(allowed_reserved)
     for name in spec.names:
         if name.startswith(INTERNAL_PREFIX):
-            raise ReservedArgumentError(f"{where}: {spec.label} uses {name!r}; names starting with {INTERNAL_PREFIX!r} are reserved")
+            raise ReservedArgumentError(
+                f"{where}: {spec.label} uses {name!r}; names starting with {INTERNAL_PREFIX!r} are reserved"
+            )
         if name == "next" and "next" not in allowed:
             raise ReservedArgumentError(
                 f"argument 'next' reserved for middleware use only ({spec.label} in {where}); "
@@ -227,7 +234,9 @@ def inject(func: Callable[..., Any], injectables: Mapping[str, Any]) -> Any:
     """
     spec = read_signature(func)
     args = [injectables[name] for name in spec.positional_only if name in injectables]
-    kwargs = {name: injectables[name] for name in spec.names if name in injectables and name not in spec.positional_only}
+    kwargs = {
+        name: injectables[name] for name in spec.names if name in injectables and name not in spec.positional_only
+    }
     if spec.var_keyword is not None:
         kwargs.update((name, value) for name, value in injectables.items() if name not in spec.names)
     return func(*args, **kwargs)

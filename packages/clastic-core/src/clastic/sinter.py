@@ -70,6 +70,13 @@ def get_fb(f: Callable[..., Any], drop_self: bool = True) -> FunctionBuilder:
         signature = inspect.signature(target)
     except ValueError:  # a builtin without a readable signature: no arguments
         signature = inspect.Signature()
+    name = getattr(f, "__name__", None) or type(f).__name__
+    fields = _function_builder_fields(signature)
+    return FunctionBuilder(name, doc=getattr(f, "__doc__", None) or "", module=getattr(f, "__module__", None), **fields)
+
+
+def _function_builder_fields(signature: inspect.Signature) -> dict[str, Any]:
+    """Return *signature* as ``FunctionBuilder`` keyword arguments (``args``, ``defaults``, ``varkw``...)."""
     fields: dict[str, Any] = {"args": [], "kwonlyargs": [], "kwonlydefaults": {}, "posonlyargs": []}
     defaults: list[Any] = []
     for param in signature.parameters.values():
@@ -89,10 +96,7 @@ def get_fb(f: Callable[..., Any], drop_self: bool = True) -> FunctionBuilder:
                 defaults.append(param.default)
     if defaults:
         fields["defaults"] = tuple(defaults)
-    if "posonlyargs" not in FunctionBuilder._defaults:  # older boltons
-        del fields["posonlyargs"]
-    name = getattr(f, "__name__", None) or type(f).__name__
-    return FunctionBuilder(name, doc=getattr(f, "__doc__", None) or "", module=getattr(f, "__module__", None), **fields)
+    return fields
 
 
 def get_arg_names(f: Callable[..., Any], only_required: bool = False) -> tuple[str, ...]:
