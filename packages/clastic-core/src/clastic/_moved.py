@@ -94,7 +94,9 @@ def make_module_getattr(package: str) -> Callable[[str], object]:
         except KeyError:
             raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
         if not satellite_available(module):
-            raise ImportError(f"{package}.{name} is provided by {dist}; install it with: pip install {dist}", name=module)
+            raise ImportError(
+                f"{package}.{name} is provided by {dist}; install it with: pip install {dist}", name=module
+            )
         imported = importlib.import_module(module)
         if module == f"{package}.{name}":
             return imported

@@ -109,7 +109,9 @@ def _version() -> str:
 
 
 def _add_app_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("app", metavar="APP", help="the application: MODULE:NAME, 'MODULE:FACTORY()', MODULE or a .py file")
+    parser.add_argument(
+        "app", metavar="APP", help="the application: MODULE:NAME, 'MODULE:FACTORY()', MODULE or a .py file"
+    )
 
 
 def _add_serve(commands: Any) -> None:
@@ -205,14 +207,22 @@ def _add_plugin_commands(commands: Any, builtin: set[str]) -> None:
     for entry_point, obj in iter_plugins(COMMANDS_GROUP):
         name = entry_point.name
         if name in builtin:
-            logger.warning("skipping %s plugin %r (%s): %r is a built-in command", COMMANDS_GROUP, name, entry_point.value, name)
+            logger.warning(
+                "skipping %s plugin %r (%s): %r is a built-in command", COMMANDS_GROUP, name, entry_point.value, name
+            )
             continue
         command = obj() if isinstance(obj, type) else obj
         help_text = getattr(command, "help", None)
-        if not isinstance(help_text, str) or not callable(getattr(command, "configure", None)) or not callable(getattr(command, "run", None)):
+        if (
+            not isinstance(help_text, str)
+            or not callable(getattr(command, "configure", None))
+            or not callable(getattr(command, "run", None))
+        ):
             logger.warning(
                 "skipping %s plugin %r (%s): expected an object with help, configure(parser) and run(args)",
-                COMMANDS_GROUP, name, entry_point.value,
+                COMMANDS_GROUP,
+                name,
+                entry_point.value,
             )
             continue
         parser = commands.add_parser(name, help=help_text, description=help_text, formatter_class=_Formatter)

@@ -70,7 +70,11 @@ class Cline(Application):
         super().__init__(**app_kwargs)
 
     def route(
-        self, path: str, methods: Iterable[str] | None = None, endpoint: Callable[..., Any] | None = None, **route_kwargs: Any
+        self,
+        path: str,
+        methods: Iterable[str] | None = None,
+        endpoint: Callable[..., Any] | None = None,
+        **route_kwargs: Any,
     ) -> Any:
         """Add a route answering *path* with the decorated function (or *endpoint*).
 
@@ -93,7 +97,9 @@ class Cline(Application):
             return decorator(endpoint)
         return decorator
 
-    def _add_route(self, path: str, func: Callable[..., Any], methods: Iterable[str] | None, route_kwargs: dict[str, Any]) -> None:
+    def _add_route(
+        self, path: str, func: Callable[..., Any], methods: Iterable[str] | None, route_kwargs: dict[str, Any]
+    ) -> None:
         kwargs = dict(route_kwargs)
         if self.autorender and kwargs.get("render") is None:
             kwargs["render"] = render_basic

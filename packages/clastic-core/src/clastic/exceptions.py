@@ -104,7 +104,9 @@ def _combined_error_type(base: type[RenderFactoryError], cause_type: type[BaseEx
     return combined
 
 
-def _make_combined_error_type(base: type[RenderFactoryError], cause_type: type[BaseException]) -> type[RenderFactoryError]:
+def _make_combined_error_type(
+    base: type[RenderFactoryError], cause_type: type[BaseException]
+) -> type[RenderFactoryError]:
     if issubclass(cause_type, base) or not issubclass(cause_type, Exception):
         return base
     namespace = {

@@ -171,7 +171,9 @@ def serve(
     if importing is not None:
         # `clastic serve/routes/check` is importing the module that holds this call
         # (an `app.serve()` at module level); the command decides what to run.
-        logger.info("ignoring serve() called while `clastic` imports %r; the command line decides how to serve", importing)
+        logger.info(
+            "ignoring serve() called while `clastic` imports %r; the command line decides how to serve", importing
+        )
         return
     if in_probe():
         finish_probe()
@@ -191,7 +193,10 @@ def serve(
     normalize_static_prefix(static_prefix)  # refuse a bad prefix here, not in the server process
     configure_dev_logging()
     if overrides:
-        logger.info("command-line options override serve() arguments: %s", ", ".join(f"{k}={v!r}" for k, v in overrides.items()))
+        logger.info(
+            "command-line options override serve() arguments: %s",
+            ", ".join(f"{k}={v!r}" for k, v in overrides.items()),
+        )
     if use_reloader and not is_running_from_reloader():
         # The reloader's parent process only watches over the server process,
         # which builds and serves the dev app itself.
@@ -219,7 +224,9 @@ class _DevLint(LintMiddleware):
         super().__init__(app)
         # A 204 must not carry Content-Length (RFC 9110 8.6); Werkzeug's lint asks for "0".
         # Only this HTTPWarning of Werkzeug's lint is silenced, and the filter is added once.
-        warnings.filterwarnings("ignore", message=r"204 responses must have an empty content length", category=HTTPWarning)
+        warnings.filterwarnings(
+            "ignore", message=r"204 responses must have an empty content length", category=HTTPWarning
+        )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "HEAD":
@@ -254,7 +261,10 @@ def command_line_overrides(argv: Sequence[str]) -> dict[str, Any]:
     given appear in the result.
     """
     parser = argparse.ArgumentParser(
-        prog=os.path.basename(sys.argv[0]) or "app.py", add_help=False, allow_abbrev=False, argument_default=argparse.SUPPRESS
+        prog=os.path.basename(sys.argv[0]) or "app.py",
+        add_help=False,
+        allow_abbrev=False,
+        argument_default=argparse.SUPPRESS,
     )
     _add_dev_server_arguments(parser)
     known, _rest = parser.parse_known_args(list(argv))
@@ -276,7 +286,9 @@ def create_dev_server_parser() -> argparse.ArgumentParser:
     Kept for compatibility with Clastic 26. ``serve()`` already reads these
     options from ``sys.argv``, and ``clastic serve`` takes them too.
     """
-    parser = argparse.ArgumentParser(description="Serve a Clastic application with the development server.", allow_abbrev=False)
+    parser = argparse.ArgumentParser(
+        description="Serve a Clastic application with the development server.", allow_abbrev=False
+    )
     _add_dev_server_arguments(parser)
     parser.set_defaults(
         address=DEFAULT_ADDRESS,
@@ -298,7 +310,9 @@ def _add_dev_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--static-prefix", help="URL path of the static files (default 'static')")
     parser.add_argument("--processes", type=positive_int_argument, help="serve with this many forked processes")
     for feature in ("static", "meta", "reloader", "debugger"):
-        parser.add_argument(f"--no-{feature}", dest=f"use_{feature}", action="store_false", help=f"turn the {feature} off")
+        parser.add_argument(
+            f"--no-{feature}", dest=f"use_{feature}", action="store_false", help=f"turn the {feature} off"
+        )
     parser.add_argument("--no-wsgi-lint", dest="use_lint", action="store_false", help="turn WSGI checking off")
 
 
@@ -446,7 +460,9 @@ class _ServeConfig:
         cls, address: Any, port: Any, use_reloader: bool, use_debugger: bool, processes: Any, kw: Mapping[str, Any]
     ) -> _ServeConfig:
         if not isinstance(address, str) or not address:
-            raise TypeError(f"serve(): address must be a host name or IP address string such as '127.0.0.1', got {address!r}")
+            raise TypeError(
+                f"serve(): address must be a host name or IP address string such as '127.0.0.1', got {address!r}"
+            )
         if isinstance(port, bool) or not isinstance(port, int):
             raise TypeError(f"serve(): port must be an int such as 5000, got {port!r} ({type(port).__name__})")
         if not 0 <= port <= 65535:

@@ -27,7 +27,9 @@ h1 .context { color: #777; font-weight: normal; }
 .signature { margin: 0 0 .6rem; color: #444; }
 .docstring { white-space: pre-wrap; color: #555; margin: 0 0 1rem; }
 table.clastic-atr-table { border-collapse: collapse; font-size: .95rem; }
-table.clastic-atr-table th, table.clastic-atr-table td { border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; vertical-align: top; }
+table.clastic-atr-table th, table.clastic-atr-table td {
+  border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; vertical-align: top;
+}
 table.clastic-atr-table th { background: #f3f3f3; }
 """
 
@@ -157,7 +159,10 @@ class TabularRender:
             return ""
         context, name, invocation = get_callable_labels(endpoint)
         doc = inspect.getdoc(endpoint)
-        doc_html = f'<p class="docstring">{linkify(doc)}</p>' if doc else "<!-- add a docstring to the endpoint to show it here -->"
+        if doc:
+            doc_html = f'<p class="docstring">{linkify(doc)}</p>'
+        else:
+            doc_html = "<!-- add a docstring to the endpoint to show it here -->"
         return (
             f'<h1><span class="context">{escape_html(context)}.</span>{escape_html(name)}</h1>'
             f'<p class="signature"><code>{escape_html(invocation)}</code></p>{doc_html}'
