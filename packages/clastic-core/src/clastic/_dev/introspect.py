@@ -49,14 +49,23 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
+from typing import Any, NamedTuple
 
 from clastic._pattern import Converter
 from clastic.application import Application
 from clastic.exceptions import ClasticError
 from clastic.route import S_STRICT, BoundRoute
 
-__all__ = ["BuildProblem", "RouteInfo", "callable_location", "collect_build_errors", "describe_routes", "find_shadowed", "format_arguments", "format_table"]
+__all__ = [
+    "BuildProblem",
+    "RouteInfo",
+    "callable_location",
+    "collect_build_errors",
+    "describe_routes",
+    "find_shadowed",
+    "format_arguments",
+    "format_table",
+]
 
 
 @dataclass
@@ -133,12 +142,20 @@ def _covers(earlier: Iterable[frozenset[str] | None], methods: frozenset[str] | 
     return methods is not None and methods <= union
 
 
-# A path segment, for the comparison of two routes, is one of their literal
-# segments or else known only by which of their converters accept it (regular
-# expression and conversion: int() of 5000 digits fails, float() of 400
-# digits overflows). _Atom is ("literal", text, verdicts) or ("class", verdicts),
-# verdicts being one bool per converter compared.
-_Atom = tuple[Any, ...]
+class _Atom(NamedTuple):
+    """A path segment, for the comparison of two routes.
+
+    It is one of their literal segments, or else known only by which of their
+    converters accept it (regular expression and conversion: int() of 5000
+    digits fails, float() of 400 digits overflows).
+    """
+
+    #: The literal segment, or None for a class of segments matching no literal.
+    literal: str | None
+    #: One verdict per converter compared: does it accept this segment?
+    verdicts: tuple[bool, ...]
+
+
 # One token of a pattern: a literal segment (str) or a converter, with its arity.
 _Token = tuple[str | Converter, str]
 
@@ -210,22 +227,59 @@ def _accepts(converter: Converter, text: str) -> bool:
 
 def _included(narrow: _PathShape, wide: _PathShape) -> bool:
     """Whether every segment sequence *narrow* matches, *wide* matches (automata inclusion)."""
-    converters = list(
-        dict.fromkeys(t for t, _op in (*narrow.tokens, *wide.tokens) if not isinstance(t, str) and not _is_universal(t))
-    )
-    literals = list(dict.fromkeys(t for t, _op in (*narrow.tokens, *wide.tokens) if isinstance(t, str)))
-    atoms: list[_Atom] = [("class", verdicts) for verdicts in itertools.product((True, False), repeat=len(converters))]
-    atoms += [("literal", text, tuple(_accepts(c, text) for c in converters)) for text in literals]
-    position = {converter: number for number, converter in enumerate(converters)}
+    automata = _SegmentAutomata(narrow, wide)
+    # Walk both automata together over every sequence of atoms (subset
+    # construction); a sequence *narrow* accepts and *wide* does not is a path
+    # that reaches the later route.
+    start = (automata.closure({0}, narrow.tokens), automata.closure({0}, wide.tokens), True)
+    seen = {start}
+    queue = [start]
+    while queue:
+        narrow_states, wide_states, empty = queue.pop()
+        if _ends(narrow, narrow_states, empty) and not _ends(wide, wide_states, empty):
+            return False
+        for atom in automata.atoms:
+            node = (
+                automata.step(narrow_states, narrow.tokens, atom),
+                automata.step(wide_states, wide.tokens, atom),
+                False,
+            )
+            if node[0] and node not in seen:  # nothing left for *narrow*: no counterexample on this way
+                seen.add(node)
+                queue.append(node)
+    return True
 
-    def fits(token: _Token, atom: _Atom) -> bool:
+
+def _ends(shape: _PathShape, states: frozenset[int], empty: bool) -> bool:
+    """Whether *shape*'s automaton accepts in *states* (*empty*: no segment was read)."""
+    return len(shape.tokens) in states and not (empty and shape.excludes_empty)
+
+
+class _SegmentAutomata:
+    """The automata of two path shapes over the segment classes that tell them apart.
+
+    State ``i`` of a shape's automaton: its first ``i`` tokens are done.
+    """
+
+    def __init__(self, narrow: _PathShape, wide: _PathShape) -> None:
+        tokens = (*narrow.tokens, *wide.tokens)
+        converters = list(dict.fromkeys(t for t, _op in tokens if not isinstance(t, str) and not _is_universal(t)))
+        literals = list(dict.fromkeys(t for t, _op in tokens if isinstance(t, str)))
+        #: Every kind of segment: each mix of converter verdicts, then each literal.
+        self.atoms = [_Atom(None, verdicts) for verdicts in itertools.product((True, False), repeat=len(converters))]
+        self.atoms += [_Atom(text, tuple(_accepts(c, text) for c in converters)) for text in literals]
+        self._position = {converter: number for number, converter in enumerate(converters)}
+
+    def fits(self, token: _Token, atom: _Atom) -> bool:
+        """Whether *token* takes a segment of kind *atom*."""
         target = token[0]
         if isinstance(target, str):
-            return atom[0] == "literal" and atom[1] == target
-        return _is_universal(target) or atom[-1][position[target]]
+            return atom.literal == target
+        return _is_universal(target) or atom.verdicts[self._position[target]]
 
+    @staticmethod
     def closure(states: Iterable[int], tokens: Sequence[_Token]) -> frozenset[int]:
-        # State i: the first i tokens are done. '?' and '*' tokens may match nothing.
+        """Return *states* plus those reached by skipping '?' and '*' tokens, which may match nothing."""
         found = set(states)
         stack = list(found)
         while stack:
@@ -235,34 +289,15 @@ def _included(narrow: _PathShape, wide: _PathShape) -> bool:
                 stack.append(state + 1)
         return frozenset(found)
 
-    def step(states: frozenset[int], tokens: Sequence[_Token], atom: _Atom) -> frozenset[int]:
+    def step(self, states: frozenset[int], tokens: Sequence[_Token], atom: _Atom) -> frozenset[int]:
+        """Return the states after reading one segment of kind *atom* in *states*."""
         following = set()
         for state in states:
-            if state < len(tokens) and fits(tokens[state], atom):
+            if state < len(tokens) and self.fits(tokens[state], atom):
                 following.add(state + 1)  # the token takes this segment
-            if state > 0 and tokens[state - 1][1] in "+*" and fits(tokens[state - 1], atom):
+            if state > 0 and tokens[state - 1][1] in "+*" and self.fits(tokens[state - 1], atom):
                 following.add(state)  # a repeating token takes one more
-        return closure(following, tokens)
-
-    def accepts(shape: _PathShape, states: frozenset[int], empty: bool) -> bool:
-        return len(shape.tokens) in states and not (empty and shape.excludes_empty)
-
-    # Walk both automata together over every sequence of atoms (subset
-    # construction); a sequence *narrow* accepts and *wide* does not is a path
-    # that reaches the later route.
-    start = (closure({0}, narrow.tokens), closure({0}, wide.tokens), True)
-    seen = {start}
-    queue = [start]
-    while queue:
-        narrow_states, wide_states, empty = queue.pop()
-        if accepts(narrow, narrow_states, empty) and not accepts(wide, wide_states, empty):
-            return False
-        for atom in atoms:
-            node = (step(narrow_states, narrow.tokens, atom), step(wide_states, wide.tokens, atom), False)
-            if node[0] and node not in seen:  # nothing left for *narrow*: no counterexample on this way
-                seen.add(node)
-                queue.append(node)
-    return True
+        return self.closure(following, tokens)
 
 
 def endpoint_name(endpoint: Any) -> str:
@@ -333,15 +368,20 @@ def format_arguments(arguments: Sequence[tuple[str, str]]) -> str:
 
 
 def describe_shadowing(rows: Sequence[RouteInfo]) -> list[str]:
-    """One sentence per shadowed route, naming it and the routes that answer first, for ``clastic check`` and ``routes``."""
+    """One sentence per shadowed route, naming it and the routes that answer first (``clastic check``, ``routes``)."""
     by_number = {row.number: row for row in rows}
     out = []
     for row in rows:
         if not row.shadowed_by:
             continue
-        firsts = ", ".join(f"#{n} {by_number[n].methods} {by_number[n].pattern} ({by_number[n].endpoint})" for n in row.shadowed_by)
+        firsts = ", ".join(
+            f"#{n} {by_number[n].methods} {by_number[n].pattern} ({by_number[n].endpoint})" for n in row.shadowed_by
+        )
         verb = "matches" if len(row.shadowed_by) == 1 else "match"
-        out.append(f"route #{row.number} {row.methods} {row.pattern} ({row.endpoint}) never answers: {firsts} {verb} all its paths and methods first")
+        out.append(
+            f"route #{row.number} {row.methods} {row.pattern} ({row.endpoint}) never answers: "
+            f"{firsts} {verb} all its paths and methods first"
+        )
     return out
 
 

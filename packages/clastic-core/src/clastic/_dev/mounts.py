@@ -12,11 +12,11 @@ import copy
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from clastic.application import Application, SubApplication
 from clastic.exceptions import ClasticError
-from clastic.plugins import DEV_MOUNTS_GROUP, iter_plugins
+from clastic.plugins import DEV_MOUNTS_GROUP, DevMount, iter_plugins
 
 __all__ = ["KNOWN_MOUNTS", "discover_dev_mounts", "make_dev_app", "normalize_static_prefix"]
 
@@ -29,19 +29,19 @@ KNOWN_MOUNTS: Mapping[str, tuple[str, str]] = {
 }
 
 
-def discover_dev_mounts() -> list[Any]:
+def discover_dev_mounts() -> list[DevMount]:
     """Load the objects registered in the ``clastic.dev_mounts`` entry-point group.
 
     A class is instantiated without arguments; an object without ``name``
     takes the entry point's name.
     """
-    mounts = []
+    mounts: list[DevMount] = []
     for entry_point, loaded in iter_plugins(DEV_MOUNTS_GROUP):
         obj = loaded
         if isinstance(loaded, type):
             try:
                 obj = loaded()
-            except Exception as ex:  # a broken plugin must not stop the server  # noqa: BLE001
+            except Exception as ex:  # a broken plugin must not stop the server
                 logger.warning(
                     "skipping %s plugin %r (%s): creating it failed: %s: %s",
                     DEV_MOUNTS_GROUP,
@@ -53,7 +53,10 @@ def discover_dev_mounts() -> list[Any]:
                 continue
         if not callable(getattr(obj, "entries", None)):
             logger.warning(
-                "skipping %s plugin %r (%s): it has no entries(options) method", DEV_MOUNTS_GROUP, entry_point.name, entry_point.value
+                "skipping %s plugin %r (%s): it has no entries(options) method",
+                DEV_MOUNTS_GROUP,
+                entry_point.name,
+                entry_point.value,
             )
             continue
         if not getattr(obj, "name", None):
@@ -62,13 +65,19 @@ def discover_dev_mounts() -> list[Any]:
     return mounts
 
 
+class _UnnamedMount(Protocol):
+    """A :class:`~clastic.plugins.DevMount` without ``name`` (the entry point's name is used)."""
+
+    def entries(self, options: Mapping[str, Any]) -> Sequence[tuple[Any, int | None]]: ...
+
+
 class _NamedMount:
-    def __init__(self, name: str, mount: Any) -> None:
+    def __init__(self, name: str, mount: _UnnamedMount) -> None:
         self.name = name
         self._mount = mount
 
     def entries(self, options: Mapping[str, Any]) -> Sequence[tuple[Any, int | None]]:
-        return self._mount.entries(options)  # type: ignore[no-any-return]
+        return self._mount.entries(options)
 
 
 def make_dev_app(
@@ -79,7 +88,7 @@ def make_dev_app(
     static_prefix: str = "static",
     static_path: str | os.PathLike[str] | None = None,
     use_debugger: bool = False,
-    mounts: Iterable[Any] | None = None,
+    mounts: Iterable[DevMount] | None = None,
     **options: Any,
 ) -> Application:
     """Return the Application the dev server serves: *app* plus the dev mounts.
@@ -116,6 +125,26 @@ def make_dev_app(
         "use_debugger": use_debugger,
     }
     available = discover_dev_mounts() if mounts is None else list(mounts)
+    entries = _collect_entries(_wanted_mounts(available, mount_options), mount_options)
+    if not entries and not use_debugger:
+        return app
+    dev_app = _embedding_app(app, use_debugger)
+    for name, entry, index in entries:
+        taken = _already_served(app, entry)
+        if taken:
+            logger.info(" * %s: the application already serves %s; not mounting it again", name, taken)
+            continue
+        try:
+            dev_app.add(entry, index)
+        except (ClasticError, TypeError, ValueError) as ex:
+            logger.warning(" * %s: could not be mounted: %s", name, ex)
+            continue
+        logger.info(" * %s: mounted at %s", name, _entry_prefix(entry) or "/")
+    return dev_app
+
+
+def _wanted_mounts(available: Sequence[DevMount], mount_options: Mapping[str, Any]) -> list[DevMount]:
+    """Return the mounts not turned off by a ``use_<name>=False`` option; log the known ones missing."""
     wanted = []
     for mount in available:
         if mount_options.get(f"use_{mount.name}", True) is False:
@@ -126,8 +155,13 @@ def make_dev_app(
     for name, (dist, what) in KNOWN_MOUNTS.items():
         if name not in names and mount_options.get(f"use_{name}", True):
             logger.info(" * %s: install %s for %s (pip install %s)", name, dist, what, dist)
+    return wanted
+
+
+def _collect_entries(mounts: Iterable[DevMount], mount_options: Mapping[str, Any]) -> list[tuple[str, Any, int | None]]:
+    """Return ``(mount name, route entry, index)`` for every entry the mounts give; skip (and log) a failing mount."""
     entries: list[tuple[str, Any, int | None]] = []
-    for mount in wanted:
+    for mount in mounts:
         try:
             given = [(entry, index) for entry, index in mount.entries(mount_options)]
         except (ClasticError, OSError, TypeError, ValueError, LookupError) as ex:
@@ -137,8 +171,11 @@ def make_dev_app(
         if not given:
             logger.info(" * %s: nothing to mount", mount.name)
         entries.extend((mount.name, entry, index) for entry, index in given)
-    if not entries and not use_debugger:
-        return app
+    return entries
+
+
+def _embedding_app(app: Application, use_debugger: bool) -> Application:
+    """Return a new Application serving *app* at ``/`` with its settings (and the debugger, if asked)."""
     handler = app.error_handler
     if use_debugger:
         handler = copy.copy(handler)
@@ -154,17 +191,6 @@ def make_dev_app(
     )
     dev_app.request_type = app.request_type
     dev_app.response_type = app.response_type
-    for name, entry, index in entries:
-        taken = _already_served(app, entry)
-        if taken:
-            logger.info(" * %s: the application already serves %s; not mounting it again", name, taken)
-            continue
-        try:
-            dev_app.add(entry, index)
-        except (ClasticError, TypeError, ValueError) as ex:
-            logger.warning(" * %s: could not be mounted: %s", name, ex)
-            continue
-        logger.info(" * %s: mounted at %s", name, _entry_prefix(entry) or "/")
     return dev_app
 
 
