@@ -148,7 +148,8 @@ def _skip_machinery(tb: TracebackType | None) -> TracebackType | None:
     start = tb
     while start is not None:
         filename = start.tb_frame.f_code.co_filename
-        if not (filename.startswith((here, "<frozen importlib")) or os.path.basename(os.path.dirname(filename)) == "importlib"):
+        in_importlib = os.path.basename(os.path.dirname(filename)) == "importlib"
+        if not (filename.startswith((here, "<frozen importlib")) or in_importlib):
             return start
         start = start.tb_next
     return None
@@ -168,9 +169,9 @@ def _library_dirs() -> tuple[str, ...]:
     paths = sysconfig.get_paths()
     dirs = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib", "scripts") if key in paths}
     dirs.add(_CLASTIC_DIR)
-    werkzeug = sys.modules.get("werkzeug")
-    if werkzeug is not None and getattr(werkzeug, "__file__", None):
-        dirs.add(os.path.dirname(os.path.abspath(werkzeug.__file__)))
+    werkzeug_file = getattr(sys.modules.get("werkzeug"), "__file__", None)
+    if werkzeug_file:
+        dirs.add(os.path.dirname(os.path.abspath(werkzeug_file)))
     return tuple(os.path.join(os.path.abspath(d), "") for d in dirs)
 
 
@@ -180,7 +181,8 @@ def _is_library_file(filename: str) -> bool:
 
 def split_watched_files(files: Iterable[str]) -> tuple[list[str], list[str]]:
     """Split watched files into (the project's files, library files), each sorted."""
-    project, library = [], []
+    project: list[str] = []
+    library: list[str] = []
     for filename in sorted(set(files)):
         (library if _is_library_file(filename) else project).append(filename)
     return project, library
@@ -295,22 +297,35 @@ _PAGE = """<!doctype html>
 <title>{title} - your application failed to load</title>
 <style>
   :root {{ color-scheme: light; }}
-  body {{ margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2126; background: #f6f7f9; }}
+  body {{
+    margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2126; background: #f6f7f9;
+  }}
   header {{ background: #8f1d21; color: #fff; padding: 28px 40px 24px; }}
   header .kicker {{ margin: 0; text-transform: uppercase; letter-spacing: .08em; font-size: 13px; opacity: .85; }}
   header h1 {{ margin: 6px 0 4px; font-size: 30px; font-weight: 650; }}
-  header .message {{ margin: 0; font: 18px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-word; }}
+  header .message {{
+    margin: 0; font: 18px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+    white-space: pre-wrap; word-break: break-word;
+  }}
   main {{ max-width: 1100px; padding: 8px 40px 40px; }}
-  h2 {{ font-size: 17px; margin: 28px 0 8px; color: #4a5058; text-transform: uppercase; letter-spacing: .05em; }}
+  h2 {{
+    font-size: 17px; margin: 28px 0 8px; color: #4a5058; text-transform: uppercase; letter-spacing: .05em;
+  }}
   code, pre {{ font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 14px; }}
   .where {{ margin: 18px 0 6px; }}
-  table.source {{ border-collapse: collapse; background: #fff; border: 1px solid #d8dce1; border-radius: 6px; width: 100%; }}
+  table.source {{
+    border-collapse: collapse; background: #fff; border: 1px solid #d8dce1; border-radius: 6px; width: 100%;
+  }}
   table.source td {{ padding: 1px 10px; white-space: pre; }}
   table.source td.num {{ color: #8a9099; text-align: right; width: 1%; border-right: 1px solid #e4e7eb; }}
   table.source tr.hit {{ background: #fde7e7; }}
   table.source tr.hit td.num {{ color: #8f1d21; font-weight: 700; }}
-  pre.tb {{ background: #1f2329; color: #e8eaed; padding: 16px 18px; border-radius: 6px; overflow-x: auto; line-height: 1.45; }}
-  ul.files {{ background: #fff; border: 1px solid #d8dce1; border-radius: 6px; padding: 10px 10px 10px 32px; margin: 0; }}
+  pre.tb {{
+    background: #1f2329; color: #e8eaed; padding: 16px 18px; border-radius: 6px; overflow-x: auto; line-height: 1.45;
+  }}
+  ul.files {{
+    background: #fff; border: 1px solid #d8dce1; border-radius: 6px; padding: 10px 10px 10px 32px; margin: 0;
+  }}
   .hint {{ background: #fff8e1; border: 1px solid #f1d48a; border-radius: 6px; padding: 10px 14px; }}
   .status {{ color: #4a5058; font-size: 14px; }}
   details {{ margin-top: 8px; color: #4a5058; }}
@@ -342,7 +357,10 @@ _PAGE = """<!doctype html>
   var status = document.getElementById("status");
   function poll() {{
     fetch(window.location.href, {{method: "HEAD", cache: "no-store"}}).then(function (r) {{
-      if (!r.headers.has("{header}")) {{ status.textContent = "Your application is back; reloading\\u2026"; window.location.reload(); }}
+      if (!r.headers.has("{header}")) {{
+        status.textContent = "Your application is back; reloading\\u2026";
+        window.location.reload();
+      }}
       else {{ setTimeout(poll, 1000); }}
     }}, function () {{ status.textContent = "The server is restarting\\u2026"; setTimeout(poll, 1000); }});
   }}

@@ -112,7 +112,12 @@ def probe(*, timeout: float = PROBE_TIMEOUT) -> LoadFailure | None:
             env.pop(name, None)
         try:
             done = subprocess.run(
-                command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout
+                command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                timeout=timeout,
             )
         except subprocess.TimeoutExpired as ex:
             output = (ex.stderr or b"").decode("utf-8", "replace")
@@ -256,11 +261,14 @@ def serve_failure(
     watched = watcher.files
     app = create_failsafe_app(failure, watched)
     server = _bind(address, port, app, request_handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="clastic-failsafe", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="clastic-failsafe", daemon=True
+    )
     thread.start()
     project, _library = split_watched_files(watched)
     logger.error(
-        " * The application failed to load: %s\n * Serving the fail-safe page on http://%s:%s/ until one of %d watched files changes (%s)",
+        " * The application failed to load: %s\n"
+        " * Serving the fail-safe page on http://%s:%s/ until one of %d watched files changes (%s)",
         failure.summary,
         address,
         port,
@@ -316,7 +324,14 @@ def supervise(
                 # Creating the missing module changes its folder's mtime.
                 watcher.add(project_folders(failure.files))
             try:
-                serve_failure(failure, address=address, port=port, watcher=watcher, interval=interval, request_handler=request_handler)
+                serve_failure(
+                    failure,
+                    address=address,
+                    port=port,
+                    watcher=watcher,
+                    interval=interval,
+                    request_handler=request_handler,
+                )
             except KeyboardInterrupt:
                 return
             failure = None
@@ -333,7 +348,8 @@ def supervise(
             failure = probe()
             if failure is None:
                 logger.error(
-                    " * The server process exited with status %s, yet the application loads; stopping (see the output above)",
+                    " * The server process exited with status %s, yet the application loads; "
+                    "stopping (see the output above)",
                     status,
                 )
                 raise

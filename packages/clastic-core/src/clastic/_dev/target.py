@@ -93,8 +93,8 @@ def parse_target(text: str) -> Target:
     """
     if not isinstance(text, str) or not text.strip():
         raise TargetError("no application given: pass MODULE:APP, for example 'hello:app' or 'shop:create_app()'")
-    module_part, sep, expression = text.strip().partition(":")
-    expression = expression.strip() if sep else None
+    module_part, sep, after_colon = text.strip().partition(":")
+    expression = after_colon.strip() if sep else None
     if sep and not expression:
         raise TargetError(f"{text!r} names no attribute after ':'; write MODULE:APP, for example 'hello:app'")
     path_entry = None
@@ -107,7 +107,9 @@ def parse_target(text: str) -> Target:
         path_entry = os.path.dirname(path)
         module_part = os.path.splitext(os.path.basename(path))[0]
     if not all(part.isidentifier() for part in module_part.split(".")):
-        raise TargetError(f"{module_part!r} is not a module name (in {text!r}); write MODULE:APP, for example 'hello:app'")
+        raise TargetError(
+            f"{module_part!r} is not a module name (in {text!r}); write MODULE:APP, for example 'hello:app'"
+        )
     return Target(text.strip(), module_part, expression, path_entry)
 
 
@@ -197,13 +199,16 @@ def _resolve(module: ModuleType, target: Target, wrap_errors: bool) -> Any:
         node = ast.parse(target.expression, mode="eval").body
     except SyntaxError:
         raise TargetError(
-            f"cannot read {target.expression!r} (in {target.text!r}); expected an attribute name like 'app' or a call like 'create_app()'"
+            f"cannot read {target.expression!r} (in {target.text!r}); "
+            "expected an attribute name like 'app' or a call like 'create_app()'"
         ) from None
     if isinstance(node, ast.Call):
         func = _lookup(module, target, _dotted_name(node.func, target))
         args, kwargs = _literal_arguments(node, target)
         if not callable(func):
-            raise TargetError(f"{target.text!r}: {_dotted_name(node.func, target)!r} is {_describe(func)}, which cannot be called")
+            raise TargetError(
+                f"{target.text!r}: {_dotted_name(node.func, target)!r} is {_describe(func)}, which cannot be called"
+            )
         return _call_factory(func, args, kwargs, target, wrap_errors)
     return _lookup(module, target, _dotted_name(node, target))
 
@@ -221,7 +226,10 @@ def _resolve_default(module: ModuleType, target: Target, wrap_errors: bool) -> A
     if len(found) == 1:
         return getattr(module, found[0])
     if found:
-        raise TargetError(f"module {target.module!r} holds several Applications ({', '.join(found)}); name one: '{target.module}:{found[0]}'")
+        raise TargetError(
+            f"module {target.module!r} holds several Applications ({', '.join(found)}); "
+            f"name one: '{target.module}:{found[0]}'"
+        )
     raise TargetError(
         f"module {target.module!r} has no Application: no {' or '.join(DEFAULT_NAMES)} attribute and no "
         f"{'() or '.join(DEFAULT_FACTORIES)}() factory; name one: '{target.module}:NAME'"
@@ -235,7 +243,8 @@ def _dotted_name(node: ast.expr, target: Target) -> str:
         node = node.value
     if not isinstance(node, ast.Name):
         raise TargetError(
-            f"cannot use {target.expression!r} (in {target.text!r}); expected an attribute name like 'app' or a call like 'create_app()'"
+            f"cannot use {target.expression!r} (in {target.text!r}); "
+            "expected an attribute name like 'app' or a call like 'create_app()'"
         )
     parts.append(node.id)
     return ".".join(reversed(parts))
@@ -264,7 +273,8 @@ def _literal_arguments(node: ast.Call, target: Target) -> tuple[tuple[Any, ...],
             kwargs[keyword.arg] = ast.literal_eval(keyword.value)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):  # literal_eval's ways of refusing
         raise TargetError(
-            f"the arguments in {target.expression!r} must be Python literals (strings, numbers, True/False/None, lists, dicts)"
+            f"the arguments in {target.expression!r} must be Python literals "
+            "(strings, numbers, True/False/None, lists, dicts)"
         ) from None
     return args, kwargs
 
