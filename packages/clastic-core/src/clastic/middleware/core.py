@@ -466,7 +466,7 @@ def make_middleware_chain(
             raise TypeError(f"middleware chain called without {missing} (it takes {names})")
         return execute(*[kwargs[name] for name in names])
 
-    middleware_chain.chain_source = chain.source  # type: ignore[attr-defined]
+    middleware_chain.chain_source = chain.source  # type: ignore[attr-defined]  # Clastic 26 showed the source there
     return middleware_chain
 
 
