@@ -65,6 +65,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         "chain/route",
         frozenset({
             "clastic._chain",
+            "clastic._codegen",  # writing and compiling the chains' generated code
             "clastic.middleware",
             "clastic.middleware.core",
             # Clastic 26's injection helpers: thin adapters over _chain and _inject. They sit here,
