@@ -353,9 +353,10 @@ def compile_error_renderer(
     Error renderers may ask for the built-ins, ``_error`` and resources; a
     ``**kwargs`` receives all of them it does not name.
     """
-    key = (render_error, tuple(params), tuple((name, source) for name, source, _value in constants))
+    constant_names = tuple((name, source) for name, source, _value in constants)
+    key: tuple[Any, ...] | None = (render_error, tuple(params), constant_names)
     try:
-        shared = _SHARED_ERROR_RENDERERS.get(key)
+        shared = _SHARED_ERROR_RENDERERS.get(key)  # type: ignore[arg-type]  # key is not None here
     except TypeError:  # an unhashable renderer
         key, shared = None, None
     if shared is not None:

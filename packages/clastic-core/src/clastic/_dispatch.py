@@ -158,7 +158,8 @@ class Dispatcher:
         result, _request = self.route(request.environ, request.path, request.method, request.request_id, request, False)
         if type(result) is tuple:
             return raw_to_response(result)
-        return result
+        response: Response = result
+        return response
 
     def route(  # noqa: C901 - the per-request loop, kept in one frame on purpose
         self,
@@ -198,6 +199,7 @@ class Dispatcher:
                     state.redirect_to = canonical
                     break
             cell = None
+            given: Any  # what the chain gets as its request: the request, a request cell or None
             if request is not None:
                 request.path_params = values
                 given = request

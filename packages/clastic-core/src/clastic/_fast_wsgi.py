@@ -249,14 +249,20 @@ def write_raw(raw: Raw, environ: WSGIEnvironment, start_response: StartResponse)
     return [body]
 
 
-@cache
+# Response classes by whether they turn a response into WSGI output as Response does.
+_PLAIN_TYPES: dict[type, bool] = {}
+
+
 def _is_plain_response_type(cls: type) -> bool:
     # A subclass that changes how the response is turned into WSGI output
     # must go through Werkzeug's own path.
-    return all(
-        getattr(cls, name) is getattr(Response, name)
-        for name in ("__call__", "get_wsgi_response", "get_wsgi_headers", "get_app_iter", "iter_encoded", "close")
-    )
+    plain = _PLAIN_TYPES.get(cls)
+    if plain is None:
+        plain = _PLAIN_TYPES[cls] = all(
+            getattr(cls, name) is getattr(Response, name)
+            for name in ("__call__", "get_wsgi_response", "get_wsgi_headers", "get_app_iter", "iter_encoded", "close")
+        )
+    return plain
 
 
 def respond(response: Response, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

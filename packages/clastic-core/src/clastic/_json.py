@@ -35,7 +35,7 @@ from typing import Any
 try:
     import orjson
 except ImportError:  # the fast extra is not installed
-    orjson = None
+    orjson = None  # type: ignore[assignment]  # the fast extra is not installed: HAVE_ORJSON is false
 
 __all__ = ["HAVE_ORJSON", "ClasticJSONEncoder", "encode_utf8", "fast_dumps", "fast_encode"]
 
@@ -77,7 +77,7 @@ class ClasticJSONEncoder(json.JSONEncoder):
         result = fast_encode(self, o)
         if result is None:
             return super().encode(o)
-        return result if type(result) is str else result.decode("utf-8")
+        return result if isinstance(result, str) else result.decode("utf-8")
 
 
 _SCALARS = frozenset({str, int, bool, type(None)})
@@ -156,7 +156,7 @@ def fast_dumps(encoder: json.JSONEncoder, obj: Any) -> bytes | None:
     try:
         if not _plain(obj):
             return None
-        return orjson.dumps(obj, option=options)  # type: ignore[no-any-return]
+        return orjson.dumps(obj, option=options)
     except (orjson.JSONEncodeError, RecursionError):  # surrogates, 64-bit overflow, depth: another path decides
         return None
 
@@ -182,7 +182,7 @@ def encode_utf8(encoder: json.JSONEncoder, obj: Any) -> bytes:
         if type(encoder) is ClasticJSONEncoder:
             return json.JSONEncoder.encode(encoder, obj).encode("utf-8")  # fast_encode already said no
         return encoder.encode(obj).encode("utf-8")
-    return result if type(result) is bytes else result.encode("utf-8")
+    return result if isinstance(result, bytes) else result.encode("utf-8")
 
 
 class _NotPlain(Exception):
@@ -279,7 +279,7 @@ def _self_check() -> bool:
     }
     for options in ({"indent": 2}, {"separators": (",", ":")}):
         for sort_keys in (True, False):
-            encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=sort_keys, **options)  # type: ignore[arg-type]
+            encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=sort_keys, **options)
             expected = json.JSONEncoder.encode(encoder, probe).encode("utf-8")
             if fast_dumps(encoder, probe) != expected:
                 return False
@@ -294,7 +294,8 @@ def _pretty_matches() -> bool:
         "numbers": [0, -1, 2**80, 0.0, -0.0, 1e-05, 1e16, 1e300, 5e-324, 1 / 3],
         "nested": {"b": [], "a": {}, "c": [[], [{}], (1, "two")], "\u00e9": True, "Z": None, "z": False},
     }
-    for document in (probe, [], {}, "x", 1, 2.5, None, True, [[[]]]):
+    documents: tuple[Any, ...] = (probe, [], {}, "x", 1, 2.5, None, True, [[[]]])
+    for document in documents:
         for sort_keys in (True, False):
             encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=sort_keys, indent=2)
             if _pretty(document, sort_keys) != json.JSONEncoder.encode(encoder, document):

@@ -44,7 +44,8 @@ def best_match(accept: str | None, offers: tuple[str, ...], default: str | None 
     gives *default*; so does an invalid offer (one without a ``/``).
     """
     try:
-        return parse_accept_header(accept, MIMEAccept).best_match(offers, default)
+        parsed = parse_accept_header(accept, MIMEAccept)
+        return parsed.best_match(offers) if default is None else parsed.best_match(offers, default)
     except ValueError:  # an invalid offer, from the application: answer as if nothing matched
         return default
 

@@ -21,7 +21,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from werkzeug.test import Client
@@ -213,9 +213,9 @@ class Application:
         self._entries: list[tuple[Any, int | None, dict[str, Any]]] = []
         self._request_ids = itertools.count()
         self._changing = threading.Lock()  # add() and set_error_handler() one at a time
-        self.error_handler: ErrorHandler = (
-            self._default_error_handler() if error_handler is None else check_error_handler(error_handler)
-        )
+        # Any object with ErrorHandler's members will do (clastic.types.ErrorHandler); typed as the
+        # stock class, whose extra attributes (reraise_uncaught...) code reading it may use.
+        self.error_handler: ErrorHandler = self._checked_error_handler(error_handler)
         for entry in routes or ():
             self._insert(entry, None, {})
         self._rebuild()
@@ -227,6 +227,11 @@ class Application:
             return self.default_error_handler_type()
         return (self.default_debug_error_handler_type or self.default_error_handler_type)()
 
+    def _checked_error_handler(self, error_handler: ErrorHandler | None) -> ErrorHandler:
+        if error_handler is None:
+            return self._default_error_handler()
+        return cast("ErrorHandler", check_error_handler(error_handler))
+
     def set_error_handler(self, error_handler: ErrorHandler | None = None) -> None:
         """Replace the error handler (``None`` restores the default).
 
@@ -234,7 +239,7 @@ class Application:
         were bound with; the new handler renders the errors of routes added
         afterwards, of unmatched requests (404, 405) and of uncaught exceptions.
         """
-        handler = self._default_error_handler() if error_handler is None else check_error_handler(error_handler)
+        handler = self._checked_error_handler(error_handler)
         with self._changing:
             self.error_handler = handler
             self._rebuild()

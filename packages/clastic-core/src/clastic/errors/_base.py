@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable, Mapping
-from functools import cache
 from typing import Any, ClassVar
 from xml.sax.saxutils import escape as xml_escape
 
@@ -87,9 +86,15 @@ _BODIES: dict[tuple[Any, ...], tuple[str, bytes]] = {}
 _BODIES_LIMIT = 1024
 
 
-@cache
+# Error classes by whether they keep every rendering method of HTTPException.
+_FROM_CLASS: dict[type, bool] = {}
+
+
 def _renders_from_class(cls: type) -> bool:
-    return all(getattr(cls, name) is getattr(HTTPException, name) for name in _RENDERING_METHODS)
+    from_class = _FROM_CLASS.get(cls)
+    if from_class is None:
+        from_class = _FROM_CLASS[cls] = all(getattr(cls, name) is getattr(HTTPException, name) for name in _RENDERING_METHODS)
+    return from_class
 
 
 class HTTPException(Response, Exception):
@@ -179,7 +184,7 @@ class HTTPException(Response, Exception):
         attrs = self.__dict__
         del attrs["_pending"]
         self._rendered = (base, text)
-        assigned = {name: attrs[name] for name in ("headers", "response") if name in attrs}
+        assigned: dict[str, Any] = {name: attrs[name] for name in ("headers", "response") if name in attrs}
         init_body(self, data, _CONTENT_TYPES[base])
         extra = attrs.pop("_pending_headers", None)
         if assigned:

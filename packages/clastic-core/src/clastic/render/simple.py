@@ -154,9 +154,9 @@ def _sniff_text(data: bytes) -> str:
 
 def _as_response(result: Response | tuple[Any, ...]) -> Response:
     """Return a direct form's result as the Response calling the render returns."""
-    if type(result) is tuple:
-        return raw_to_response(result)  # type: ignore[arg-type]
-    return result  # type: ignore[return-value]
+    if isinstance(result, tuple):
+        return raw_to_response(result)
+    return result
 
 
 class BasicRender:
