@@ -91,7 +91,9 @@ class ChainSpec:
     direct_raw: bool = False
 
 
-def collect_sources(where: str, entries: Sequence[tuple[str, str]], middlewares: Sequence[object]) -> tuple[dict[str, str], list[Hook]]:
+def collect_sources(
+    where: str, entries: Sequence[tuple[str, str]], middlewares: Sequence[object]
+) -> tuple[dict[str, str], list[Hook]]:
     """Map every injectable name to its single source; raise on conflicts.
 
     *entries* are ``(name, source)`` pairs given from outside the chain
@@ -108,7 +110,9 @@ def collect_sources(where: str, entries: Sequence[tuple[str, str]], middlewares:
                 f"{where}: {source} provides {name!r}, a reserved name (reserved: {list(RESERVED_ARGS)})"
             )
         if name.startswith(INTERNAL_PREFIX):
-            raise ReservedArgumentError(f"{where}: {source} provides {name!r}; names starting with {INTERNAL_PREFIX!r} are reserved")
+            raise ReservedArgumentError(
+                f"{where}: {source} provides {name!r}; names starting with {INTERNAL_PREFIX!r} are reserved"
+            )
         if name in sources:
             conflicts.append((name, (sources[name], source)))
         else:
@@ -119,7 +123,11 @@ def collect_sources(where: str, entries: Sequence[tuple[str, str]], middlewares:
     hooks: list[Hook] = []
     for index, mw in enumerate(middlewares):
         owner = type(mw).__name__
-        for kind, provides_attr in (("request", "provides"), ("endpoint", "endpoint_provides"), ("render", "render_provides")):
+        for kind, provides_attr in (
+            ("request", "provides"),
+            ("endpoint", "endpoint_provides"),
+            ("render", "render_provides"),
+        ):
             hook = getattr(mw, kind, None)
             provides = tuple(getattr(mw, provides_attr, ()) or ())
             for name in provides:
@@ -129,7 +137,8 @@ def collect_sources(where: str, entries: Sequence[tuple[str, str]], middlewares:
                 hooks.append(Hook(index, kind, spec, provides, owner))
     if conflicts:
         details = "; ".join(
-            f"{name!r} comes from both {_SOURCE_LABELS.get(a, a)} and {_SOURCE_LABELS.get(b, b)}" for name, (a, b) in conflicts
+            f"{name!r} comes from both {_SOURCE_LABELS.get(a, a)} and {_SOURCE_LABELS.get(b, b)}"
+            for name, (a, b) in conflicts
         )
         raise ConflictingProvidesError(
             f"found conflicting provides: {conflicts!r} — {where}: {details}; rename one of them",
@@ -282,7 +291,7 @@ def _generate(
     direct_used: set[str] = set()
 
     def gen_render(depth: int, available: dict[str, str]) -> None:
-        assert render_spec is not None  # noqa: S101 - only reached when the route has a render
+        assert render_spec is not None
         names = out.names_for(render_spec, available, "render")
         if not direct:
             out.line(depth, f"return {out.call('_clastic_render', render_spec, names, available)}")
@@ -376,7 +385,12 @@ def compile_error_renderer(
         return compile_function(source, filename, env, "_clastic_execute_error")
     # It reads nothing of the route's own (the usual case: the error handler's
     # render_error): every route with this renderer and these names shares one function.
-    shared = compile_function(source, f"clastic error renderer {spec.label}", {"_clastic_render_error": render_error}, "_clastic_execute_error")
+    shared = compile_function(
+        source,
+        f"clastic error renderer {spec.label}",
+        {"_clastic_render_error": render_error},
+        "_clastic_execute_error",
+    )
     if len(_SHARED_ERROR_RENDERERS) >= 256:
         _SHARED_ERROR_RENDERERS.clear()
     _SHARED_ERROR_RENDERERS[key] = shared
@@ -398,7 +412,11 @@ def check_render_error(render_error: Callable[..., Any], resources: Mapping[str,
     constants = [(name, "builtins", None) for name in ("_route", "_application")]
     constants += [(name, "resources", value) for name, value in resources.items()]
     compile_error_renderer(
-        where="check_render_error()", filename="clastic checked error renderer", render_error=render_error, params=builtins, constants=constants
+        where="check_render_error()",
+        filename="clastic checked error renderer",
+        render_error=render_error,
+        params=builtins,
+        constants=constants,
     )
 
 
@@ -421,11 +439,13 @@ def compile_linear_chain(
     if len(provides) != len(funcs):
         raise ValueError(f"expected one list of provided names per function ({len(funcs)}), got {len(provides)}")
     hooks = []
-    for index, (func, names) in enumerate(zip(funcs, provides)):
+    for index, (func, names) in enumerate(zip(funcs, provides, strict=True)):
         names = (names,) if isinstance(names, str) else tuple(names)
         spec = read_signature(func)
         if not spec.names or spec.names[0] != inner_name:
-            raise TypeError(f"chained functions must take argument {inner_name!r} as the first parameter ({spec.label})")
+            raise TypeError(
+                f"chained functions must take argument {inner_name!r} as the first parameter ({spec.label})"
+            )
         hooks.append(Hook(index, "request", spec, names, spec.label))
     final_spec = read_signature(final_func)
     available = {arg: "preprovided" for arg in preprovided}
@@ -454,7 +474,7 @@ def _keyword_adapter(func: Callable[..., Any], args: Sequence[str]) -> Callable[
 
     @functools.wraps(func)
     def by_name(**kwargs: Any) -> Any:
-        __traceback_hide__ = True  # noqa: F841 - read by traceback formatters
+        __traceback_hide__ = True
         return func(*[kwargs[arg] for arg in args])
 
     return by_name

@@ -48,7 +48,9 @@ class Hook:
 class Writer:
     """Accumulates indented source lines and what the generated calls use."""
 
-    def __init__(self, where: str, outside: Sequence[str], *, strict: bool = True, constants: Sequence[str] = ()) -> None:
+    def __init__(
+        self, where: str, outside: Sequence[str], *, strict: bool = True, constants: Sequence[str] = ()
+    ) -> None:
         self.where = where
         self.lines: list[str] = []
         #: Continuation functions of chains too deep to nest in one (see :meth:`nested`).
@@ -73,14 +75,21 @@ class Writer:
         return "\n".join(lines) + "\n"
 
     def names_for(
-        self, spec: CallableSpec, available: Mapping[str, str], kind: str, allowed: tuple[str, ...] = (), *, record: bool = True
+        self,
+        spec: CallableSpec,
+        available: Mapping[str, str],
+        kind: str,
+        allowed: tuple[str, ...] = (),
+        *,
+        record: bool = True,
     ) -> tuple[str, ...]:
         """Resolve what *spec* gets by name (strict: raise on a missing name; lenient: note it)."""
         if spec.only_var_args:
             logger.warning(
                 "%s: %s takes only *args/**kwargs, so Clastic cannot check what it needs; its **kwargs receives "
                 "every injectable available there. If it is a decorator's wrapper, decorate it with "
-                "functools.wraps(func) or use clastic.decorators.clastic_decorator so the original signature shows through.",
+                "functools.wraps(func) or use clastic.decorators.clastic_decorator "
+                "so the original signature shows through.",
                 self.where,
                 spec.label,
             )
@@ -96,7 +105,14 @@ class Writer:
                     self.arg_sources.setdefault(name, available.get(name, "default"))
         return names
 
-    def call(self, func_var: str, spec: CallableSpec, names: Sequence[str], available: Mapping[str, str], first: str | None = None) -> str:
+    def call(
+        self,
+        func_var: str,
+        spec: CallableSpec,
+        names: Sequence[str],
+        available: Mapping[str, str],
+        first: str | None = None,
+    ) -> str:
         """Write the call expression: positional while the signature's order allows, then keywords, then ``**extras``.
 
         *first*, when given, is passed positionally for the first parameter
@@ -159,7 +175,9 @@ class Writer:
         hook, rest = chain[0], chain[1:]
         allowed_here = (*allowed, "context") if hook.kind == "render" else allowed
         names = self.names_for(hook.spec, available, f"{hook.kind} middleware", allowed_here)
-        self.hook_names[hook.index, hook.kind] = tuple(name for name in names if name not in allowed_here or name in available)
+        self.hook_names[hook.index, hook.kind] = tuple(
+            name for name in names if name not in allowed_here or name in available
+        )
         next_var = f"_clastic_next_{tag}{hook.index}"
         self.line(depth, f"def {next_var}({', '.join(variable_name(name) for name in hook.provides)}):")
         self.line(depth + 1, "__traceback_hide__ = True")
@@ -190,7 +208,7 @@ def remembered_signature(func: Any) -> CallableSpec:
 def compile_function(source: str, filename: str, env: dict[str, Any], name: str) -> Callable[..., Any]:
     filename = f"<{filename} #{next(_counter)}>"
     code = _retitle(_compile_source(source), filename)
-    exec(code, env)  # noqa: S102 - the source is generated above from validated identifiers
+    exec(code, env)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     return env[name]  # type: ignore[no-any-return]
 
@@ -209,7 +227,13 @@ def _retitle(code: CodeType, filename: str) -> CodeType:
 
 def bound_call(func: Any) -> Any:
     """Return the bound ``__call__`` of a callable object (one lookup less per call)."""
-    if func is None or inspect.isfunction(func) or inspect.ismethod(func) or inspect.isbuiltin(func) or inspect.isclass(func):
+    if (
+        func is None
+        or inspect.isfunction(func)
+        or inspect.ismethod(func)
+        or inspect.isbuiltin(func)
+        or inspect.isclass(func)
+    ):
         return func
     call = getattr(func, "__call__", None)  # noqa: B004 - we want the bound method itself
     return call if inspect.ismethod(call) else func

@@ -133,7 +133,9 @@ DEFAULT_CONVS: tuple[tuple[str, Callable[[str], Any], str], ...] = tuple(
 )
 
 
-def build_converter(converter: Callable[[str], Any], optional: bool = False, multi: bool = False) -> Callable[[str | None], Any]:
+def build_converter(
+    converter: Callable[[str], Any], optional: bool = False, multi: bool = False
+) -> Callable[[str | None], Any]:
     """Return the function that turns a binding's matched text into its value.
 
     *converter* turns one segment (``int``); *multi* bindings get a list of
@@ -367,7 +369,9 @@ def _parse_binding(text: str, raw: str) -> Binding:
     if match is None or not raw.startswith("<"):
         raise InvalidPattern(text, f"segment {raw!r}: a binding '<name>' must fill a whole segment")
     if match.end() != len(raw):
-        raise InvalidPattern(text, f"segment {raw!r}: text after the binding {match.group(0)!r}; a binding fills a whole segment")
+        raise InvalidPattern(
+            text, f"segment {raw!r}: text after the binding {match.group(0)!r}; a binding fills a whole segment"
+        )
     name, op, type_name = match.group("name", "op", "type")
     if not name.isidentifier():
         raise InvalidPattern(text, f"binding name {name!r} is not a valid Python identifier")
@@ -378,5 +382,7 @@ def _parse_binding(text: str, raw: str) -> Binding:
     type_name = type_name or "str"
     if type_name not in CONVERTERS:
         hint = did_you_mean(type_name, CONVERTERS)
-        raise InvalidPattern(text, f"unknown type {type_name!r} in {raw!r}, expected one of {sorted(CONVERTERS)}.{hint}")
+        raise InvalidPattern(
+            text, f"unknown type {type_name!r} in {raw!r}, expected one of {sorted(CONVERTERS)}.{hint}"
+        )
     return Binding(name, op, type_name, CONVERTERS[type_name])

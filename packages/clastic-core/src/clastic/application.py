@@ -108,7 +108,9 @@ class SubApplication:
         inherit_slashes: Use the embedding Application's slash mode.
     """
 
-    def __init__(self, prefix: str, app: Application, rebind_render: bool = False, inherit_slashes: bool = True) -> None:
+    def __init__(
+        self, prefix: str, app: Application, rebind_render: bool = False, inherit_slashes: bool = True
+    ) -> None:
         if not isinstance(app, Application):
             raise TypeError(f"SubApplication expects an Application to embed, got {app!r}")
         self.prefix = prefix.rstrip("/")
@@ -132,7 +134,8 @@ class SubApplication:
                 drops.setdefault((id(mw), id(kept)), (mw, kept, []))[2].append(rebound.pattern)
         for mw, kept, patterns in drops.values():
             logger.info(
-                "embedding %r at %r: its middleware %r is dropped in favour of the embedding Application's equal %r (routes %s)",
+                "embedding %r at %r: its middleware %r is dropped in favour of "
+                "the embedding Application's equal %r (routes %s)",
                 self.app, self.prefix or "/", mw, kept, ", ".join(patterns),
             )
         return bound
@@ -335,7 +338,10 @@ class Application:
         self._wsgi = wsgi
         if wsgi is None:
             # Straight to the dispatcher, unless a subclass overrides a step on the way.
-            plain = type(self).dispatch is Application.dispatch and type(self)._dispatch_wsgi is Application._dispatch_wsgi
+            plain = (
+                type(self).dispatch is Application.dispatch
+                and type(self)._dispatch_wsgi is Application._dispatch_wsgi
+            )
             wsgi = dispatcher.wsgi if plain else self._dispatch_wsgi
         self._entry: WSGIApplication = wsgi
 
@@ -345,14 +351,14 @@ class Application:
         wrappers: list[Callable[[WSGIApplication], WSGIApplication]] = []
         if self.error_handler.wsgi_wrapper is not None:
             wrappers.append(self.error_handler.wsgi_wrapper)
-        seen: list[object] = []
+        seen: list[Any] = []
         for route in [*self._routes, null_route]:
             for mw in route.middlewares:
                 wrapper = getattr(mw, "wsgi_wrapper", None)
                 # Equal middlewares (one class, see Middleware.__eq__) wrap once, as in Clastic 26.
                 if wrapper is not None and not any(mw is other or mw == other for other in seen):
                     seen.append(mw)
-        wrappers.extend(getattr(mw, "wsgi_wrapper") for mw in reversed(seen))
+        wrappers.extend(mw.wsgi_wrapper for mw in reversed(seen))
         if not wrappers:
             return None
         for wrapper in wrappers:
@@ -360,7 +366,9 @@ class Application:
             try:
                 check_valid_wsgi(wrapped)
             except TypeError as ex:
-                raise TypeError(f"expected a WSGI callable from the WSGI wrapper {wrapper!r}, got {wrapped!r}: {ex}") from None
+                raise TypeError(
+                    f"expected a WSGI callable from the WSGI wrapper {wrapper!r}, got {wrapped!r}: {ex}"
+                ) from None
             wsgi = wrapped
         return wsgi
 
@@ -375,7 +383,15 @@ class Application:
         """Yield the bound routes in dispatch order."""
         return iter(tuple(self._routes))
 
-    def url_for(self, name: Any, /, *, _query: Mapping[str, Any] | None = None, _base_url: str | None = None, **values: Any) -> str:
+    def url_for(
+        self,
+        name: Any,
+        /,
+        *,
+        _query: Mapping[str, Any] | None = None,
+        _base_url: str | None = None,
+        **values: Any,
+    ) -> str:
         """Build the path of a route from its name (or endpoint) and field values.
 
         >>> app = Application([('/u/<uid:int>', lambda uid: uid, render_basic)])  # doctest: +SKIP
@@ -391,7 +407,9 @@ class Application:
         if not candidates:
             label = name if isinstance(name, str) else repr(name)
             names = [k for k in self._url_index if isinstance(k, str)]
-            raise URLBuildError(f"no route named {label!r} (route names: {sorted(names)}).{did_you_mean(str(label), names)}")
+            raise URLBuildError(
+                f"no route named {label!r} (route names: {sorted(names)}).{did_you_mean(str(label), names)}"
+            )
         given = set(values)
         for route in candidates:
             required = {b.name for b in route.parsed.bindings if not b.is_optional}
@@ -487,7 +505,9 @@ def _embedded_app(entry: Any) -> Application | None:
 def _entry_with_resources(entry: Any, overrides: Mapping[str, Any]) -> Any:
     """Return *entry* with resource overrides applied to embedded apps and routes."""
     if isinstance(entry, SubApplication):
-        return SubApplication(entry.prefix or "/", entry.app._rebuilt(overrides), entry.rebind_render, entry.inherit_slashes)
+        return SubApplication(
+            entry.prefix or "/", entry.app._rebuilt(overrides), entry.rebind_render, entry.inherit_slashes
+        )
     if isinstance(entry, (tuple, list)) and len(entry) >= 2 and isinstance(entry[1], Application):
         return (entry[0], entry[1]._rebuilt(overrides), *entry[2:])
     if isinstance(entry, Route) and set(entry.resources) & set(overrides):
@@ -503,7 +523,8 @@ def _check_routes_argument(routes: Any) -> None:
     )
     if single:
         raise TypeError(
-            f"Application(routes=...) takes a list of routes, got a single one ({routes!r:.80}); wrap it in a list: [...]"
+            f"Application(routes=...) takes a list of routes, got a single one ({routes!r:.80}); "
+            "wrap it in a list: [...]"
         )
     if routes is not None and (isinstance(routes, (str, bytes, Mapping)) or not isinstance(routes, Iterable)):
         raise TypeError(f"Application(routes=...) takes a list of routes, got {type(routes).__name__} ({routes!r:.80})")

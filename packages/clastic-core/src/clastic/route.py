@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONNECT",
+    "DEFAULT_CONVS",
     "DELETE",
     "GET",
     "HEAD",
@@ -67,20 +68,19 @@ __all__ = [
     "PATCH",
     "POST",
     "PUT",
+    "RESERVED_ARGS",
+    "SLASH_MODES",
     "S_REDIRECT",
     "S_REWRITE",
     "S_STRICT",
-    "SLASH_MODES",
     "TRACE",
+    "TYPE_CONV_MAP",
+    "TYPE_PATT_MAP",
     "BoundRoute",
-    "DEFAULT_CONVS",
     "InvalidMethod",
     "InvalidPattern",
     "NullRoute",
-    "RESERVED_ARGS",
     "Route",
-    "TYPE_CONV_MAP",
-    "TYPE_PATT_MAP",
     "build_converter",
     "check_middlewares",
     "check_render_error",
@@ -119,7 +119,8 @@ def _normalize_methods(pattern: str, methods: Iterable[str] | str | None) -> fro
     if unknown:
         hint = did_you_mean(unknown[0], HTTP_METHODS)
         raise InvalidMethod(
-            f"unrecognized HTTP method(s): {unknown} in route {pattern!r}; expected some of {sorted(HTTP_METHODS)}.{hint}"
+            f"unrecognized HTTP method(s): {unknown} in route {pattern!r}; "
+            f"expected some of {sorted(HTTP_METHODS)}.{hint}"
         )
     if "GET" in upper:
         upper.add("HEAD")
@@ -247,7 +248,8 @@ class Route:
 
     def __repr__(self) -> str:
         methods = f" methods={sorted(self.methods)}" if self.methods else ""
-        return f"<{type(self).__name__} {self.pattern!r} endpoint={getattr(self.endpoint, '__name__', self.endpoint)!r}{methods}>"
+        endpoint = getattr(self.endpoint, "__name__", self.endpoint)
+        return f"<{type(self).__name__} {self.pattern!r} endpoint={endpoint!r}{methods}>"
 
 
 def _resolve_render(route: Route, app: Application, where_pattern: str) -> tuple[Callable[..., Any] | None, Any]:
@@ -275,7 +277,8 @@ def _call_factory(factory: Any, arg: Any, where_pattern: str) -> Callable[..., A
         raise RenderFactoryError.wrapping(message, ex) from ex
     if not callable(render):
         raise RenderFactoryError(
-            f"route {where_pattern!r}: render factory {factory!r} returned {render!r} for {arg!r}, which is not callable"
+            f"route {where_pattern!r}: render factory {factory!r} returned {render!r} for {arg!r}, "
+            "which is not callable"
         )
     return render
 
@@ -440,7 +443,9 @@ class BoundRoute(BoundRouteCompat):
 
     # -- binding -------------------------------------------------------------
 
-    def bind(self, app: Application, *, prefix: str = "", rebind_render: bool = False, inherit_slashes: bool = True) -> BoundRoute:
+    def bind(
+        self, app: Application, *, prefix: str = "", rebind_render: bool = False, inherit_slashes: bool = True
+    ) -> BoundRoute:
         """Re-bind this route into an embedding Application under *prefix*.
 
         The embedding Application's middlewares replace equal ones of this
@@ -459,10 +464,7 @@ class BoundRoute(BoundRouteCompat):
         arg = self.route.render_arg
         if rebind_render and app.render_factory is not None and arg is not None and not callable(arg):
             render, factory = _call_factory(app.render_factory, arg, parsed.text), app.render_factory
-        if inherit_slashes and self.route.slash_mode is None:
-            slash_mode = app.slash_mode
-        else:
-            slash_mode = self.slash_mode
+        slash_mode = app.slash_mode if inherit_slashes and self.route.slash_mode is None else self.slash_mode
         middlewares, dropped = split_duplicates(self.middlewares, app.middlewares, where=f"route {parsed.text!r}")
         bound = BoundRoute(
             self.route,
@@ -486,7 +488,9 @@ class BoundRoute(BoundRouteCompat):
 
 
 @functools.lru_cache(maxsize=512)
-def _values_function(bindings: tuple[tuple[str, str, Callable[[str], Any]], ...]) -> Callable[[re.Match[str]], dict[str, Any]]:
+def _values_function(
+    bindings: tuple[tuple[str, str, Callable[[str], Any]], ...],
+) -> Callable[[re.Match[str]], dict[str, Any]]:
     """Compile ``Pattern.convert(match.groupdict())`` for bindings of these ``(name, op, to_python)``.
 
     A single-segment binding's group always took part in the match, so its
@@ -507,7 +511,7 @@ def _values_function(bindings: tuple[tuple[str, str, Callable[[str], Any]], ...]
             env[f"_c{index}"] = build_converter(to_python, optional=op == "?", multi=op in "+*")
         items.append(f"{name!r}: _c{index}({group})")
     source = f"def _clastic_values(match):\n    return {{{', '.join(items)}}}\n"
-    exec(compile(source, "<clastic URL values>", "exec"), env)  # noqa: S102 - names are repr()-quoted
+    exec(compile(source, "<clastic URL values>", "exec"), env)
     return env["_clastic_values"]  # type: ignore[no-any-return]
 
 
@@ -524,7 +528,9 @@ class NullRoute(Route):
     def __init__(self) -> None:
         super().__init__("/", handle_sentinel_condition, name="_null_route")
 
-    def handle_sentinel_condition(self, request: Request, _dispatch_state: DispatchState, _application: Application) -> Response:
+    def handle_sentinel_condition(
+        self, request: Request, _dispatch_state: DispatchState, _application: Application
+    ) -> Response:
         """Answer a request no route took, from what routing recorded in *_dispatch_state*.
 
         In order: the slash redirect a branch route asked for; the last

@@ -79,7 +79,16 @@ def _supported_base(mimetype: str) -> str:
 
 # The methods a body is rendered with; a class that keeps all of them renders
 # only from its own attributes, so equal attributes give equal bodies.
-_RENDERING_METHODS = ("to_dict", "to_problem", "_detail_text", "to_text", "to_html", "to_xml", "to_json", "to_problem_json")
+_RENDERING_METHODS = (
+    "to_dict",
+    "to_problem",
+    "_detail_text",
+    "to_text",
+    "to_html",
+    "to_xml",
+    "to_json",
+    "to_problem_json",
+)
 
 #: (class, type, method, code, message, detail, error_type) -> (body text, body bytes).
 _BODIES: dict[tuple[Any, ...], tuple[str, bytes]] = {}
@@ -93,7 +102,9 @@ _FROM_CLASS: dict[type, bool] = {}
 def _renders_from_class(cls: type) -> bool:
     from_class = _FROM_CLASS.get(cls)
     if from_class is None:
-        from_class = _FROM_CLASS[cls] = all(getattr(cls, name) is getattr(HTTPException, name) for name in _RENDERING_METHODS)
+        from_class = _FROM_CLASS[cls] = all(
+            getattr(cls, name) is getattr(HTTPException, name) for name in _RENDERING_METHODS
+        )
     return from_class
 
 
@@ -231,7 +242,9 @@ class HTTPException(Response, Exception):
         return (cls, base, MIME_SUPPORT_MAP[base], cls.code, message, detail, error_type)
 
     def _body(self, base: str) -> tuple[str, bytes]:
-        """Return this error's body as *base* (text and UTF-8), shared by every error of the same class and attributes."""
+        """Return this error's body as *base* (text and UTF-8), shared by every error of the same
+        class and attributes.
+        """
         key = self._body_key(base)
         if key is not None:
             body = _BODIES.get(key)
@@ -276,7 +289,12 @@ class HTTPException(Response, Exception):
 
     def to_dict(self) -> dict[str, Any]:
         """Return ``{code, message, detail, error_type}``."""
-        return {"code": self.code, "message": self.message, "detail": self._detail_text(), "error_type": self.error_type}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "detail": self._detail_text(),
+            "error_type": self.error_type,
+        }
 
     def to_escaped_dict(self) -> dict[str, Any]:
         """Return :meth:`to_dict` with its text values HTML-escaped, for templates that do not escape.

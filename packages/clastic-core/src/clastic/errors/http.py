@@ -136,7 +136,10 @@ class RequestTimeout(BadRequest):
 
     code = 408
     message = "Request timed out"
-    detail = "The server cancelled the request because the client did not complete the request within the allotted time."
+    detail = (
+        "The server cancelled the request because the client did not complete the request "
+        "within the allotted time."
+    )
 
 
 class Conflict(BadRequest):
@@ -243,7 +246,10 @@ class UnprocessableEntity(BadRequest):
 
     code = 422
     message = "Unprocessable entity"
-    detail = "The client sent a well-formed request, but the endpoint encountered other semantic errors within the data."
+    detail = (
+        "The client sent a well-formed request, but the endpoint encountered other semantic errors "
+        "within the data."
+    )
 
 
 class Locked(BadRequest):
@@ -424,7 +430,7 @@ class NetworkAuthenticationRequired(InternalServerError):
 
 
 #: The original, builtin-shadowing name for 501; kept so old imports work.
-NotImplemented = HTTPNotImplemented  # noqa: A001
+NotImplemented = HTTPNotImplemented
 
 #: Status code -> the standard error class for it.
 ERROR_CODE_MAP: dict[int, type[HTTPException]] = {

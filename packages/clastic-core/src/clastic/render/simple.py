@@ -118,7 +118,9 @@ class JSONPRender(JSONRender):
         if not callback:
             return super().__call__(context)
         if len(callback) > 128 or not _JSONP_CALLBACK.fullmatch(callback):
-            raise BadRequest(f"invalid JSONP callback {callback[:64]!r}: expected a JavaScript identifier such as 'handleData'")
+            raise BadRequest(
+                f"invalid JSONP callback {callback[:64]!r}: expected a JavaScript identifier such as 'handleData'"
+            )
         body = f"/**/{callback}({self.encode(context)});"
         response = Response(body, content_type="application/javascript; charset=utf-8")
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -241,7 +243,9 @@ class BasicRender:
         if fmt is not None:
             fmt = fmt.strip().lower()
             if fmt not in self.formats:
-                raise BadRequest(f"unsupported format {fmt[:32]!r} in ?{self.qp_name}=; use one of {list(self.formats)}")
+                raise BadRequest(
+                    f"unsupported format {fmt[:32]!r} in ?{self.qp_name}=; use one of {list(self.formats)}"
+                )
             return fmt == "html"
         return request_best_match(request, tuple(self.mimetypes)) == "text/html"
 
