@@ -16,7 +16,6 @@ lazily), :func:`cast_to_route_factory`, :func:`check_valid_wsgi`,
 from __future__ import annotations
 
 import copy
-import importlib
 import itertools
 import logging
 import threading
@@ -33,7 +32,7 @@ from clastic._app_helpers import default_render_error as default_render_error
 from clastic._dispatch import Dispatcher
 from clastic._dispatch_state import DispatchState as DispatchState
 from clastic._dispatch_state import RerouteWSGI as RerouteWSGI
-from clastic._moved import satellite_available
+from clastic._moved import make_module_getattr, satellite_available
 from clastic._router import Router
 from clastic.errors.handler import ErrorHandler
 from clastic.errors.http import MIME_SUPPORT_MAP as MIME_SUPPORT_MAP
@@ -74,23 +73,9 @@ __all__ = [
 
 logger = logging.getLogger("clastic.application")
 
-# Resolved on first use, like clastic._moved's table: a name of a satellite, and the
-# dev-server helpers (clastic.server imports this module).
-_LAZY = {
-    "ContextualErrorHandler": ("clastic.errors.contextual", "clastic-errors"),
-    "create_dev_server_parser": ("clastic.server", "clastic-core"),
-    "run_simple": ("clastic.server", "clastic-core"),
-}
-
-
-def __getattr__(name: str) -> object:
-    try:
-        module, dist = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    if not satellite_available(module):
-        raise ImportError(f"{__name__}.{name} is provided by {dist}; install it with: pip install {dist}", name=module)
-    return getattr(importlib.import_module(module), name)
+# ContextualErrorHandler (clastic-errors) and the dev-server helpers
+# (clastic.server imports this module) resolve on first use, from clastic._moved's table.
+__getattr__ = make_module_getattr(__name__)
 
 
 class SubApplication:

@@ -108,13 +108,13 @@ class _GuardedInput:
     def read(self, *args: Any) -> bytes:
         try:
             return self._raw.read(*args)  # type: ignore[no-any-return]
-        except Exception as ex:  # the server's own stream errors  # noqa: BLE001
+        except Exception as ex:  # the server's own stream errors
             raise self._failed(ex) from ex
 
     def readline(self, *args: Any) -> bytes:
         try:
             return self._raw.readline(*args)  # type: ignore[no-any-return]
-        except Exception as ex:  # noqa: BLE001
+        except Exception as ex:
             raise self._failed(ex) from ex
 
     def readinto(self, buffer: Any) -> int | None:
@@ -122,7 +122,7 @@ class _GuardedInput:
             if hasattr(self._raw, "readinto"):
                 return self._raw.readinto(buffer)  # type: ignore[no-any-return]
             data = self._raw.read(len(buffer))
-        except Exception as ex:  # noqa: BLE001
+        except Exception as ex:
             raise self._failed(ex) from ex
         buffer[: len(data)] = data
         return len(data)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from boltons.tbutils import ExceptionInfo
 from werkzeug.wrappers import Request, Response
@@ -63,7 +64,7 @@ class ErrorHandler:
         Must be called from an ``except`` block.
         """
         if self.reraise_uncaught:
-            raise  # noqa: PLE0704 - re-raises the exception being handled, by design
+            raise
         request = kwargs.get("request")
         self.report_uncaught(request, _route)
         exc_info = self.exc_info_type.from_current()
