@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 
 import clastic._fast_wsgi as fast_wsgi
@@ -320,6 +321,16 @@ class Upper(Middleware):
         return response
 
 
+class Reassign(Middleware):
+    """Assigns to the response before reading anything of it."""
+
+    def request(self, next):
+        response = next()
+        response.headers = Headers([("Content-Type", "text/x-mine"), ("X-Mine", "1")])
+        response.status_code = 202
+        return response
+
+
 class Around(Middleware):
     def endpoint(self, next):
         value = next()
@@ -355,6 +366,7 @@ def middleware_app() -> Application:
             Route("/stamped", lambda stamp: stamp, render_basic, middlewares=[Stamp()]),
             Route("/upper", lambda: "shout", render_basic, middlewares=[Upper()]),
             Route("/around", lambda: "inside", render_basic, middlewares=[Around()]),
+            Route("/reassigned", lambda: "mine", render_basic, middlewares=[Reassign(), PassThrough()]),
             ("/etag", etagged),
             ("/not-modified", not_modified),
             POST("/upload", upload, render_basic),
@@ -369,7 +381,8 @@ def middleware_app() -> Application:
 
 
 def test_middlewares_head_304_redirects_uploads_streams_cookies() -> None:
-    paths = ["/plain", "/three", "/three/dict", "/stamped", "/upper", "/around", "/etag", "/not-modified"]
+    paths = ["/plain", "/three", "/three/dict", "/stamped", "/upper", "/around", "/reassigned", "/etag"]
+    paths.append("/not-modified")
     paths += ["/stream", "/cookies", "/dir", "/dir/", "//dir//", "/dir?q=1", "/old", "/mounted/inner", "/elsewhere"]
     requests = everywhere(paths, ("GET", "HEAD", "POST"))
     requests.append(simple("/etag", headers={"If-None-Match": '"v1"'}))

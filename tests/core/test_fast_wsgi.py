@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from werkzeug.datastructures import Headers
+from werkzeug.test import create_environ
 from werkzeug.wrappers import Response
 
 import clastic._fast_wsgi as fast_wsgi
-from clastic import Request
+from clastic import Application, Middleware, Request, render_basic
 
 
 def test_the_import_time_check_passes_on_this_werkzeug() -> None:
@@ -66,3 +71,87 @@ def test_raw_triples_become_the_responses_werkzeug_builds() -> None:
         public.headers.to_wsgi_list(),
         public.get_data(),
     )
+
+
+class _Seen(Middleware):
+    """Records the response its request hook gets back, as the hook first sees it."""
+
+    def __init__(self) -> None:
+        self.classes: list[type] = []
+        self.responses: list[Response] = []
+
+    def request(self, next):
+        response = next()
+        self.classes.append(type(response))
+        self.responses.append(response)
+        return response
+
+
+def test_a_response_only_passed_through_hooks_is_sent_without_being_built() -> None:
+    seen = _Seen()
+    app = Application([("/", lambda: "hello", render_basic)], middlewares=[seen])
+    response = app.get_local_client().get("/")
+    assert (response.status, response.headers.to_wsgi_list(), response.data) == (
+        "200 OK",
+        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "5")],
+        b"hello",
+    )
+    # Never looked at: still the deferred form, holding what write_raw sent.
+    assert seen.classes == [fast_wsgi.DeferredResponse]
+    assert seen.responses[0].__dict__ == {"_clastic_raw": (200, "text/plain; charset=utf-8", b"hello")}
+
+
+def test_a_deferred_response_becomes_a_plain_response_when_read() -> None:
+    seen = _Seen()
+    app = Application([("/", lambda: "hello", render_basic)], middlewares=[seen])
+    app.get_local_client().get("/")
+    response = seen.responses[0]
+    assert isinstance(response, Response)
+    assert response.status_code == 200  # the first read builds it
+    assert type(response) is Response
+    public = Response(b"hello", status=200, content_type="text/plain; charset=utf-8")
+    assert response.__dict__.keys() == public.__dict__.keys()
+    assert response.headers.to_wsgi_list() == public.headers.to_wsgi_list()
+    with pytest.raises(AttributeError, match="'Response' object has no attribute 'no_such_thing'"):
+        response.no_such_thing  # noqa: B018 - the read is the test
+
+
+def test_what_a_hook_assigns_before_reading_a_deferred_response_is_kept() -> None:
+    class Reassign(Middleware):
+        def request(self, next):
+            response = next()
+            response.headers = Headers([("Content-Type", "text/x-mine"), ("X-Mine", "1")])
+            response.status_code = 202
+            return response
+
+    app = Application([("/", lambda: "hello", render_basic)], middlewares=[Reassign()])
+    response = app.get_local_client().get("/")
+    assert (response.status, response.headers["Content-Type"], response.headers["X-Mine"]) == (
+        "202 ACCEPTED",
+        "text/x-mine",
+        "1",
+    )
+    assert response.data == b"hello"
+
+
+def test_a_copied_deferred_response_builds_the_same_response() -> None:
+    seen = _Seen()
+    app = Application([("/", lambda: {"a": 1}, render_basic)], middlewares=[seen])
+    app.get_local_client().get("/", headers={"Accept": "application/json"})
+    copied = copy.copy(seen.responses[0])
+    assert type(seen.responses[0]) is fast_wsgi.DeferredResponse  # copying did not build the original
+    original = seen.responses[0]
+    assert (copied.status_code, copied.content_type, copied.get_data()) == (
+        200,
+        "application/json; charset=utf-8",
+        original.get_data(),
+    )
+    assert type(copied) is type(original) is Response
+
+
+def test_application_dispatch_returns_plain_responses_under_hooks() -> None:
+    app = Application([("/", lambda: "hello", render_basic)], middlewares=[_Seen()])
+    request = Request(create_environ("/"))
+    response = app.dispatch(request)
+    assert type(response) is Response
+    assert response.get_data() == b"hello"

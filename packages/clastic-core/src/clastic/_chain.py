@@ -40,7 +40,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from clastic._codegen import Hook, Writer, bound_call, compile_function, remembered_signature
-from clastic._fast_wsgi import respond_direct
+from clastic._fast_wsgi import FAST, DeferredResponse, finish_direct, respond_direct
 from clastic._inject import INTERNAL_PREFIX, RESERVED_ARGS, CallableSpec, read_signature, variable_name
 from clastic.exceptions import ConflictingProvidesError, ReservedArgumentError
 
@@ -244,7 +244,15 @@ def compile_chain(
         direct = direct_form(render)
     if direct is not None:
         env["_clastic_direct"] = direct
-        env["_clastic_respond_direct"] = respond_direct
+        env.update(
+            _clastic_respond_direct=respond_direct,
+            _clastic_finish_direct=finish_direct,
+            _clastic_DeferredResponse=DeferredResponse,
+            _clastic_new=object.__new__,
+            _clastic_type=type,
+            _clastic_list=list,
+            _clastic_tuple=tuple,
+        )
     key = _shape_key(entries, hooks, endpoint_spec, render_spec, direct is not None)
     shape = _SHAPES.get(key) if key is not None else None
     if shape is None:
@@ -300,9 +308,19 @@ def _generate(
         # but the request it may never need is not one the dispatcher must build.
         direct_used.update(set(names) & out.outside)
         route_var = constant_vars["_route"]
-        if request_hooks:
+        if request_hooks and not FAST:
             arguments = f"_clastic_direct, _clastic_render, context, request, {route_var}"
             out.line(depth, f"return _clastic_respond_direct({arguments})")
+        elif request_hooks:
+            # respond_direct(), with its common case inlined: a complete triple becomes a DeferredResponse.
+            given = "request[0] if _clastic_type(request) is _clastic_list else request"
+            out.line(depth, f"_clastic_out = _clastic_direct(context, {given}, {route_var})")
+            out.line(depth, "if _clastic_type(_clastic_out) is _clastic_tuple and _clastic_out[0] is not None:")
+            out.line(depth + 1, "_clastic_response = _clastic_new(_clastic_DeferredResponse)")
+            out.line(depth + 1, "_clastic_response._clastic_raw = _clastic_out")
+            out.line(depth + 1, "return _clastic_response")
+            arguments = f"_clastic_out, _clastic_direct, _clastic_render, request, {route_var}"
+            out.line(depth, f"return _clastic_finish_direct({arguments})")
         else:
             out.line(depth, f"return _clastic_direct(context, request, {route_var})")
 

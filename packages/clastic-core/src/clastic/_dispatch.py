@@ -46,7 +46,15 @@ from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 
 from clastic._app_helpers import default_render_error, not_a_response
 from clastic._dispatch_state import DispatchState, RerouteWSGI
-from clastic._fast_wsgi import environ_route, raw_to_response, respond, routes_on_environ, write_raw
+from clastic._fast_wsgi import (
+    DeferredResponse,
+    environ_route,
+    materialise,
+    raw_to_response,
+    respond,
+    routes_on_environ,
+    write_raw,
+)
 from clastic.errors._base import HTTPException, negotiate_accept
 from clastic.errors.handler import ErrorHandler
 from clastic.errors.http import NotFound, from_werkzeug
@@ -129,6 +137,8 @@ class Dispatcher:
             _close_uploads(request, result)
         if type(result) is tuple:
             return write_raw(result, environ, start_response)
+        if type(result) is DeferredResponse and len(result.__dict__) == 1:  # passed through hooks untouched
+            return write_raw(result._clastic_raw, environ, start_response)
         return respond(result, environ, start_response)
 
     def wsgi_through_dispatch(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -158,6 +168,8 @@ class Dispatcher:
         result, _request = self.route(request.environ, request.path, request.method, request.request_id, request, False)
         if type(result) is tuple:
             return raw_to_response(result)
+        if type(result) is DeferredResponse:
+            return materialise(result)  # the caller gets a plain Response
         response: Response = result
         return response
 

@@ -43,12 +43,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAST",
+    "DeferredResponse",
     "environ_method",
     "environ_path",
     "environ_route",
+    "finish_direct",
     "init_body",
     "init_buffered",
     "init_status",
+    "materialise",
     "raw_to_response",
     "replace_body",
     "respond",
@@ -203,39 +206,76 @@ def raw_to_response(raw: Raw) -> Response:
 def respond_direct(direct: Any, render: Any, context: Any, request: Any, route: Any) -> Any:
     """Run a render's direct form where middleware hooks will see the result: return a Response.
 
-    Compiled chains call this under request hooks (see
+    Compiled chains do this under request hooks (see
     :func:`clastic._chain.direct_form`). *request* is the Request, or the
     dispatcher's request cell (a list whose first item is the request once
     built; see :class:`clastic._dispatch.Dispatcher`) when nothing before
     the render asked for it: the request is built from the cell only if the
-    render needs it. A triple becomes the Response :func:`raw_to_response`
-    builds (inlined here: this runs on every such request).
+    render needs it. A triple becomes a :class:`DeferredResponse`: the
+    Response :func:`raw_to_response` builds, built only if a hook looks at it.
     """
     __traceback_hide__ = True  # read by traceback formatters
-    cell = request if type(request) is list else None
-    result = direct(context, request if cell is None else cell[0], route)
+    result = direct(context, request[0] if type(request) is list else request, route)
+    return finish_direct(result, direct, render, request, route)
+
+
+def finish_direct(result: Any, direct: Any, render: Any, request: Any, route: Any) -> Any:
+    """Complete :func:`respond_direct` from the direct form's first *result*.
+
+    Compiled chains call the direct form themselves and hand a complete
+    triple to a :class:`DeferredResponse` inline; everything else (a
+    Response, a render that needs the request) comes here.
+    """
+    __traceback_hide__ = True
     if type(result) is not tuple:
         return result
     if result[0] is None:  # the render needs the request, not built yet
-        if cell is None:
+        if type(request) is not list:
             return render(result[1], request, route)  # no way to build one: as the render itself does
+        cell = request
         request = cell[0] = cell[1].new_request(cell[2], cell[3], cell[4])
         result = direct(result[1], request, route)
         if type(result) is not tuple:
             return result
-    status, content_type, body = result
     if not FAST:
-        return Response(body, status=status, content_type=content_type)
-    headers = _new(Headers)
-    headers._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-    response = _new(Response)
+        return raw_to_response(result)
+    deferred = _new(DeferredResponse)
+    deferred._clastic_raw = result
+    return deferred
+
+
+class DeferredResponse(Response):
+    """The Response :func:`raw_to_response` would build for a triple, built when something first looks at it.
+
+    Middleware hooks that only pass the response on (``return next()``)
+    never touch it: :func:`respond` then sends the triple as
+    :func:`write_raw` does, and the Response is never built. The first
+    attribute read (``status_code``, ``headers``, ``set_data``, ...) builds
+    it, keeping whatever was assigned before, and from then on the object
+    is a plain ``Response`` (its class is switched back), indistinguishable
+    from one built directly.
+    """
+
+    #: The ``(status, content type, body)`` it stands for, until it is built (an annotation only:
+    #: a class attribute of any name the Response sets would hide it from ``__getattr__``).
+    _clastic_raw: Raw
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for attributes not set yet: the deferred Response's own ones.
+        if "_clastic_raw" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        materialise(self)
+        return getattr(self, name)
+
+
+def materialise(response: DeferredResponse) -> Response:
+    """Build *response* now, as :func:`raw_to_response` builds one, keeping attributes assigned before."""
     attrs = response.__dict__
-    attrs["headers"] = headers
-    attrs["_status"] = _STATUS_LINES.get(status) or status_line(status)
-    attrs["_status_code"] = status
-    attrs["direct_passthrough"] = False
-    attrs["_on_close"] = []
-    attrs["response"] = [body]
+    status, content_type, body = attrs.pop("_clastic_raw")
+    assigned = dict(attrs)
+    init_buffered(response, body, content_type, status)
+    attrs.update(assigned)
+    response.__class__ = Response  # type: ignore[assignment]  # same layout: from now on a plain Response
     return response
 
 
@@ -273,6 +313,10 @@ def respond(response: Response, environ: WSGIEnvironment, start_response: StartR
     directly; everything else goes through ``Response.__call__`` unchanged.
     """
     attrs = response.__dict__
+    if type(response) is DeferredResponse:
+        if len(attrs) == 1:  # never looked at: send the triple it holds
+            return write_raw(attrs["_clastic_raw"], environ, start_response)
+        materialise(response)
     if FAST and type(response) is Response and environ.get("REQUEST_METHOD") != "HEAD":
         # The shape buffered responses have: one bytes chunk, Content-Type and
         # Content-Length only, nothing to close; anything else takes the checks below.
@@ -359,9 +403,14 @@ def _builds_like_werkzeug() -> bool:
     init_status(split, 404)
     init_body(split, body, content_type)
     raw = (404, content_type, body)
-    others = (raw_to_response(raw), respond_direct(echo, None, raw, None, None), split)
-    if not all(_same_shape(other, expected) for other in others):
+    deferred = respond_direct(echo, None, raw, None, None)
+    if type(deferred) is not DeferredResponse or deferred.status_code != 404:  # reading it builds it
         return False
+    others = (raw_to_response(raw), deferred, split)
+    if not all(_same_shape(other, expected) for other in others) or type(deferred) is not Response:
+        return False
+    if any(hasattr(Response, name) for name in expected.__dict__):
+        return False  # a class default would hide a deferred response's missing attribute from __getattr__
     # replace_body against set_data and the content_type setter
     replaced, public = raw_to_response((404, content_type, body)), Response(body, status=404, content_type=content_type)
     replace_body(replaced, b"{}", "application/json")
@@ -394,6 +443,9 @@ def _sends_like_werkzeug() -> bool:
         if _sent(lambda e, s, raw=raw: respond(raw_to_response(raw), e, s), dict(_PROBE_ENVIRON)) != reference:
             return False
         if _sent(lambda e, s, raw=raw: write_raw(raw, e, s), dict(_PROBE_ENVIRON)) != reference:
+            return False
+        passed_on = respond_direct(lambda *_, raw=raw: raw, None, None, None, None)  # as hooks that only pass it
+        if _sent(lambda e, s, r=passed_on: respond(r, e, s), dict(_PROBE_ENVIRON)) != reference:
             return False
     return True
 
