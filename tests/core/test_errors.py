@@ -7,7 +7,9 @@ import pytest
 
 from clastic import Application, Route, render_basic
 from clastic.errors import (
+    CONTENT_TYPES,
     ERROR_CODE_MAP,
+    MIME_SUPPORT_MAP,
     BadRequest,
     ErrorHandler,
     HTTPException,
@@ -256,3 +258,11 @@ def test_null_route_is_marked_for_middlewares():
     client.get("/")
     client.get("/missing")
     assert seen == [False, True]
+
+
+@pytest.mark.parametrize("accept", list(MIME_SUPPORT_MAP))
+def test_every_error_body_type_is_sent_with_the_one_content_type_table(accept: str) -> None:
+    assert CONTENT_TYPES.keys() == MIME_SUPPORT_MAP.keys()
+    client = Application([("/", lambda: "home", render_basic)]).get_local_client()
+    response = client.get("/missing", headers={"Accept": accept})
+    assert (response.status_code, response.headers["Content-Type"]) == (404, CONTENT_TYPES[accept])

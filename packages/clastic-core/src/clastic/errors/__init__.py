@@ -11,6 +11,7 @@ from pkgutil import extend_path
 from clastic._json import ClasticJSONEncoder as ClasticJSONEncoder
 from clastic._moved import make_module_getattr
 from clastic.errors.handler import ErrorHandler as ErrorHandler
+from clastic.errors.http import CONTENT_TYPES as CONTENT_TYPES
 from clastic.errors.http import DEFAULT_MIME as DEFAULT_MIME
 from clastic.errors.http import ERROR_CODE_MAP as ERROR_CODE_MAP
 from clastic.errors.http import MIME_SUPPORT_MAP as MIME_SUPPORT_MAP

@@ -20,7 +20,7 @@ from clastic._fast_wsgi import init_body, init_status, replace_body
 from clastic._json import ClasticJSONEncoder
 from clastic._negotiate import best_match, request_best_match
 
-__all__ = ["DEFAULT_MIME", "MIME_SUPPORT_MAP", "STDLIB_EXC_URL", "HTTPException", "negotiate_mimetype"]
+__all__ = ["CONTENT_TYPES", "DEFAULT_MIME", "MIME_SUPPORT_MAP", "STDLIB_EXC_URL", "HTTPException", "negotiate_mimetype"]
 
 #: Body format used when the client accepts none of :data:`MIME_SUPPORT_MAP`.
 DEFAULT_MIME = "text/plain"
@@ -38,7 +38,9 @@ MIME_SUPPORT_MAP: dict[str, str] = {
 #: Kept for compatibility with Clastic 26, which linked a 500's error type there.
 STDLIB_EXC_URL = "https://docs.python.org/3/library/exceptions.html"
 
-_CONTENT_TYPES = {
+#: The Content-Type header sent for each of :data:`MIME_SUPPORT_MAP`'s body types: the one table
+#: for every error body, the stock ones and clastic-errors' debug pages alike.
+CONTENT_TYPES: Mapping[str, str] = {
     "text/html": "text/html; charset=utf-8",
     "application/json": "application/json; charset=utf-8",
     "application/problem+json": "application/problem+json",
@@ -166,7 +168,7 @@ class HTTPException(Response, Exception):
         if headers or not _fast_wsgi.FAST:
             text, _data = self._body(base)
             self._rendered = (base, text)
-            Response.__init__(self, text, status=self.code, headers=headers, content_type=_CONTENT_TYPES[base])
+            Response.__init__(self, text, status=self.code, headers=headers, content_type=CONTENT_TYPES[base])
         else:
             # The body is rendered when first needed, in the type it is sent in
             # (see __getattr__ and adapt): an error that is negotiated before it
@@ -196,7 +198,7 @@ class HTTPException(Response, Exception):
         del attrs["_pending"]
         self._rendered = (base, text)
         assigned: dict[str, Any] = {name: attrs[name] for name in ("headers", "response") if name in attrs}
-        init_body(self, data, _CONTENT_TYPES[base])
+        init_body(self, data, CONTENT_TYPES[base])
         extra = attrs.pop("_pending_headers", None)
         if assigned:
             attrs.update(assigned)
@@ -363,7 +365,7 @@ class HTTPException(Response, Exception):
             return self
         text, data = self._body(base)
         if (base, text) != self._rendered:  # re-rendering the same body is common: skip the header work
-            replace_body(self, data, _CONTENT_TYPES[base])
+            replace_body(self, data, CONTENT_TYPES[base])
             self._rendered = (base, text)
         return self
 

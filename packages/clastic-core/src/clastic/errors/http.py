@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.wrappers import Request
 
+from clastic.errors._base import CONTENT_TYPES as CONTENT_TYPES
 from clastic.errors._base import DEFAULT_MIME as DEFAULT_MIME
 from clastic.errors._base import MIME_SUPPORT_MAP as MIME_SUPPORT_MAP
 from clastic.errors._base import STDLIB_EXC_URL as STDLIB_EXC_URL
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from clastic.application import DispatchState
 
 __all__ = [
+    "CONTENT_TYPES",
     "DEFAULT_MIME",
     "ERROR_CODE_MAP",
     "MIME_SUPPORT_MAP",

@@ -15,19 +15,11 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
+from clastic.errors import CONTENT_TYPES
 from clastic.errors._debug_html import render_html
 from clastic.errors._debug_report import json_ready
 
-__all__ = ["CONTENT_TYPES", "render_debug", "render_text", "render_xml"]
-
-#: Content-Type sent for each supported body type.
-CONTENT_TYPES = {
-    "text/html": "text/html; charset=utf-8",
-    "application/json": "application/json; charset=utf-8",
-    "application/problem+json": "application/problem+json",
-    "text/plain": "text/plain; charset=utf-8",
-    "application/xml": "application/xml; charset=utf-8",
-}
+__all__ = ["render_debug", "render_text", "render_xml"]
 
 _BASE_KEYS = ("code", "message", "detail", "error_type")
 _PROBLEM_RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
@@ -194,7 +186,7 @@ def render_debug(report: Mapping[str, Any], mimetype: str, problem: Mapping[str,
 
     Args:
         report: The debug report.
-        mimetype: One of :data:`CONTENT_TYPES`' keys; others fall back to text.
+        mimetype: One of :data:`clastic.errors.CONTENT_TYPES`' keys; others fall back to text.
         problem: The error's RFC 9457 object (used for problem+json).
     """
     if mimetype == "text/html":
