@@ -41,7 +41,7 @@ from werkzeug.wrappers import Response
 
 from clastic._codegen import Hook, Writer, bound_call, compile_function, remembered_signature
 from clastic._fast_wsgi import FAST, DeferredResponse, finish_direct, respond_direct
-from clastic._inject import INTERNAL_PREFIX, RESERVED_ARGS, CallableSpec, read_signature, variable_name
+from clastic._inject import HOOK_NAMES, INTERNAL_PREFIX, RESERVED_ARGS, CallableSpec, read_signature, variable_name
 from clastic.exceptions import ConflictingProvidesError, ReservedArgumentError
 
 __all__ = [
@@ -123,11 +123,7 @@ def collect_sources(
     hooks: list[Hook] = []
     for index, mw in enumerate(middlewares):
         owner = type(mw).__name__
-        for kind, provides_attr in (
-            ("request", "provides"),
-            ("endpoint", "endpoint_provides"),
-            ("render", "render_provides"),
-        ):
+        for kind, provides_attr in HOOK_NAMES.items():
             hook = getattr(mw, kind, None)
             provides = tuple(getattr(mw, provides_attr, ()) or ())
             for name in provides:

@@ -19,6 +19,7 @@ from clastic.exceptions import InvalidEndpoint, ReservedArgumentError, Unresolve
 
 __all__ = [
     "BUILTIN_ARGS",
+    "HOOK_NAMES",
     "RESERVED_ARGS",
     "CallableSpec",
     "get_callable_name",
@@ -33,6 +34,15 @@ BUILTIN_ARGS: tuple[str, ...] = ("request", "_application", "_route", "_dispatch
 #: Every reserved name. ``context`` is for renders and render hooks, ``next``
 #: for middleware hooks (first argument) and ``_error`` for error renderers.
 RESERVED_ARGS: tuple[str, ...] = (*BUILTIN_ARGS, "context", "next", "_error")
+
+#: Middleware hook method name -> the class attribute that lists what that hook provides,
+#: outermost hook first. The one table of hooks: the Application, the chain compiler and
+#: introspection tools (clastic-meta) read it, as ``clastic.middleware.core.HOOK_NAMES``.
+HOOK_NAMES: Mapping[str, str] = {
+    "request": "provides",
+    "endpoint": "endpoint_provides",
+    "render": "render_provides",
+}
 
 #: Names starting with this prefix are used by generated code.
 INTERNAL_PREFIX = "_clastic_"

@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from clastic._chain import compile_chain
+from clastic._inject import HOOK_NAMES as HOOK_NAMES
 from clastic._inject import RESERVED_ARGS, read_signature
 from clastic.exceptions import ClasticError, ConflictingProvidesError, MiddlewareError, ReservedArgumentError
 from clastic.sinter import compile_code as compile_code
@@ -74,16 +75,6 @@ logger = logging.getLogger(__name__)
 #: The version of the hook protocol this core implements. A middleware built
 #: for another version is refused when the Application is built.
 MIDDLEWARE_PROTOCOL = 1
-
-#: Hook method name -> the class attribute that lists what that hook provides,
-#: outermost hook first. The one table of hooks: the Application, the chain
-#: compiler and introspection tools (clastic-meta) read it.
-HOOK_NAMES: Mapping[str, str] = {
-    "request": "provides",
-    "endpoint": "endpoint_provides",
-    "render": "render_provides",
-}
-
 
 class Middleware:
     """Base class for middlewares; subclass it and define any of the hooks.
