@@ -476,6 +476,15 @@ def test_resources_and_error_handler_of_the_wrong_kind_are_named():
     assert app.get_local_client().get("/").text == "x"  # the failed call changed nothing
 
 
+def test_a_render_factory_that_cannot_be_called_is_refused_when_the_app_is_built():
+    with pytest.raises(
+        TypeError,
+        match=r"render_factory=...\) takes a callable that turns a render argument \(a template name, say\) "
+        r"into a render function, got str 'templates/'",
+    ):
+        Application([("/", const("x"), "page.html")], render_factory="templates/")
+
+
 def test_every_request_has_its_own_path_params():
     from clastic import Request
 

@@ -175,6 +175,28 @@ def test_debugger_gets_a_reraising_copy_of_the_handler():
     assert type(dev.error_handler) is type(app.error_handler)
 
 
+def test_the_debugger_warns_that_a_duck_typed_handler_keeps_its_exceptions(caplog):
+    class Handler:
+        """An error handler by protocol only: it has no reraise_uncaught to switch on."""
+
+        not_found_type = ErrorHandler.not_found_type
+        method_not_allowed_type = ErrorHandler.method_not_allowed_type
+        wsgi_wrapper = None
+
+        def render_error(self, _error):
+            return _error
+
+        def uncaught_to_response(self, _application, _route, **kwargs):
+            return Response("handled", status=500)
+
+    handler = Handler()
+    app = Application([GET("/boom", lambda: 1 / 0, render_basic)], error_handler=handler)
+    with caplog.at_level(logging.WARNING, logger="clastic.server"):
+        dev = make_dev_app(app, mounts=[], use_debugger=True, use_meta=False, use_static=False)
+    assert dev.error_handler is handler
+    assert "the debugger sees only the exceptions Handler lets through" in caplog.text
+
+
 def test_make_dev_app_rejects_bad_arguments():
     with pytest.raises(TypeError, match=r"make_dev_app\(\) needs a clastic Application, got 'app'"):
         make_dev_app("app")

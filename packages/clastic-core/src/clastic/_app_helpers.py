@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from clastic._inject import RESERVED_ARGS
 from clastic.exceptions import ReservedArgumentError
-from clastic.types import ErrorHandler
+from clastic.types import ErrorHandler, RenderFactory
 
 if TYPE_CHECKING:
     from clastic.errors.http import HTTPException
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_error_handler",
+    "check_render_factory",
     "check_resources",
     "check_valid_wsgi",
     "default_render_error",
@@ -102,6 +103,17 @@ def check_error_handler(handler: object) -> ErrorHandler:
             "(see clastic.types.ErrorHandler for what each is called with)"
         )
     return handler
+
+
+def check_render_factory(factory: object) -> RenderFactory | None:
+    """Return *factory* if it is ``None`` or a :class:`clastic.types.RenderFactory`; raise ``TypeError`` if not."""
+    if factory is None or isinstance(factory, RenderFactory):
+        return factory
+    raise TypeError(
+        f"Application(render_factory=...) takes a callable that turns a render argument (a template name, say) "
+        f"into a render function, got {type(factory).__name__} {factory!r:.60}; "
+        "for example render_factory=AshesRenderFactory('templates/') from clastic.render.ashes"
+    )
 
 
 def check_resources(resources: Mapping[str, Any] | None) -> dict[str, Any]:

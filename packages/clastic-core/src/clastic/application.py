@@ -20,13 +20,13 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from werkzeug.test import Client
 
-from clastic import errors
-from clastic._app_helpers import check_error_handler, check_resources, index_names
+from clastic import errors, types
+from clastic._app_helpers import check_error_handler, check_render_factory, check_resources, index_names
 from clastic._app_helpers import check_valid_wsgi as check_valid_wsgi
 from clastic._app_helpers import default_render_error as default_render_error
 from clastic._dispatch import Dispatcher
@@ -52,7 +52,7 @@ from clastic.utils import int2hexguid as int2hexguid
 from clastic.wrappers import Request, Response
 
 if TYPE_CHECKING:
-    from clastic.types import StartResponse, WSGIApplication, WSGIEnvironment
+    from clastic.types import RenderFactory, StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = [
     "MIME_SUPPORT_MAP",
@@ -159,8 +159,10 @@ class Application:
         resources: Values that live as long as the Application, injected by name.
         middlewares: Middlewares applied to every route.
         render_factory: Turns non-callable render arguments (template names)
-            into render functions.
-        error_handler: An :class:`~clastic.errors.ErrorHandler`; defaults to
+            into render functions: any :class:`~clastic.types.RenderFactory`.
+        error_handler: Any object with the members of the
+            :class:`clastic.types.ErrorHandler` protocol, such as the stock
+            :class:`~clastic.errors.ErrorHandler`; defaults to
             ``ErrorHandler()``, or ``ContextualErrorHandler()`` (clastic-errors)
             when *debug* is true.
         debug: Show error details in responses. Never in production.
@@ -180,8 +182,8 @@ class Application:
         routes: Iterable[Any] | None = None,
         resources: Mapping[str, Any] | None = None,
         middlewares: Sequence[object] | None = None,
-        render_factory: Any = None,
-        error_handler: ErrorHandler | None = None,
+        render_factory: RenderFactory | None = None,
+        error_handler: types.ErrorHandler | None = None,
         *,
         debug: bool = False,
         slash_mode: str = S_REDIRECT,
@@ -194,33 +196,32 @@ class Application:
         self.middlewares = middleware_tuple(middlewares, "Application")
         for mw in self.middlewares:
             check_middleware(mw)
-        self.render_factory = render_factory
+        self.render_factory = check_render_factory(render_factory)
         _check_routes_argument(routes)
         self._routes: list[BoundRoute] = []
         # Every add(), as given, so with_resources() can rebuild the Application.
         self._entries: list[tuple[Any, int | None, dict[str, Any]]] = []
         self._request_ids = itertools.count()
         self._changing = threading.Lock()  # add() and set_error_handler() one at a time
-        # Any object with ErrorHandler's members will do (clastic.types.ErrorHandler); typed as the
-        # stock class, whose extra attributes (reraise_uncaught...) code reading it may use.
-        self.error_handler: ErrorHandler = self._checked_error_handler(error_handler)
+        # Any object with the members of the clastic.types.ErrorHandler protocol will do.
+        self.error_handler: types.ErrorHandler = self._checked_error_handler(error_handler)
         for entry in routes or ():
             self._insert(entry, None, {})
         self._rebuild()
 
     # -- building ------------------------------------------------------------
 
-    def _default_error_handler(self) -> ErrorHandler:
+    def _default_error_handler(self) -> types.ErrorHandler:
         if not self.debug:
             return self.default_error_handler_type()
         return (self.default_debug_error_handler_type or self.default_error_handler_type)()
 
-    def _checked_error_handler(self, error_handler: ErrorHandler | None) -> ErrorHandler:
+    def _checked_error_handler(self, error_handler: object) -> types.ErrorHandler:
         if error_handler is None:
             return self._default_error_handler()
-        return cast("ErrorHandler", check_error_handler(error_handler))
+        return check_error_handler(error_handler)
 
-    def set_error_handler(self, error_handler: ErrorHandler | None = None) -> None:
+    def set_error_handler(self, error_handler: types.ErrorHandler | None = None) -> None:
         """Replace the error handler (``None`` restores the default).
 
         As in the original, routes already added keep the error renderer they

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from clastic.application import Application, SubApplication
+from clastic.errors import ErrorHandler
 from clastic.exceptions import ClasticError
 from clastic.plugins import DEV_MOUNTS_GROUP, DevMount, iter_plugins
 
@@ -177,9 +178,15 @@ def _collect_entries(mounts: Iterable[DevMount], mount_options: Mapping[str, Any
 def _embedding_app(app: Application, use_debugger: bool) -> Application:
     """Return a new Application serving *app* at ``/`` with its settings (and the debugger, if asked)."""
     handler = app.error_handler
-    if use_debugger:
+    if use_debugger and isinstance(handler, ErrorHandler):
         handler = copy.copy(handler)
         handler.reraise_uncaught = True
+    elif use_debugger:
+        logger.warning(
+            " * the debugger sees only the exceptions %s lets through (only a clastic.errors.ErrorHandler "
+            "can be told to re-raise them)",
+            type(handler).__name__,
+        )
     dev_app = Application(
         [SubApplication("/", app)],
         resources=app.resources,
