@@ -23,12 +23,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from werkzeug.test import Client
-
 from clastic import errors, types
 from clastic._app_helpers import check_error_handler, check_render_factory, check_resources, index_names
 from clastic._app_helpers import check_valid_wsgi as check_valid_wsgi
 from clastic._app_helpers import default_render_error as default_render_error
+from clastic._client import LocalClient
 from clastic._dispatch import Dispatcher
 from clastic._dispatch_state import DispatchState as DispatchState
 from clastic._dispatch_state import RerouteWSGI as RerouteWSGI
@@ -414,10 +413,8 @@ class Application:
             path = _base_url.rstrip("/") + path
         return path
 
-    def get_local_client(self) -> Client:
+    def get_local_client(self) -> LocalClient:
         """Return a Werkzeug test client for this Application, requesting from 127.0.0.1."""
-        from clastic.testing import LocalClient
-
         return LocalClient(self)
 
     def serve(self, *args: Any, **kwargs: Any) -> Any:

@@ -15,28 +15,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
-from werkzeug.test import Client
 
+from clastic._client import LocalClient as LocalClient
 from clastic.application import Application
 
 if TYPE_CHECKING:
     from clastic.types import WSGIApplication
 
 __all__ = ["LiveServer", "LocalClient", "make_client", "override_resources"]
-
-
-class LocalClient(Client):
-    """A Werkzeug test client whose requests come from 127.0.0.1, as from a local browser.
-
-    Werkzeug's client sends no ``REMOTE_ADDR``; debug pages and ``/_meta/``
-    answer only loopback clients. Pass ``environ_base`` to a request to set
-    the client address yourself (``environ_base={}`` sends none).
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        if (not args or isinstance(args[0], str)) and "environ_base" not in kwargs:
-            kwargs["environ_base"] = {"REMOTE_ADDR": "127.0.0.1"}
-        return super().open(*args, **kwargs)
 
 
 def make_client(app: WSGIApplication) -> LocalClient:
