@@ -11,6 +11,7 @@ from werkzeug.test import EnvironBuilder
 from clastic import Application, DispatchState, Middleware, Request, Response, Route, render_basic
 from clastic.errors import ErrorHandler, NotFound
 from clastic.exceptions import UnresolvedArgumentError
+from clastic.types import ArgSource
 
 
 class Provide(Middleware):
@@ -54,12 +55,13 @@ def test_endpoint_kwargs_receive_every_injectable_not_named():
     }
     sources = app.routes[0].arg_sources  # what **kwargs receives counts as the endpoint's arguments
     assert (sources["name"], sources["page"], sources["db"], sources["cookie"], sources["request"]) == (
-        "url",
-        "url",
-        "resources",
-        "Provide",
-        "builtins",
+        ArgSource("url"),
+        ArgSource("url"),
+        ArgSource("resource"),
+        ArgSource("middleware", "Provide"),
+        ArgSource("builtin"),
     )
+    assert sources["cookie"].middleware is app.middlewares[0]
 
 
 def test_named_arguments_next_to_kwargs_are_still_checked_with_a_suggestion():

@@ -4,7 +4,7 @@ import functools
 
 import pytest
 
-from clastic import Application, Middleware, Route, render_basic
+from clastic import Application, Middleware, Response, Route, render_basic
 from clastic.decorators import clastic_decorator
 from clastic.exceptions import (
     ConflictingProvidesError,
@@ -14,6 +14,7 @@ from clastic.exceptions import (
     ReservedArgumentError,
     UnresolvedArgumentError,
 )
+from clastic.types import ArgSource
 
 
 class Provide(Middleware):
@@ -390,10 +391,75 @@ def test_arg_sources_for_introspection():
     def ep(name, db, cookie, request, flag=False):
         return "x"
 
-    app = Application([("/<name>", ep, render_basic)], resources={"db": 1}, middlewares=[Cookie()])
+    cookie_mw = Cookie()
+    app = Application([("/<name>", ep, render_basic)], resources={"db": 1}, middlewares=[cookie_mw])
     sources = app.routes[0].arg_sources
-    assert sources["name"] == "url"
-    assert sources["db"] == "resources"
-    assert sources["cookie"] == "Cookie"
-    assert sources["request"] == "builtins"
-    assert sources["flag"] == "default"
+    assert sources["name"] == ArgSource("url")
+    assert sources["db"] == ArgSource("resource")
+    assert sources["cookie"] == ArgSource("middleware", "Cookie")
+    assert sources["cookie"].middleware is cookie_mw
+    assert sources["request"] == ArgSource("builtin")
+    assert sources["flag"] == ArgSource("default")
+    # Every argument of the endpoint, the render and the hooks, and nothing else.
+    assert sorted(sources) == ["_route", "context", "cookie", "db", "flag", "name", "request"]
+    assert [str(sources[name]) for name in ("name", "db", "cookie", "request", "flag")] == [
+        "url",
+        "resources",
+        "Cookie",
+        "builtins",
+        "default",
+    ]
+
+
+def test_arg_sources_of_each_kind_with_the_providing_middleware():
+    class Session(Middleware):
+        provides = ("session",)
+
+        def request(self, next, request):
+            return next(session={"user": "ann"})
+
+    class Timer(Middleware):
+        endpoint_provides = ("started",)
+
+        def endpoint(self, next, session):
+            return next(started=1.5)
+
+    class Theme(Middleware):
+        render_provides = ("theme",)
+
+        def render(self, next, context):
+            return next(theme="dark")
+
+    def show(item_id, store, session, started, _application, limit=10):
+        return {"item": store[item_id], "user": session["user"], "started": started, "limit": limit}
+
+    def render_page(context, theme, _route):
+        return Response(f"{context['item']} for {context['user']} in {theme} on {_route.pattern}")
+
+    session_mw, timer_mw, theme_mw = Session(), Timer(), Theme()
+    app = Application(
+        [Route("/items/<item_id:int>", show, render_page, middlewares=[theme_mw])],
+        resources={"store": {7: "lamp"}},
+        middlewares=[session_mw, timer_mw],
+    )
+    assert app.get_local_client().get("/items/7").text == "lamp for ann in dark on /items/<item_id:int>"
+    sources = app.routes[0].arg_sources
+    assert {name: source.kind for name, source in sources.items()} == {
+        "item_id": "url",
+        "store": "resource",
+        "session": "middleware",
+        "started": "middleware",
+        "theme": "middleware",
+        "request": "builtin",
+        "context": "builtin",
+        "_route": "builtin",
+        "_application": "builtin",
+        "limit": "default",
+    }
+    assert [sources[name].provider for name in ("session", "started", "theme")] == ["Session", "Timer", "Theme"]
+    # The objects themselves (middlewares compare equal by type, so check identity).
+    assert sources["session"].middleware is session_mw
+    assert sources["started"].middleware is timer_mw
+    assert sources["theme"].middleware is theme_mw
+    others = [source for source in sources.values() if source.kind != "middleware"]
+    assert {(source.provider, source.middleware) for source in others} == {(None, None)}

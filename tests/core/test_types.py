@@ -1,4 +1,4 @@
-"""clastic.types: the ErrorHandler and RenderFactory protocols, and the checks made against them."""
+"""clastic.types: the ErrorHandler and RenderFactory protocols, the checks made against them, and ArgSource."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from clastic import Application, NotFound, render_basic
+from clastic import Application, Middleware, NotFound, render_basic
 from clastic.errors import ErrorHandler as StockErrorHandler
 from clastic.render import BasicRender
-from clastic.types import ErrorHandler, RenderFactory
+from clastic.types import ARG_SOURCE_KINDS, ArgSource, ErrorHandler, RenderFactory
 from clastic.wrappers import Response
 
 
@@ -84,3 +84,43 @@ def test_render_factories_follow_their_protocol() -> None:
     assert isinstance(shout, RenderFactory)
     app = Application([("/", lambda: "hello", "greeting")], render_factory=shout)
     assert app.get_local_client().get("/").text == "GREETING: HELLO"
+
+
+def test_arg_source_kinds_and_labels() -> None:
+    assert ARG_SOURCE_KINDS == ("url", "resource", "middleware", "builtin", "default")
+    labels = [ArgSource(kind).label for kind in ARG_SOURCE_KINDS if kind != "middleware"]
+    assert labels == ["url", "resources", "builtins", "default"]
+    assert str(ArgSource("middleware", "SessionMiddleware")) == "SessionMiddleware"
+
+
+def test_arg_sources_compare_by_kind_and_provider_name_and_are_frozen() -> None:
+    class Session(Middleware):
+        provides = ("session",)
+
+    first, second = Session(), Session()
+    assert ArgSource("middleware", "Session", first) == ArgSource("middleware", "Session", second)
+    assert ArgSource("middleware", "Session") != ArgSource("middleware", "Other")
+    assert ArgSource("url") != ArgSource("resource")
+    assert len({ArgSource("url"), ArgSource("url"), ArgSource("middleware", "Session", first)}) == 2
+    assert repr(ArgSource("middleware", "Session", first)) == "ArgSource(kind='middleware', provider='Session')"
+    with pytest.raises(AttributeError, match=r"cannot assign to field 'kind'"):
+        ArgSource("url").kind = "default"  # type: ignore[misc]  # the mistake under test
+
+
+def test_an_arg_source_of_an_unknown_kind_is_refused_listing_the_kinds() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"^ArgSource kind must be one of \['url', 'resource', 'middleware', 'builtin', 'default'\] "
+        r"\(got 'resources'\)$",
+    ):
+        ArgSource("resources")  # type: ignore[arg-type]  # the mistake under test
+
+
+@pytest.mark.parametrize(("kind", "provider"), [("middleware", None), ("url", "Session")])
+def test_only_a_middleware_source_names_a_provider(kind: Any, provider: str | None) -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"^ArgSource provider names the middleware of kind 'middleware' and is None for the others "
+        rf"\(got kind='{kind}', provider={provider!r}\)$",
+    ):
+        ArgSource(kind, provider)

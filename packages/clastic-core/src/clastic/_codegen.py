@@ -5,7 +5,9 @@ names each call passes (checking them against their sources);
 :func:`compile_function` compiles the text under a descriptive file name
 registered with :mod:`linecache`, so tracebacks and debuggers show the
 generated code; :func:`remembered_signature` reads a callable's
-parameters once; :func:`bound_call` picks the cheapest thing to call.
+parameters once; :func:`bound_call` picks the cheapest thing to call;
+:func:`arg_source_records` turns the sources a Writer noted into the
+:class:`~clastic.types.ArgSource` records a bound route shows.
 """
 
 from __future__ import annotations
@@ -22,8 +24,17 @@ from typing import Any
 
 from clastic._inject import CallableSpec, read_signature, resolve_arguments, variable_name
 from clastic.exceptions import ReservedArgumentError
+from clastic.types import ArgSource
 
-__all__ = ["MAX_DEPTH", "Hook", "Writer", "bound_call", "compile_function", "remembered_signature"]
+__all__ = [
+    "MAX_DEPTH",
+    "Hook",
+    "Writer",
+    "arg_source_records",
+    "bound_call",
+    "compile_function",
+    "remembered_signature",
+]
 
 logger = logging.getLogger("clastic._chain")
 
@@ -186,6 +197,39 @@ class Writer:
         self.nested(depth + 1, rest, inner_available, tag, inner, None, allowed)
         call = self.call(f"_clastic_mw{hook.index}_{hook.kind}", hook.spec, names, available, first=next_var)
         self.line(depth, f"{result} = {call}" if result else f"return {call}")
+
+
+#: The sources a Writer notes that are not a middleware's class name, as the records' kinds.
+_PLAIN_SOURCES: dict[str, ArgSource] = {
+    "url": ArgSource("url"),
+    "resources": ArgSource("resource"),
+    "builtins": ArgSource("builtin"),
+    "default": ArgSource("default"),
+}
+
+
+def arg_source_records(sources: Mapping[str, str], middlewares: Sequence[object]) -> dict[str, ArgSource]:
+    """Turn the sources a chain noted into :class:`~clastic.types.ArgSource` records, by argument name.
+
+    *sources* holds ``"url"``, ``"resources"``, ``"builtins"``, ``"default"``
+    or a middleware's class name for each argument. The chain notes a
+    middleware by its class name only (chains of the same shape share their
+    code across applications); *middlewares*, the route's own, give the
+    object providing each name. A name has a single provider (two would
+    conflict when the chain is built).
+    """
+    providers: dict[str, object] = {}
+    for mw in middlewares:
+        for attr in ("provides", "endpoint_provides", "render_provides"):
+            for name in getattr(mw, attr, ()) or ():
+                providers.setdefault(name, mw)
+    records = {}
+    for name, source in sources.items():
+        record = _PLAIN_SOURCES.get(source)
+        if record is None:
+            record = ArgSource("middleware", source, providers.get(name))
+        records[name] = record
+    return records
 
 
 # Specs by the id of their callable; each spec holds its callable, so an id

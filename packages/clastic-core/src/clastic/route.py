@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from clastic._bound_compat import BoundRouteCompat
 from clastic._chain import check_render_error as check_render_error
 from clastic._chain import compile_chain, compile_error_renderer
+from clastic._codegen import arg_source_records
 from clastic._deps import find_cycle as find_cycle
 from clastic._deps import normalize_deps as normalize_deps
 from clastic._deps import resolve_deps as resolve_deps
@@ -55,6 +56,7 @@ from clastic.wrappers import Response
 if TYPE_CHECKING:
     from clastic._dispatch_state import DispatchState
     from clastic.application import Application
+    from clastic.types import ArgSource
     from clastic.wrappers import Request
 
 __all__ = [
@@ -360,7 +362,7 @@ class BoundRoute(BoundRouteCompat):
         #: The generated source of the chain.
         self.chain_source = chain.source
         #: Where each argument of the chain's callables comes from.
-        self.arg_sources = dict(chain.arg_sources)
+        self.arg_sources: Mapping[str, ArgSource] = arg_source_records(chain.arg_sources, middlewares)
         #: The error renderer used for this route's HTTP errors.
         self.render_error = route.render_error or app.error_handler.render_error
         #: ``_execute_error(request, _dispatch_state, _error)``: renders an HTTP error for this route.

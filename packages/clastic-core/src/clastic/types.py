@@ -5,6 +5,8 @@ WSGI callables Clastic produces and wraps. :class:`ErrorHandler` and
 :class:`RenderFactory` are what an Application calls on the objects given as
 ``error_handler=`` and ``render_factory=``: any object with those members
 will do, whether or not it subclasses Clastic's own classes.
+:class:`ArgSource` says where a route's argument comes from: the values of
+``BoundRoute.arg_sources``, for introspection tools and plugins.
 
 This module imports nothing from the rest of Clastic, not even for
 annotations, so any module may use it without closing an import cycle.
@@ -13,12 +15,22 @@ annotations, so any module may use it without closing an import cycle.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args, runtime_checkable
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response
 
-__all__ = ["ErrorHandler", "RenderFactory", "StartResponse", "WSGIApplication", "WSGIEnvironment"]
+__all__ = [
+    "ARG_SOURCE_KINDS",
+    "ArgSource",
+    "ArgSourceKind",
+    "ErrorHandler",
+    "RenderFactory",
+    "StartResponse",
+    "WSGIApplication",
+    "WSGIEnvironment",
+]
 
 WSGIEnvironment = dict[str, Any]
 StartResponse = Callable[..., Callable[[bytes], object]]
@@ -87,3 +99,78 @@ class RenderFactory(Protocol):
 
     def __call__(self, render_arg: Any, /) -> Callable[..., Any]:
         """Return the render function for *render_arg*."""
+
+
+#: Where an argument can come from (see :class:`ArgSource`): a value bound
+#: from the URL pattern, a resource, a name a middleware provides, a built-in
+#: (``request``, ``_route``, ``_application``, ``_dispatch_state``,
+#: ``context``), or the parameter's own default.
+ArgSourceKind = Literal["url", "resource", "middleware", "builtin", "default"]
+
+#: Every :data:`ArgSourceKind`, in the order ``clastic routes`` lists them.
+ARG_SOURCE_KINDS: tuple[ArgSourceKind, ...] = get_args(ArgSourceKind)
+
+# The words ``clastic routes`` has always shown for each kind (a middleware shows its class name).
+_LABELS: dict[str, str] = {"url": "url", "resource": "resources", "builtin": "builtins", "default": "default"}
+
+
+@dataclass(frozen=True, slots=True)
+class ArgSource:
+    """Where a route gets one argument from: a value of ``BoundRoute.arg_sources``.
+
+    Every argument of a route's endpoint, render and middleware hooks has
+    one, decided when the route is bound. *kind* is one of
+    :data:`ARG_SOURCE_KINDS`; for ``"middleware"``, *provider* is the
+    providing middleware's class name and *middleware* the middleware
+    itself (both ``None`` for the other kinds). Records compare by kind and
+    provider name; ``str()`` gives the label ``clastic routes`` shows.
+
+    >>> from clastic import Application, Middleware, render_basic
+    >>> class Visitor(Middleware):
+    ...     provides = ("visitor",)
+    ...     def request(self, next):
+    ...         return next(visitor="ann")
+    >>> def page(name, db, visitor, request, flag=False):
+    ...     return name
+    >>> app = Application([("/<name>", page, render_basic)], resources={"db": None}, middlewares=[Visitor()])
+    >>> sources = app.routes[0].arg_sources
+    >>> sources["name"]
+    ArgSource(kind='url', provider=None)
+    >>> sources["db"].kind, sources["request"].kind, sources["flag"].kind
+    ('resource', 'builtin', 'default')
+    >>> sources["visitor"]
+    ArgSource(kind='middleware', provider='Visitor')
+    >>> sources["visitor"].middleware is app.middlewares[0]
+    True
+    >>> str(sources["visitor"]), str(sources["request"])
+    ('Visitor', 'builtins')
+    """
+
+    #: Which kind of source it is.
+    kind: ArgSourceKind
+    #: The providing middleware's class name for ``"middleware"``, else ``None``.
+    provider: str | None = None
+    #: The providing middleware object for ``"middleware"``, else ``None``.
+    middleware: object | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in ARG_SOURCE_KINDS:
+            raise ValueError(f"ArgSource kind must be one of {list(ARG_SOURCE_KINDS)} (got {self.kind!r})")
+        if (self.kind == "middleware") != (self.provider is not None):
+            raise ValueError(
+                f"ArgSource provider names the middleware of kind 'middleware' and is None for the others "
+                f"(got kind={self.kind!r}, provider={self.provider!r})"
+            )
+
+    @property
+    def label(self) -> str:
+        """The text ``clastic routes`` shows: ``url``, ``resources``, ``builtins``, ``default`` or the class name.
+
+        >>> ArgSource("resource").label
+        'resources'
+        """
+        return self.provider if self.provider is not None else _LABELS[self.kind]
+
+    def __str__(self) -> str:
+        """Return :attr:`label`."""
+        return self.label

@@ -55,6 +55,7 @@ from clastic._pattern import Converter
 from clastic.application import Application
 from clastic.exceptions import ClasticError
 from clastic.route import S_STRICT, BoundRoute
+from clastic.types import ARG_SOURCE_KINDS, ArgSource
 
 __all__ = [
     "BuildProblem",
@@ -78,8 +79,8 @@ class RouteInfo:
     methods: str
     pattern: str
     endpoint: str
-    #: ``[(argument, source), ...]`` from :attr:`BoundRoute.arg_sources`.
-    arguments: list[tuple[str, str]]
+    #: ``[(argument, source), ...]`` from :attr:`BoundRoute.arg_sources`, by kind, then name.
+    arguments: list[tuple[str, ArgSource]]
     #: Numbers of the earlier routes that shadow this one (empty when it can answer).
     shadowed_by: list[int] = field(default_factory=list)
 
@@ -90,7 +91,7 @@ class RouteInfo:
             "methods": self.methods,
             "pattern": self.pattern,
             "endpoint": self.endpoint,
-            "arguments": [{"name": name, "source": source} for name, source in self.arguments],
+            "arguments": [{"name": name, "source": source.label} for name, source in self.arguments],
             "shadowed_by": list(self.shadowed_by),
         }
 
@@ -328,14 +329,17 @@ def describe_routes(app: Application) -> list[RouteInfo]:
                 methods=format_methods(route.methods),
                 pattern=route.pattern,
                 endpoint=endpoint_name(route.endpoint),
-                arguments=sorted(route.arg_sources.items(), key=lambda item: (_SOURCE_ORDER.get(item[1], 3), item[0])),
+                arguments=sorted(route.arg_sources.items(), key=_argument_order),
                 shadowed_by=[i + 1 for i in shadowed.get(index, [])],
             )
         )
     return rows
 
 
-_SOURCE_ORDER = {"url": 0, "resources": 1, "builtins": 4, "default": 5}
+def _argument_order(item: tuple[str, ArgSource]) -> tuple[int, str]:
+    """Sort key: the kinds in :data:`~clastic.types.ARG_SOURCE_KINDS` order, then the names."""
+    name, source = item
+    return ARG_SOURCE_KINDS.index(source.kind), name
 
 
 def format_table(rows: Sequence[RouteInfo]) -> str:
@@ -359,11 +363,11 @@ def format_table(rows: Sequence[RouteInfo]) -> str:
     return "\n".join(lines)
 
 
-def format_arguments(arguments: Sequence[tuple[str, str]]) -> str:
-    """Group arguments by source: ``'url: name; resources: db; builtins: request'``."""
+def format_arguments(arguments: Sequence[tuple[str, ArgSource]]) -> str:
+    """Group arguments by source label: ``'url: name; resources: db; builtins: request'``."""
     groups: dict[str, list[str]] = {}
     for name, source in arguments:
-        groups.setdefault(source, []).append(name)
+        groups.setdefault(source.label, []).append(name)
     return "; ".join(f"{source}: {', '.join(names)}" for source, names in groups.items()) or "-"
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from clastic.meta._redact import Redactor
 from clastic.middleware.core import HOOK_NAMES
+from clastic.types import ArgSource
 from clastic.utils import get_callable_name
 
 if TYPE_CHECKING:
@@ -39,6 +40,10 @@ __all__ = [
 
 #: Argument sources as the meta page names them.
 ARG_SOURCES = ("builtin", "url", "resources", "middleware", "default")
+
+# The meta page's name for each ArgSource kind that it spells differently (Clastic 26's words).
+_PAGE_NAMES = {"resource": "resources"}
+
 
 def describe_callable(func: Any) -> dict[str, str]:
     """Name an endpoint or render the way the meta page shows it.
@@ -67,23 +72,21 @@ def describe_callable(func: Any) -> dict[str, str]:
     return {"module_name": module, "name": qualname.rpartition(".")[2], "qualname": qualname}
 
 
-def normalize_source(source: str | None) -> tuple[str | None, str | None]:
-    """Map a ``BoundRoute.arg_sources`` value to ``(source, provider)``.
+def normalize_source(source: ArgSource | None) -> tuple[str | None, str | None]:
+    """Name a ``BoundRoute.arg_sources`` record the meta page's way: ``(source, provider)``.
 
-    ``'builtins'`` becomes ``'builtin'``; a middleware's class name becomes
-    ``('middleware', ClassName)``; ``'url'``, ``'resources'`` and
-    ``'default'`` stay as they are.
+    ``source`` is one of :data:`ARG_SOURCES` (the record's kind, but
+    ``'resources'`` for a resource), ``provider`` the middleware's class
+    name for a middleware, else ``None``; ``(None, None)`` for no record.
 
-    >>> normalize_source('SignedCookieMiddleware')
+    >>> normalize_source(ArgSource("middleware", "SignedCookieMiddleware"))
     ('middleware', 'SignedCookieMiddleware')
+    >>> normalize_source(ArgSource("resource"))
+    ('resources', None)
     """
     if source is None:
         return None, None
-    if source == "builtins":
-        return "builtin", None
-    if source in ("url", "resources", "default"):
-        return source, None
-    return "middleware", source
+    return _PAGE_NAMES.get(source.kind, source.kind), source.provider
 
 
 def _parameter_names(func: Callable[..., Any]) -> list[str]:
@@ -98,7 +101,7 @@ def _parameter_names(func: Callable[..., Any]) -> list[str]:
     ]
 
 
-def describe_args(func: Callable[..., Any] | None, arg_sources: Mapping[str, str]) -> list[dict[str, str | None]]:
+def describe_args(func: Callable[..., Any] | None, arg_sources: Mapping[str, ArgSource]) -> list[dict[str, str | None]]:
     """List *func*'s arguments in order, each with where the route gets it from."""
     if func is None:
         return []
