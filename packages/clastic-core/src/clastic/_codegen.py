@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
-from clastic._inject import CallableSpec, read_signature, resolve_arguments, variable_name
+from clastic._inject import HOOK_NAMES, CallableSpec, read_signature, resolve_arguments, variable_name
 from clastic.exceptions import ReservedArgumentError
 from clastic.types import ArgSource
 
@@ -220,7 +220,7 @@ def arg_source_records(sources: Mapping[str, str], middlewares: Sequence[object]
     """
     providers: dict[str, object] = {}
     for mw in middlewares:
-        for attr in ("provides", "endpoint_provides", "render_provides"):
+        for attr in HOOK_NAMES.values():
             for name in getattr(mw, attr, ()) or ():
                 providers.setdefault(name, mw)
     records = {}

@@ -15,26 +15,36 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Generic, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from clastic.route import BoundRoute
+from clastic._pattern import Pattern
 
 __all__ = ["Router"]
 
 
-class _Node:
+class _Routed(Protocol):
+    """What the router reads of a route: its parsed pattern (a :class:`~clastic.route.BoundRoute` has one)."""
+
+    @property
+    def parsed(self) -> Pattern: ...
+
+
+#: The routes a Router holds (BoundRoute, for an Application).
+RouteT = TypeVar("RouteT", bound=_Routed)
+
+
+class _Node(Generic[RouteT]):
     __slots__ = ("by_count", "candidates", "children", "own")
 
     def __init__(self) -> None:
-        self.children: dict[str, _Node] = {}
-        self.own: list[tuple[int, BoundRoute]] = []
-        self.candidates: tuple[BoundRoute, ...] = ()
+        self.children: dict[str, _Node[RouteT]] = {}
+        self.own: list[tuple[int, RouteT]] = []
+        self.candidates: tuple[RouteT, ...] = ()
         #: Number of non-empty path segments -> the candidates that can match that many.
-        self.by_count: dict[int, tuple[BoundRoute, ...]] = {}
+        self.by_count: dict[int, tuple[RouteT, ...]] = {}
 
 
-def _segment_range(route: BoundRoute) -> tuple[int, float]:
+def _segment_range(route: _Routed) -> tuple[int, float]:
     """How many non-empty path segments *route* can match: ``(least, most)``.
 
     Each literal or single binding matches one segment, ``?`` zero or one,
@@ -59,27 +69,27 @@ def _segment_range(route: BoundRoute) -> tuple[int, float]:
     return least, most
 
 
-class Router:
+class Router(Generic[RouteT]):
     """An ordered route index built once per Application."""
 
-    def __init__(self, routes: Sequence[BoundRoute]) -> None:
-        self._root = _Node()
+    def __init__(self, routes: Sequence[RouteT]) -> None:
+        self._root: _Node[RouteT] = _Node()
         # Each route's (least, most) segment counts, by id: the routes live as long as the router.
         self._ranges = {id(route): _segment_range(route) for route in routes}
         for index, route in enumerate(routes):
             node = self._root
             for segment in route.parsed.literal_prefix:
-                node = node.children.setdefault(segment, _Node())
+                node = node.children.setdefault(segment, _Node[RouteT]())
             node.own.append((index, route))
         # Each node's candidates are its ancestors' routes and its own, in route order.
-        stack: list[tuple[_Node, list[tuple[int, BoundRoute]]]] = [(self._root, [])]
+        stack: list[tuple[_Node[RouteT], list[tuple[int, RouteT]]]] = [(self._root, [])]
         while stack:
             node, inherited = stack.pop()
             merged = sorted(inherited + node.own, key=lambda item: item[0])
             node.candidates = tuple(route for _index, route in merged)
             stack.extend((child, merged) for child in node.children.values())
 
-    def candidates(self, path: str) -> tuple[BoundRoute, ...]:
+    def candidates(self, path: str) -> tuple[RouteT, ...]:
         """Return, in route order, the routes that could match *path*.
 
         Besides the literal prefix, a route must be able to match as many
