@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from clastic._chain import ChainSpec
 from clastic._deps import resolve_deps
@@ -22,16 +22,26 @@ from clastic._pattern import Pattern
 from clastic.sinter import get_arg_names
 
 if TYPE_CHECKING:
-    from clastic.route import Route
     from clastic.wrappers import Request
 
 __all__ = ["BoundRouteCompat"]
 
 
-class BoundRouteCompat:
+class _WrittenRoute(Protocol):
+    """What the mixin reads of the route as written (a :class:`~clastic.route.Route`)."""
+
+    @property
+    def endpoint(self) -> Callable[..., Any]: ...
+
+
+#: The class of the route as written: ``BoundRoute`` is ``BoundRouteCompat[Route]``.
+RouteT = TypeVar("RouteT", bound=_WrittenRoute)
+
+
+class BoundRouteCompat(Generic[RouteT]):
     """Clastic 26's ``BoundRoute`` attributes and methods, over what the route built."""
 
-    route: Route
+    route: RouteT
     parsed: Pattern
     _chain: ChainSpec
     _execute: Callable[..., Any]
@@ -40,7 +50,7 @@ class BoundRouteCompat:
     _render_direct: Callable[..., Any] | None
 
     @property
-    def unbound_route(self) -> Route:
+    def unbound_route(self) -> RouteT:
         """The :class:`Route` as written (Clastic 26's name for :attr:`route`)."""
         return self.route
 

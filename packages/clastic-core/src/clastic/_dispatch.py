@@ -39,7 +39,7 @@ route's handler live below the routes, in :mod:`clastic._dispatch_state`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
@@ -61,9 +61,8 @@ from clastic.errors.http import NotFound, from_werkzeug
 from clastic.wrappers import Response
 
 if TYPE_CHECKING:
-    from clastic.application import Application
     from clastic.route import BoundRoute
-    from clastic.types import StartResponse, WSGIEnvironment
+    from clastic.types import ApplicationLike, StartResponse, WSGIEnvironment
     from clastic.wrappers import Request
 
 __all__ = ["Dispatcher"]
@@ -101,14 +100,17 @@ class Dispatcher:
 
     __slots__ = ("_environ_type", "_ids", "app", "candidates", "null_route", "plain_null_route")
 
-    def __init__(self, app: Application, candidates: Any, null_route: BoundRoute) -> None:
+    def __init__(
+        self, app: ApplicationLike, candidates: Any, null_route: BoundRoute, request_ids: Iterator[int]
+    ) -> None:
         self.app = app
         #: ``candidates(path)``: the routes that may match *path*, in order (see :class:`~clastic._router.Router`).
         self.candidates = candidates
         self.null_route = null_route
         #: True when the null route runs no middleware hook and renders errors the stock way.
         self.plain_null_route = not null_route._has_hooks and _renders_by_default(null_route)
-        self._ids = app._request_ids
+        #: The Application's request ids (``next()`` gives each request its own).
+        self._ids = request_ids
         self._environ_type: type | None = None
 
     def new_request(self, environ: WSGIEnvironment, request_id: int, path_params: dict[str, Any]) -> Request:

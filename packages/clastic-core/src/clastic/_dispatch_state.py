@@ -1,28 +1,23 @@
-"""One request's routing record, a route's way to hand a request over, and the answer when no route takes it.
+"""One request's routing record, and a route's way to hand a request over.
 
 :class:`DispatchState` and :class:`RerouteWSGI` are public as
 :class:`clastic.DispatchState` and :class:`clastic.RerouteWSGI` (also in
-:mod:`clastic.application`). :func:`handle_sentinel_condition` is the
-endpoint of every Application's null route (:class:`clastic.route.NullRoute`).
-The dispatcher that fills them in is :mod:`clastic._dispatch`.
+:mod:`clastic.application`). The dispatcher that fills them in is
+:mod:`clastic._dispatch`; the null route reads them (:mod:`clastic._null_route`).
+This module imports nothing of Clastic's at run time, so the HTTP errors
+can annotate with :class:`DispatchState` without an import cycle.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-from clastic.utils import redirect_to_path
-from clastic.wrappers import Response
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from clastic.application import Application
-    from clastic.errors.http import HTTPException
-    from clastic.route import BoundRoute
+    from clastic.errors._base import HTTPException
     from clastic.types import WSGIApplication
-    from clastic.wrappers import Request
 
-__all__ = ["DispatchState", "RerouteWSGI", "handle_sentinel_condition"]
+__all__ = ["DispatchState", "RerouteWSGI"]
 
 
 class DispatchState:
@@ -35,12 +30,13 @@ class DispatchState:
         self.exceptions: list[HTTPException] = []
         #: Methods of routes whose path matched but whose methods did not.
         self.allowed_methods: set[str] = set()
-        #: Routes whose path matched, in the order they were tried.
-        self.attempted_routes: list[BoundRoute] = []
+        #: Routes whose path matched, in the order they were tried (:class:`~clastic.route.BoundRoute`
+        #: objects; typed loosely so that this module, below :mod:`clastic.route`, need not import it).
+        self.attempted_routes: list[Any] = []
         #: The canonical path a slash redirect sends the client to, once a route asked for one.
         self.redirect_to: str | None = None
 
-    def add_route(self, route: BoundRoute) -> None:
+    def add_route(self, route: Any) -> None:
         """Record a route whose path matched."""
         self.attempted_routes.append(route)
 
@@ -73,26 +69,3 @@ class RerouteWSGI(Exception):
 
     def __call__(self) -> None:
         raise self
-
-
-def handle_sentinel_condition(request: Request, _dispatch_state: DispatchState, _application: Application) -> Response:
-    """Answer a request no route took (the null route's endpoint), from what routing recorded.
-
-    In order: the slash redirect a branch route asked for; the last
-    non-breaking error a route returned; for a path that matched only with
-    other methods, ``204`` with ``Allow`` to ``OPTIONS`` and ``405``
-    otherwise; else the error handler's ``404``.
-    """
-    state = _dispatch_state
-    if state.redirect_to is not None:
-        # 302 as the original for safe methods; 308 keeps the method and body of a POST.
-        return redirect_to_path(request, state.redirect_to, 302 if request.method in ("GET", "HEAD") else 308)
-    if state.exceptions:
-        return state.exceptions[-1]
-    handler = _application.error_handler
-    if state.allowed_methods:
-        allowed = sorted(state.allowed_methods | {"OPTIONS"})
-        if request.method == "OPTIONS":
-            return Response(status=204, headers={"Allow": ", ".join(allowed)})
-        return handler.method_not_allowed_type(allowed_methods=allowed)
-    return handler.not_found_type(dispatch_state=state, request=request, application=_application)

@@ -30,10 +30,10 @@ from clastic._codegen import arg_source_records
 from clastic._deps import find_cycle as find_cycle
 from clastic._deps import normalize_deps as normalize_deps
 from clastic._deps import resolve_deps as resolve_deps
-from clastic._dispatch_state import handle_sentinel_condition
 from clastic._inject import RESERVED_ARGS as RESERVED_ARGS
 from clastic._inject import get_callable_name as get_callable_name
 from clastic._inject import inject as inject
+from clastic._null_route import handle_sentinel_condition
 from clastic._pattern import DEFAULT_CONVS as DEFAULT_CONVS
 from clastic._pattern import TYPE_CONV_MAP as TYPE_CONV_MAP
 from clastic._pattern import TYPE_PATT_MAP as TYPE_PATT_MAP
@@ -55,8 +55,7 @@ from clastic.wrappers import Response
 
 if TYPE_CHECKING:
     from clastic._dispatch_state import DispatchState
-    from clastic.application import Application
-    from clastic.types import ArgSource
+    from clastic.types import ApplicationLike, ArgSource
     from clastic.wrappers import Request
 
 __all__ = [
@@ -229,7 +228,7 @@ class Route:
         """Yield this route (so routes and applications iterate alike)."""
         yield self
 
-    def bind(self, app: Application, *, prefix: str = "") -> BoundRoute:
+    def bind(self, app: ApplicationLike, *, prefix: str = "") -> BoundRoute:
         """Bind this route to *app* (under *prefix*), checking and compiling everything."""
         render, factory = _resolve_render(self, app, self.parsed.with_prefix(prefix).text)
         where = f"route {self.parsed.with_prefix(prefix).text!r}"
@@ -254,7 +253,7 @@ class Route:
         return f"<{type(self).__name__} {self.pattern!r} endpoint={endpoint!r}{methods}>"
 
 
-def _resolve_render(route: Route, app: Application, where_pattern: str) -> tuple[Callable[..., Any] | None, Any]:
+def _resolve_render(route: Route, app: ApplicationLike, where_pattern: str) -> tuple[Callable[..., Any] | None, Any]:
     arg = route.render_arg
     if arg is None:
         return None, None
@@ -285,7 +284,7 @@ def _call_factory(factory: Any, arg: Any, where_pattern: str) -> Callable[..., A
     return render
 
 
-class BoundRoute(BoundRouteCompat):
+class BoundRoute(BoundRouteCompat[Route]):
     """A route bound into an Application: resolved, compiled and ready to dispatch.
 
     ``app.routes`` holds these. Most attributes mirror the :class:`Route`,
@@ -296,7 +295,7 @@ class BoundRoute(BoundRouteCompat):
     def __init__(
         self,
         route: Route,
-        bound_apps: tuple[Application, ...],
+        bound_apps: tuple[ApplicationLike, ...],
         *,
         parsed: Pattern,
         middlewares: tuple[object, ...],
@@ -414,7 +413,7 @@ class BoundRoute(BoundRouteCompat):
         return self.route.answers_unmatched
 
     @property
-    def application(self) -> Application:
+    def application(self) -> ApplicationLike:
         """The Application that dispatches this route."""
         return self.bound_apps[-1]
 
@@ -446,7 +445,7 @@ class BoundRoute(BoundRouteCompat):
     # -- binding -------------------------------------------------------------
 
     def bind(
-        self, app: Application, *, prefix: str = "", rebind_render: bool = False, inherit_slashes: bool = True
+        self, app: ApplicationLike, *, prefix: str = "", rebind_render: bool = False, inherit_slashes: bool = True
     ) -> BoundRoute:
         """Re-bind this route into an embedding Application under *prefix*.
 
@@ -458,7 +457,7 @@ class BoundRoute(BoundRouteCompat):
         return self._rebind(app, prefix, rebind_render, inherit_slashes)[0]
 
     def _rebind(
-        self, app: Application, prefix: str, rebind_render: bool, inherit_slashes: bool
+        self, app: ApplicationLike, prefix: str, rebind_render: bool, inherit_slashes: bool
     ) -> tuple[BoundRoute, list[tuple[object, object]]]:
         """Like :meth:`bind`; also return the ``(dropped, kept)`` middleware pairs, for the caller to log."""
         parsed = self.parsed.with_prefix(prefix)
@@ -531,7 +530,7 @@ class NullRoute(Route):
         super().__init__("/", handle_sentinel_condition, name="_null_route")
 
     def handle_sentinel_condition(
-        self, request: Request, _dispatch_state: DispatchState, _application: Application
+        self, request: Request, _dispatch_state: DispatchState, _application: ApplicationLike
     ) -> Response:
         """Answer a request no route took, from what routing recorded in *_dispatch_state*.
 

@@ -14,7 +14,7 @@ annotations, so any module may use it without closing an import cycle.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args, runtime_checkable
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARG_SOURCE_KINDS",
+    "ApplicationLike",
     "ArgSource",
     "ArgSourceKind",
     "ErrorHandler",
@@ -99,6 +100,54 @@ class RenderFactory(Protocol):
 
     def __call__(self, render_arg: Any, /) -> Callable[..., Any]:
         """Return the render function for *render_arg*."""
+
+
+class ApplicationLike(Protocol):
+    """What routes, the dispatcher and the null route read of the Application they serve.
+
+    :class:`clastic.Application` is the implementation; ``BoundRoute.application``
+    and the ``_application`` built-in are one. Core's modules below the
+    Application (``clastic.route``, ``clastic._dispatch``...) annotate with this
+    protocol instead of importing it, so no import points back up at it.
+    """
+
+    @property
+    def resources(self) -> Mapping[str, Any]:
+        """Resources injected by name, given to every route of the Application."""
+
+    @property
+    def middlewares(self) -> Sequence[object]:
+        """The Application-level middlewares, applied to every route."""
+
+    @property
+    def render_factory(self) -> RenderFactory | None:
+        """Turns non-callable render arguments into render functions, if given."""
+
+    @property
+    def error_handler(self) -> ErrorHandler:
+        """Renders HTTP errors and uncaught exceptions."""
+
+    @property
+    def slash_mode(self) -> str:
+        """How trailing slashes are handled by default (``S_REDIRECT``, ``S_REWRITE``, ``S_STRICT``)."""
+
+    @property
+    def debug(self) -> bool:
+        """Whether error details are shown in responses."""
+
+    @property
+    def request_type(self) -> type[Any]:
+        """The class requests are built with (:class:`clastic.Request` or a subclass)."""
+
+    @property
+    def routes(self) -> Sequence[Any]:
+        """The bound routes (:class:`~clastic.route.BoundRoute`), in dispatch order."""
+
+    def dispatch(self, request: Any, /) -> Any:
+        """Route *request* and return the Response (errors rendered)."""
+
+    def url_for(self, name: Any, /, **values: Any) -> str:
+        """Build the path of the route called *name* (or with that endpoint) from field values."""
 
 
 #: Where an argument can come from (see :class:`ArgSource`): a value bound

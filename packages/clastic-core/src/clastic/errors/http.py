@@ -23,7 +23,8 @@ from clastic.errors._base import HTTPException as HTTPException
 from clastic.errors._base import negotiate_mimetype as negotiate_mimetype
 
 if TYPE_CHECKING:
-    from clastic.application import DispatchState
+    from clastic._dispatch_state import DispatchState
+    from clastic.types import ApplicationLike
 
 __all__ = [
     "CONTENT_TYPES",
@@ -85,7 +86,7 @@ class NotFound(BadRequest):
         *,
         dispatch_state: DispatchState | None = None,
         request: Request | None = None,
-        application: Any = None,
+        application: ApplicationLike | None = None,
         **kwargs: Any,
     ) -> None:
         #: The routing state of the request that found nothing (for debug pages).
