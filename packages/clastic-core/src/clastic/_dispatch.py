@@ -73,7 +73,7 @@ logger = logging.getLogger("clastic.application")
 def _state_with(route: BoundRoute) -> DispatchState:
     """Return a new DispatchState that records *route*, the first route it learns about."""
     state = DispatchState()
-    state.attempted_routes.append(route)
+    state.add_route(route)
     return state
 
 
@@ -196,12 +196,12 @@ class Dispatcher:
             if values is None:
                 continue
             if state is not None:
-                state.attempted_routes.append(route)
+                state.add_route(route)
             methods = route.methods
             if methods is not None and method not in methods:
                 if state is None:
                     state = _state_with(route)
-                state.allowed_methods.update(methods)
+                state.update_methods(methods)
                 continue
             if route._redirects:
                 canonical = route.redirect_path(path)
@@ -259,7 +259,7 @@ class Dispatcher:
                 if result.source_route is None:
                     result.source_route = route
                 if not result.is_breaking:
-                    state.exceptions.append(result)
+                    state.add_exception(result)
                     continue
                 return self.render_error(route, request, state, result, environ, path, request_id, values)
             return result, request
