@@ -186,20 +186,10 @@ def replace_body(response: Response, body: bytes, content_type: str) -> None:
 
 
 def raw_to_response(raw: Raw) -> Response:
-    """Return the Response a render would have built for *raw*: :func:`init_buffered`'s, inlined."""
+    """Return the Response a render would have built for *raw*: ``Response(body, status=..., content_type=...)``."""
     status, content_type, body = raw
-    if not FAST:
-        return Response(body, status=status, content_type=content_type)
-    headers = _new(Headers)
-    headers._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
     response = _new(Response)
-    attrs = response.__dict__
-    attrs["headers"] = headers
-    attrs["_status"] = _STATUS_LINES.get(status) or status_line(status)
-    attrs["_status_code"] = status
-    attrs["direct_passthrough"] = False
-    attrs["_on_close"] = []
-    attrs["response"] = [body]
+    init_buffered(response, body, content_type, status)
     return response
 
 
