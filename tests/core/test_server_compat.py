@@ -331,6 +331,39 @@ def test_run_with_reloader_runs_main_again_in_a_new_process_when_a_file_changes(
     assert second[1] != second[0]
 
 
+CHANGE_DURING_START_SCRIPT = """
+import os
+import sys
+
+from clastic.server import run_with_reloader
+
+
+def main():
+    with open(sys.argv[1], "a") as log:
+        log.write(f"{os.getpid()}\\n")
+    with open(sys.argv[1]) as log:
+        first_run = len(log.read().splitlines()) == 1
+    if first_run:  # change the watched file while the program is still starting
+        stat = os.stat(sys.argv[2])
+        os.utime(sys.argv[2], ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+
+
+run_with_reloader(main, extra_files=[sys.argv[2]], interval=0.1)
+"""
+
+
+def test_run_with_reloader_sees_a_file_changed_while_the_program_starts(tmp_path):
+    # The files' baseline is taken before main runs, so a change made during start-up reloads too.
+    (tmp_path / "main.py").write_text(CHANGE_DURING_START_SCRIPT)
+    log, watched = tmp_path / "pids.log", tmp_path / "watched.txt"
+    watched.write_text("1")
+    with DevProcess(
+        [sys.executable, "main.py", str(log), str(watched)], cwd=tmp_path, log_dir=tmp_path / "logs"
+    ) as server:
+        first, second = wait_for_lines(log, 2, server)[:2]
+    assert first != second
+
+
 FLAW_SCRIPT = """
 import sys
 

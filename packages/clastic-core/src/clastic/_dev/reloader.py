@@ -401,8 +401,17 @@ def reloader_loop(extra_files: Iterable[str] | None = None, interval: float = 1)
     seconds; modules imported later are watched from then on. Kept for
     compatibility with Clastic 26.
     """
+    _watch(_watcher(extra_files), interval)
+
+
+def _watcher(extra_files: Iterable[str] | None) -> FileWatcher:
+    """Start watching the loaded modules' files and *extra_files*: their mtimes now are the baseline."""
     extra = [os.path.abspath(name) for name in extra_files or ()]
-    watcher = FileWatcher([*iter_monitor_files(), *extra])
+    return FileWatcher([*iter_monitor_files(), *extra])
+
+
+def _watch(watcher: FileWatcher, interval: float) -> NoReturn:
+    """Poll *watcher* every *interval* seconds; exit with status 3 on the first change."""
     while True:
         changed = watcher.changed()
         if changed is not None:
@@ -479,9 +488,11 @@ def run_with_reloader(
             return
         sys.exit(status)
     enable_tty_echo()
+    # The baseline is taken before main_func runs: a file changed while it starts is a change.
+    watcher = _watcher(extra_files)
     thread = threading.Thread(target=main_func, name="clastic-main", daemon=True)
     thread.start()
     try:
-        reloader_loop(extra_files, interval)
+        _watch(watcher, interval)
     except KeyboardInterrupt:
         return
