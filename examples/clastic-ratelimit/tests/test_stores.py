@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sqlite3
 import subprocess
@@ -169,6 +170,31 @@ def test_sqlite_store_prunes_on_its_own(tmp_path):
         assert [b.key for b in store.buckets()] == ["late"]
     finally:
         store.close()
+
+
+def test_sqlite_store_dropped_without_close_closes_its_connections(tmp_path, monkeypatch):
+    # An app holding the store goes away without calling close(): Python 3.13 would
+    # otherwise report each connection the garbage collector finds still open.
+    opened = []
+    real_connect = sqlite3.connect
+
+    def connect(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        opened.append(conn)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    store = SQLiteStore(tmp_path / "dropped.db")
+    take(store)
+    worker = threading.Thread(target=take, args=(store, "other"))  # a second thread, a second connection
+    worker.start()
+    worker.join()
+    assert len(opened) == 2
+    del store
+    gc.collect()
+    for conn in opened:
+        with pytest.raises(sqlite3.ProgrammingError, match="Cannot operate on a closed database"):
+            conn.execute("SELECT 1")
 
 
 @pytest.mark.parametrize("path", [":memory:", "file::memory:?cache=shared"])

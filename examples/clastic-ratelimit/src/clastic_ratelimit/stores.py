@@ -11,6 +11,7 @@ import logging
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
@@ -159,6 +160,9 @@ class SQLiteStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        # A store dropped without close() (the app held it until it went away) closes its
+        # connections when it is collected, not leaving them for the garbage collector.
+        self._finalizer = weakref.finalize(self, _close_connections, self._connections, self._connections_lock)
         self._takes = itertools.count(1)
         if create:
             try:
@@ -254,12 +258,18 @@ class SQLiteStore:
             return conn.execute(f"DELETE FROM {TABLE} WHERE full_at <= ?", (now,)).rowcount
 
     def close(self) -> None:
-        """Close every connection this store opened (in any thread)."""
-        with self._connections_lock:
-            connections, self._connections = self._connections, []
-        for conn in connections:
-            conn.close()
+        """Close every connection this store opened (in any thread); it opens new ones if used again."""
+        _close_connections(self._connections, self._connections_lock)
         self._local = threading.local()
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
+
+
+def _close_connections(connections: list[sqlite3.Connection], lock: threading.Lock) -> None:
+    # The list is the store's own, emptied in place: close() and the finalizer share it.
+    with lock:
+        opened = connections[:]
+        connections.clear()
+    for conn in opened:
+        conn.close()
