@@ -228,6 +228,8 @@ class Dispatcher:
                 state = _state_with(route)
             try:
                 result = route._execute(given, state, *values.values())
+                if type(result) is DeferredResponse:  # a render's body that request hooks passed on
+                    return result, request if cell is None else cell[0]
                 if type(result) is tuple and route._direct:
                     if result[0] is None:  # the render needs the request after all (see BasicRender)
                         if request is None:
