@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 FRAMEWORKS = ("clastic", "falcon", "flask", "bottle", "wsgi")
@@ -45,13 +46,14 @@ def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 class Server:
     """One gunicorn serving one framework's hello, started and stopped by this script."""
 
-    def __init__(self, name: str, workers: int, logdir: Path) -> None:
+    def __init__(self, name: str, workers: int, logdir: Path, cpus: set[int] | None = None) -> None:
         self.name = name
         self.port = free_port()
         self.log = logdir / f"{name}.log"
@@ -67,7 +69,9 @@ class Server:
         ]  # fmt: skip
         with open(self.log, "wb") as log:
             # A session of its own: Ctrl-C reaches this script, which stops the server cleanly.
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_pinned(cpus)
+            )
 
     @property
     def url(self) -> str:
@@ -106,10 +110,21 @@ class Server:
         self.process.wait()
 
 
-def load(wrk: str, url: str, seconds: float, threads: int, connections: int) -> tuple[float, str]:
+def _pinned(cpus: set[int] | None) -> Any:
+    """A ``preexec_fn`` that keeps the child (and what it forks) on *cpus*, or ``None`` to leave it free."""
+    if not cpus:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
+def load(
+    wrk: str, url: str, seconds: float, threads: int, connections: int, cpus: set[int] | None = None
+) -> tuple[float, str]:
     """Run wrk against *url* for *seconds*; return the requests per second and any errors it reported."""
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", url]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=False)
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 30, check=False, preexec_fn=_pinned(cpus)
+    )
     match = _RATE.search(result.stdout)
     if result.returncode != 0 or match is None:
         raise SystemExit(f"wrk failed ({result.returncode}): {result.stdout}{result.stderr}")
@@ -174,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server (default 2)")
     parser.add_argument("--only", nargs="*", choices=FRAMEWORKS, help="servers to run (default: all)")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="servers on the first CPU, wrk on the others (with --workers 1: the server's own cost, less noise)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.duration = 2, 2.0
@@ -188,20 +208,28 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     started = machine()
+    server_cpus: set[int] | None = None
+    load_cpus: set[int] | None = None
+    if args.pin:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            print("--pin needs at least 2 CPUs", file=sys.stderr)
+            return 2
+        server_cpus, load_cpus = {cpus[0]}, set(cpus[1:])
     rates: dict[str, list[float]] = {name: [] for name in names}
     problems: list[str] = []
     servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="clastic-bench-http-") as logdir:
         try:
             for name in names:
-                servers.append(Server(name, args.workers, Path(logdir)))
+                servers.append(Server(name, args.workers, Path(logdir), server_cpus))
             for server in servers:
                 server.wait_ready()
-                load(wrk, server.url, 1, args.threads, args.connections)  # warm up
+                load(wrk, server.url, 1, args.threads, args.connections, load_cpus)  # warm up
             for index in range(args.rounds):
                 order = servers[index % len(servers) :] + servers[: index % len(servers)]
                 for server in order:
-                    rate, problem = load(wrk, server.url, args.duration, args.threads, args.connections)
+                    rate, problem = load(wrk, server.url, args.duration, args.threads, args.connections, load_cpus)
                     rates[server.name].append(rate)
                     if problem:
                         problems.append(f"round {index + 1}, {server.name}: {problem}")
@@ -210,9 +238,10 @@ def main(argv: list[str] | None = None) -> int:
             for server in servers:
                 server.stop()
     print(started)
+    pinning = f"; servers pinned to CPU {sorted(server_cpus or ())}, wrk to {sorted(load_cpus)}" if load_cpus else ""
     print(
         f"gunicorn {args.workers} sync workers per server; wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration:g}s, {args.rounds} interleaved rounds; load at the end "
+        f"-d{args.duration:g}s, {args.rounds} interleaved rounds{pinning}; load at the end "
         + " ".join(f"{value:.2f}" for value in os.getloadavg())
         + "\n"
     )
