@@ -504,3 +504,43 @@ def test_every_request_has_its_own_path_params():
     # The class default cannot be changed by accident.
     with pytest.raises(TypeError, match="does not support item assignment"):
         Request.path_params["x"] = 1
+
+
+def test_an_application_and_what_its_callables_hold_are_freed_once_it_is_gone():
+    # Build-time caches (signatures, chain shapes) must not keep an Application's endpoints,
+    # hooks and renders alive, nor what they hold (a database connection, say).
+    import gc
+    import weakref
+
+    from clastic import Middleware
+
+    class Connection:
+        def lookup(self, name):
+            return f"found {name}"
+
+    class Stamp(Middleware):
+        provides = ("stamp",)
+
+        def __init__(self, connection):
+            self.connection = connection
+
+        def request(self, next, request):
+            return next(stamp=request.path)
+
+    def build():
+        connection = Connection()
+
+        def show(name, stamp):
+            return connection.lookup(name) + " at " + stamp
+
+        def render(context):
+            return Response(f"{context} ({type(connection).__name__})")
+
+        app = Application([("/<name>", show, render)], middlewares=[Stamp(connection)])
+        assert app.get_local_client().get("/ada").text == "found ada at /ada (Connection)"
+        return weakref.ref(connection), weakref.ref(app)
+
+    connection, app = build()
+    gc.collect()
+    assert app() is None
+    assert connection() is None

@@ -39,7 +39,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from clastic._codegen import Hook, Writer, bound_call, compile_function, remembered_signature
+from clastic._codegen import Hook, Writer, bound_call, compile_function
 from clastic._fast_wsgi import FAST, DeferredResponse, finish_direct, respond_direct
 from clastic._inject import HOOK_NAMES, INTERNAL_PREFIX, RESERVED_ARGS, CallableSpec, read_signature, variable_name
 from clastic.exceptions import ConflictingProvidesError, ReservedArgumentError
@@ -228,8 +228,8 @@ def compile_chain(
     )
     for hook in hooks:
         env[f"_clastic_mw{hook.index}_{hook.kind}"] = hook.spec.func
-    endpoint_spec = remembered_signature(endpoint)
-    render_spec = remembered_signature(render) if render is not None else None
+    endpoint_spec = read_signature(endpoint)
+    render_spec = read_signature(render) if render is not None else None
     request_hooks = any(hook.kind == "request" for hook in hooks)
     # A render with a direct form runs in that form (see direct_form()) unless
     # render hooks wrap it. Without request hooks nothing sees its Response,
@@ -384,7 +384,7 @@ def compile_error_renderer(
         key, shared = None, None
     if shared is not None:
         return shared
-    spec = remembered_signature(render_error)
+    spec = read_signature(render_error)
     env: dict[str, Any] = {"_clastic_render_error": render_error}
     entries, _constant_vars = _outside(params, constants, env)
     available = dict(entries)

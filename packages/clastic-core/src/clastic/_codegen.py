@@ -4,8 +4,7 @@
 names each call passes (checking them against their sources);
 :func:`compile_function` compiles the text under a descriptive file name
 registered with :mod:`linecache`, so tracebacks and debuggers show the
-generated code; :func:`remembered_signature` reads a callable's
-parameters once; :func:`bound_call` picks the cheapest thing to call;
+generated code; :func:`bound_call` picks the cheapest thing to call;
 :func:`arg_source_records` turns the sources a Writer noted into the
 :class:`~clastic.types.ArgSource` records a bound route shows.
 """
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
-from clastic._inject import HOOK_NAMES, CallableSpec, read_signature, resolve_arguments, variable_name
+from clastic._inject import HOOK_NAMES, CallableSpec, resolve_arguments, variable_name
 from clastic.exceptions import ReservedArgumentError
 from clastic.types import ArgSource
 
@@ -33,7 +32,6 @@ __all__ = [
     "arg_source_records",
     "bound_call",
     "compile_function",
-    "remembered_signature",
 ]
 
 logger = logging.getLogger("clastic._chain")
@@ -230,23 +228,6 @@ def arg_source_records(sources: Mapping[str, str], middlewares: Sequence[object]
             record = ArgSource("middleware", source, providers.get(name))
         records[name] = record
     return records
-
-
-# Specs by the id of their callable; each spec holds its callable, so an id
-# cannot be reused while its entry lives.
-_SIGNATURES: dict[int, CallableSpec] = {}
-
-
-def remembered_signature(func: Any) -> CallableSpec:
-    """:func:`read_signature`, remembered: one endpoint or render often serves many routes."""
-    spec = _SIGNATURES.get(id(func))
-    if spec is not None and spec.func is func:
-        return spec
-    spec = read_signature(func)
-    if len(_SIGNATURES) >= 4096:
-        _SIGNATURES.clear()
-    _SIGNATURES[id(func)] = spec
-    return spec
 
 
 def compile_function(source: str, filename: str, env: dict[str, Any], name: str) -> Callable[..., Any]:

@@ -8,9 +8,10 @@ one source.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import keyword
+import types
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -113,7 +114,7 @@ def read_signature(func: Any, *, label: str | None = None) -> CallableSpec:
     label = label or _label(func)
     try:
         parts = _cached_parameters(func)
-    except TypeError:  # unhashable callable: read it uncached
+    except TypeError:  # unhashable, or not weakly referenceable: read it uncached
         parts = _parameters(func)
     if isinstance(parts, str):
         raise InvalidEndpoint(parts.format(label=label))
@@ -123,10 +124,25 @@ def read_signature(func: Any, *, label: str | None = None) -> CallableSpec:
 _Parts = tuple[tuple[str, ...], frozenset[str], tuple[str, ...], frozenset[str], str | None, str | None]
 
 
-@functools.lru_cache(maxsize=4096)
+# What _parameters() found, remembered while the callable lives (inspect.signature is slow, and one
+# endpoint or render often serves many routes). The keys are weak: a cache must not keep an
+# Application's endpoints, and what they hold (a database connection, say), alive after it is gone.
+# A bound method is keyed by its function, which gives its signature: ``obj.hook`` is a new object
+# on every access, but ``obj.hook.__func__`` is the same one.
+_PARAMETERS: weakref.WeakKeyDictionary[Any, _Parts | str] = weakref.WeakKeyDictionary()
+_METHOD_PARAMETERS: weakref.WeakKeyDictionary[Any, _Parts | str] = weakref.WeakKeyDictionary()
+
+
 def _cached_parameters(func: Any) -> _Parts | str:
-    # inspect.signature is slow; one endpoint or render often serves many routes.
-    return _parameters(func)
+    """:func:`_parameters`, remembered; raises ``TypeError`` for callables it cannot remember weakly."""
+    if type(func) is types.MethodType:
+        cache, key = _METHOD_PARAMETERS, func.__func__
+    else:
+        cache, key = _PARAMETERS, func
+    found = cache.get(key)  # TypeError: unhashable, or no weak reference to it (most builtins)
+    if found is None:
+        found = cache[key] = _parameters(func)
+    return found
 
 
 def _parameters(func: Any) -> _Parts | str:
