@@ -38,6 +38,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 FRAMEWORKS = ("clastic", "falcon", "flask", "bottle", "wsgi")
 _RATE = re.compile(r"Requests/sec:\s*([0-9.]+)")
+_TOTAL = re.compile(r"(\d+) requests in ")
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s*(\d+)")
 _SOCKET_ERRORS = re.compile(r"Socket errors:\s*(.*)")
 
@@ -98,6 +99,10 @@ class Server:
             raise SystemExit(f"{self.name}: GET / answered {response.status} {body[:80]!r}")
         raise SystemExit(f"{self.name}: gunicorn did not come up; its log:\n{self.log.read_text(errors='replace')}")
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds the server's processes (master and workers) have used so far."""
+        return sum(_cpu_seconds(pid) for pid in [self.process.pid, *_children(self.process.pid)])
+
     def stop(self) -> None:
         """Stop gunicorn (graceful, then forced) and its workers."""
         if self.process.poll() is None:
@@ -110,6 +115,32 @@ class Server:
         self.process.wait()
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds *pid* has used so far (Linux ``/proc``), 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (fields 14 and 15 of stat)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is *pid* (gunicorn's workers, for its master)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
 def _pinned(cpus: set[int] | None) -> Any:
     """A ``preexec_fn`` that keeps the child (and what it forks) on *cpus*, or ``None`` to leave it free."""
     if not cpus:
@@ -119,8 +150,8 @@ def _pinned(cpus: set[int] | None) -> Any:
 
 def load(
     wrk: str, url: str, seconds: float, threads: int, connections: int, cpus: set[int] | None = None
-) -> tuple[float, str]:
-    """Run wrk against *url* for *seconds*; return the requests per second and any errors it reported."""
+) -> tuple[float, int, str]:
+    """Run wrk against *url* for *seconds*; return the requests per second and in all, and any errors."""
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", url]
     result = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + 30, check=False, preexec_fn=_pinned(cpus)
@@ -133,7 +164,8 @@ def load(
         problems.append(f"{non_2xx.group(1)} non-2xx")
     if socket_errors := _SOCKET_ERRORS.search(result.stdout):
         problems.append(f"socket errors: {socket_errors.group(1).strip()}")
-    return float(match.group(1)), "; ".join(problems)
+    total = _TOTAL.search(result.stdout)
+    return float(match.group(1)), int(total.group(1)) if total else 0, "; ".join(problems)
 
 
 def machine() -> str:
@@ -155,23 +187,36 @@ def machine() -> str:
     )
 
 
-def report(rates: dict[str, list[float]], names: list[str]) -> list[str]:
-    """Return a Markdown table of requests per second and shares of the raw WSGI rate.
+def report(samples: dict[str, list[float]], names: list[str], what: str, lower_is_better: bool = False) -> list[str]:
+    """Return a Markdown table of *samples* per server and each one's share of raw WSGI's.
 
-    The best round is the one least disturbed by other processes; the share
-    of raw WSGI divides two best rounds, and the per-round shares (each taken
-    against raw WSGI's rate in the same round) are shown as a cross-check.
+    *what* names the measure (requests per second, or the server's CPU time
+    per request, where lower is better). The best round is the one least
+    disturbed by other processes; the share of raw WSGI compares two best
+    rounds (100 % is raw WSGI's throughput, or its CPU cost), and the
+    per-round shares, each against raw WSGI in the same round, are shown as
+    a cross-check.
     """
+    best = min if lower_is_better else max
+    digits = ",.1f" if lower_is_better else ",.0f"
+
+    def share(value: float, raw: float) -> float:
+        return 100 * (raw / value if lower_is_better else value / raw)
+
     lines = [
-        "| server | requests/s, best round | median (range) | % of raw WSGI, best / best | per round, median (range) |",
+        f"| server | {what}, best round | median (range) | % of raw WSGI, best / best | per round, median (range) |",
         "| --- | --- | --- | --- | --- |",
     ]
     for name in names:
-        values = rates[name]
-        cells = [f"{max(values):,.0f}", f"{statistics.median(values):,.0f} ({min(values):,.0f}–{max(values):,.0f})"]
-        if "wsgi" in rates and name != "wsgi":
-            shares = [100 * a / b for a, b in zip(values, rates["wsgi"], strict=True)]
-            cells.append(f"{100 * max(values) / max(rates['wsgi']):.0f} %")
+        values = samples[name]
+        cells = [
+            format(best(values), digits),
+            f"{format(statistics.median(values), digits)} "
+            f"({format(min(values), digits)}–{format(max(values), digits)})",
+        ]
+        if "wsgi" in samples and name != "wsgi":
+            shares = [share(value, raw) for value, raw in zip(values, samples["wsgi"], strict=True)]
+            cells.append(f"{share(best(values), best(samples['wsgi'])):.0f} %")
             cells.append(f"{statistics.median(shares):.0f} % ({min(shares):.0f}–{max(shares):.0f} %)")
         else:
             cells += ["—", "—"]
@@ -217,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         server_cpus, load_cpus = {cpus[0]}, set(cpus[1:])
     rates: dict[str, list[float]] = {name: [] for name in names}
+    cpu_per_request: dict[str, list[float]] = {name: [] for name in names}
     problems: list[str] = []
     servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="clastic-bench-http-") as logdir:
@@ -229,8 +275,13 @@ def main(argv: list[str] | None = None) -> int:
             for index in range(args.rounds):
                 order = servers[index % len(servers) :] + servers[: index % len(servers)]
                 for server in order:
-                    rate, problem = load(wrk, server.url, args.duration, args.threads, args.connections, load_cpus)
+                    cpu_before = server.cpu_seconds()
+                    rate, total, problem = load(
+                        wrk, server.url, args.duration, args.threads, args.connections, load_cpus
+                    )
+                    cpu_used = server.cpu_seconds() - cpu_before
                     rates[server.name].append(rate)
+                    cpu_per_request[server.name].append(1e6 * cpu_used / max(total, 1))
                     if problem:
                         problems.append(f"round {index + 1}, {server.name}: {problem}")
                 print(f"round {index + 1}/{args.rounds} done", file=sys.stderr, flush=True)
@@ -245,7 +296,12 @@ def main(argv: list[str] | None = None) -> int:
         + " ".join(f"{value:.2f}" for value in os.getloadavg())
         + "\n"
     )
-    print("\n".join(report(rates, names)))
+    print("\n".join(report(rates, names, "requests/s")))
+    print(
+        "\nThe servers' own CPU time per request (master and workers, user + system, from /proc: "
+        "what the server spent, whatever else ran on the machine):\n"
+    )
+    print("\n".join(report(cpu_per_request, names, "CPU µs per request", lower_is_better=True)))
     for problem in problems:
         print(f"\nwrk reported {problem}")
     return 0
