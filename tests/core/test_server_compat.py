@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import pty
@@ -12,6 +13,7 @@ import termios
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -317,13 +319,20 @@ def wait_for_lines(path: Path, count: int, server: DevProcess, timeout: float = 
     )
 
 
-def test_run_with_reloader_runs_main_again_in_a_new_process_when_a_file_changes(tmp_path):
-    (tmp_path / "main.py").write_text(RUN_WITH_RELOADER_SCRIPT)
+@contextlib.contextmanager
+def reloader_script(tmp_path: Path, script: str) -> Iterator[tuple[DevProcess, Path, Path]]:
+    """Run *script* as ``main.py LOG WATCHED``; yield the process, the pid log and the watched file."""
+    (tmp_path / "main.py").write_text(script)
     log, watched = tmp_path / "pids.log", tmp_path / "watched.txt"
     watched.write_text("1")
     with DevProcess(
         [sys.executable, "main.py", str(log), str(watched)], cwd=tmp_path, log_dir=tmp_path / "logs"
     ) as server:
+        yield server, log, watched
+
+
+def test_run_with_reloader_runs_main_again_in_a_new_process_when_a_file_changes(tmp_path):
+    with reloader_script(tmp_path, RUN_WITH_RELOADER_SCRIPT) as (server, log, watched):
         first = wait_for_lines(log, 1, server)
         rewrite(watched, "2")
         second = wait_for_lines(log, 2, server)
@@ -354,12 +363,7 @@ run_with_reloader(main, extra_files=[sys.argv[2]], interval=0.1)
 
 def test_run_with_reloader_sees_a_file_changed_while_the_program_starts(tmp_path):
     # The files' baseline is taken before main runs, so a change made during start-up reloads too.
-    (tmp_path / "main.py").write_text(CHANGE_DURING_START_SCRIPT)
-    log, watched = tmp_path / "pids.log", tmp_path / "watched.txt"
-    watched.write_text("1")
-    with DevProcess(
-        [sys.executable, "main.py", str(log), str(watched)], cwd=tmp_path, log_dir=tmp_path / "logs"
-    ) as server:
+    with reloader_script(tmp_path, CHANGE_DURING_START_SCRIPT) as (server, log, _watched):
         first, second = wait_for_lines(log, 2, server)[:2]
     assert first != second
 
