@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from clastic._chain import ChainSpec
 from clastic._deps import resolve_deps
 from clastic._dispatch_state import DispatchState
-from clastic._fast_wsgi import raw_to_response
+from clastic._fast_wsgi import DeferredResponse, materialise, raw_to_response
 from clastic._inject import RESERVED_ARGS, variable_name
 from clastic._pattern import Pattern
 from clastic.sinter import get_arg_names
@@ -127,6 +127,8 @@ class BoundRouteCompat(Generic[RouteT]):
                 result = render_direct(result[1], request, self)
             if type(result) is tuple:
                 result = raw_to_response(result)
+        elif type(result) is DeferredResponse:  # what request hooks passed on: the caller gets a plain Response
+            result = materialise(result)
         return result
 
     def execute_error(self, request: Request, _error: Any, **kwargs: Any) -> Any:
