@@ -19,11 +19,13 @@ routes change. The dispatcher does work only on demand:
   content type, body)`` triple instead of a Response; the triple goes
   straight to ``start_response`` (:func:`clastic._fast_wsgi.write_raw`).
   Such renders only run this way on routes without request or render
-  middleware hooks, so every middleware and endpoint that handles a
-  response still gets a Werkzeug ``Response``. Under request hooks the
-  render still gets the request only if it needs it: the chain is given
-  a *request cell* (``[request or None, dispatcher, environ, request id,
-  path params]``) to build it from (:func:`clastic._fast_wsgi.respond_direct`).
+  middleware hooks. Under request hooks, the hooks get a
+  :class:`~clastic._fast_wsgi.DeferredResponse` instead: a Werkzeug
+  ``Response`` built the moment a hook reads it, and sent as the triple
+  if none did. The render still gets the request only if it needs it:
+  the chain is given a *request cell* (``[request or None, dispatcher,
+  environ, request id, path params]``) to build it from
+  (:func:`clastic._fast_wsgi.respond_direct`).
 * An unmatched request on an Application whose null route runs no hooks,
   with the stock ``NotFound`` and error renderer, is answered with the
   404 body prepared once per negotiated type.
