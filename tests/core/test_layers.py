@@ -18,6 +18,7 @@ instead, such as ``clastic.types.ApplicationLike``).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -384,3 +385,39 @@ def test_clastic_types_imports_nothing_from_clastic_even_for_annotations() -> No
         for alias in node.names
     ]
     assert [name for name in imported if name and name.split(".")[0] == "clastic"] == []
+
+
+def _documented_layers() -> dict[str, set[str]]:
+    """Read ARCHITECTURE.md's layer table: layer name -> the modules it lists, spelled out.
+
+    A cell lists modules in backticks; backticked names in parentheses after
+    one are its submodules (``errors`` (``_base``, ``http``)); a package listed
+    alone stands for all of its modules.
+    """
+    text = (PACKAGES.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    section = text.split("## clastic-core's layers", 1)[1].split("\n## ", 1)[0]
+    layers: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or not cells[1].startswith("`"):
+            continue
+        names: set[str] = set()
+        last = ""
+        for name, inside in re.findall(r"`([^`]+)`|\(([^)]*)\)", cells[1]):
+            if name:
+                last = "clastic" if name == "clastic" else f"clastic.{name}"
+                names.add(last)
+            else:
+                names.update(last if sub == "__init__" else f"{last}.{sub}" for sub in re.findall(r"`([^`]+)`", inside))
+        layers[cells[0]] = names
+    return layers
+
+
+def test_architecture_md_lists_the_layers_as_they_are() -> None:
+    documented = _documented_layers()
+    assert list(documented) == [name for name, _modules in LAYERS], "ARCHITECTURE.md's layers, in order"
+    for name, modules in LAYERS:
+        listed = documented[name]
+        covered = {module for module in modules if any(module == n or module.startswith(n + ".") for n in listed)}
+        assert listed <= modules, f"{name}: ARCHITECTURE.md lists modules the layer lacks: {sorted(listed - modules)}"
+        assert covered == modules, f"{name}: ARCHITECTURE.md leaves out {sorted(modules - covered)}"
