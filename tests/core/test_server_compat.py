@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import os
 import pty
@@ -13,7 +12,6 @@ import termios
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -319,20 +317,13 @@ def wait_for_lines(path: Path, count: int, server: DevProcess, timeout: float = 
     )
 
 
-@contextlib.contextmanager
-def reloader_script(tmp_path: Path, script: str) -> Iterator[tuple[DevProcess, Path, Path]]:
-    """Run *script* as ``main.py LOG WATCHED``; yield the process, the pid log and the watched file."""
-    (tmp_path / "main.py").write_text(script)
+def test_run_with_reloader_runs_main_again_in_a_new_process_when_a_file_changes(tmp_path):
+    (tmp_path / "main.py").write_text(RUN_WITH_RELOADER_SCRIPT)
     log, watched = tmp_path / "pids.log", tmp_path / "watched.txt"
     watched.write_text("1")
     with DevProcess(
         [sys.executable, "main.py", str(log), str(watched)], cwd=tmp_path, log_dir=tmp_path / "logs"
     ) as server:
-        yield server, log, watched
-
-
-def test_run_with_reloader_runs_main_again_in_a_new_process_when_a_file_changes(tmp_path):
-    with reloader_script(tmp_path, RUN_WITH_RELOADER_SCRIPT) as (server, log, watched):
         first = wait_for_lines(log, 1, server)
         rewrite(watched, "2")
         second = wait_for_lines(log, 2, server)
@@ -340,32 +331,40 @@ def test_run_with_reloader_runs_main_again_in_a_new_process_when_a_file_changes(
     assert second[1] != second[0]
 
 
-CHANGE_DURING_START_SCRIPT = """
-import os
-import sys
+def test_run_with_reloader_sees_a_file_changed_while_the_program_starts(tmp_path, monkeypatch):
+    # The files' baseline is taken before main runs, so a change main makes at once still reloads.
+    # Reading the loaded modules is made to wait until main has changed the file (up to 0.5 s): were
+    # the baseline taken after main started, it would already hold the change and never exit.
+    from clastic._dev import reloader
 
-from clastic.server import run_with_reloader
+    watched = tmp_path / "watched.txt"
+    watched.write_text("1")
+    changed = threading.Event()
+    module_files = reloader.iter_monitor_files
 
+    def slow_module_files():
+        changed.wait(0.5)
+        return module_files()
 
-def main():
-    with open(sys.argv[1], "a") as log:
-        log.write(f"{os.getpid()}\\n")
-    with open(sys.argv[1]) as log:
-        first_run = len(log.read().splitlines()) == 1
-    if first_run:  # change the watched file while the program is still starting
-        stat = os.stat(sys.argv[2])
-        os.utime(sys.argv[2], ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    def main():
+        stat = watched.stat()
+        os.utime(watched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+        changed.set()
 
+    monkeypatch.setattr(reloader, "iter_monitor_files", slow_module_files)
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")  # run as the reloader's server process
+    exits = []
 
-run_with_reloader(main, extra_files=[sys.argv[2]], interval=0.1)
-"""
+    def serve():
+        try:
+            reloader.run_with_reloader(main, extra_files=[str(watched)], interval=0.01)
+        except SystemExit as ex:
+            exits.append(ex.code)
 
-
-def test_run_with_reloader_sees_a_file_changed_while_the_program_starts(tmp_path):
-    # The files' baseline is taken before main runs, so a change made during start-up reloads too.
-    with reloader_script(tmp_path, CHANGE_DURING_START_SCRIPT) as (server, log, _watched):
-        first, second = wait_for_lines(log, 2, server)[:2]
-    assert first != second
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    server.join(5)
+    assert exits == [reloader.RELOAD_EXIT_CODE]
 
 
 FLAW_SCRIPT = """
