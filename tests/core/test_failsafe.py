@@ -66,6 +66,12 @@ def project(tmp_path):
     return root
 
 
+def reloading_serve(target, port):
+    """The command line of ``clastic serve TARGET`` on *port*, reloading every 0.1 s, app routes only."""
+    args = ["serve", target, "--port", str(port), "--reload-interval", "0.1", "--no-meta", "--no-static"]
+    return [clastic_script(), *args]
+
+
 def failsafe_json(server, url):
     reply = server.wait_for(url, is_failsafe, headers={"Accept": "application/json"})
     assert reply.status == 500 and reply.headers["Content-Type"] == "application/json"
@@ -106,17 +112,7 @@ def test_syntax_error_cycle_with_python_app_py(project, tmp_path):
 def test_name_error_at_build_cycle_with_clastic_serve(project, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    args = [
-        clastic_script(),
-        "serve",
-        "app:create_app()",
-        "--port",
-        str(port),
-        "--reload-interval",
-        "0.1",
-        "--no-meta",
-        "--no-static",
-    ]
+    args = reloading_serve("app:create_app()", port)
     with DevProcess(args, cwd=project, log_dir=tmp_path / "logs") as server:
         server.wait_for(f"{base}/", is_app("home page"))
 
@@ -145,17 +141,7 @@ def test_clastic_serve_starts_on_the_failsafe_page_when_broken_from_the_start(pr
     rewrite(project / "views.py", "from helpers import shout\n" + VIEWS.replace('"home page"', 'shout("home page")'))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    args = [
-        clastic_script(),
-        "serve",
-        "app:app",
-        "--port",
-        str(port),
-        "--reload-interval",
-        "0.1",
-        "--no-meta",
-        "--no-static",
-    ]
+    args = reloading_serve("app:app", port)
     with DevProcess(args, cwd=project, log_dir=tmp_path / "logs") as server:
         data = failsafe_json(server, f"{base}/")
         assert data["error"] == "ModuleNotFoundError"
