@@ -9,7 +9,8 @@ import random
 
 import pytest
 
-from clastic import GET, POST, S_REDIRECT, S_STRICT, Application, Route, render_basic
+from clastic import GET, POST, S_REDIRECT, S_REWRITE, S_STRICT, Application, Route, render_basic
+from clastic.errors import NotFound
 
 
 def answer(tag):
@@ -105,6 +106,43 @@ def test_added_routes_are_indexed_where_they_are_inserted():
     assert client.get("/x/y").text == "generic"  # appended: after the generic route
     app.add(("/x/y", answer("first now"), render_basic), index=0)
     assert client.get("/x/y").text == "first now"
+
+
+@pytest.mark.parametrize("slash_mode", [S_REDIRECT, S_REWRITE, S_STRICT])
+def test_a_literal_path_goes_to_the_first_route_that_answers_it_as_a_scan_would(slash_mode):
+    # Paths that only routes without bindings match are looked up at once, not matched:
+    # the order, the methods, non-breaking errors and the slash mode must still decide.
+    app = Application(
+        [
+            ("/n/<name>", answer("named"), render_basic),
+            ("/n/x", answer("literal x"), render_basic),
+            ("/n/x/", answer("branch x"), render_basic),
+            GET("/y", answer("get y"), render_basic),
+            POST("/y", answer("post y"), render_basic),
+            ("/z", lambda: NotFound(is_breaking=False), render_basic),
+            ("/z", answer("second z"), render_basic),
+            ("/docs/", answer("docs"), render_basic),
+            ("/", answer("home"), render_basic),
+        ],
+        slash_mode=slash_mode,
+    )
+    client = app.get_local_client()
+    assert client.get("/n/x").text == "named"  # the earlier route with a binding answers
+    assert client.get("/n/x/").text == ("named" if slash_mode != S_STRICT else "branch x")
+    assert client.get("/y").text == "get y"
+    assert client.post("/y").text == "post y"
+    reply = client.put("/y")
+    assert (reply.status_code, reply.headers["Allow"]) == (405, "GET, HEAD, OPTIONS, POST")
+    assert client.get("/z").text == "second z"
+    assert client.get("/docs/").text == "docs"
+    assert client.get("/").text == "home"
+    reply = client.get("/docs")
+    if slash_mode == S_REDIRECT:
+        assert (reply.status_code, reply.headers["Location"]) == (302, "/docs/")
+    elif slash_mode == S_REWRITE:
+        assert reply.text == "docs"
+    else:
+        assert reply.status_code == 404  # strict: '/docs' is not '/docs/'
 
 
 WORDS = ["api", "users", "v1", "static", "a", "b"]

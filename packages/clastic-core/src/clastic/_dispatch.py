@@ -6,6 +6,9 @@ routes change. The dispatcher does work only on demand:
 * It routes on ``PATH_INFO`` and ``REQUEST_METHOD`` from the environ,
   decoded as Werkzeug's ``Request`` decodes them
   (:func:`clastic._fast_wsgi.environ_route`).
+* A path that only routes without bindings match (``/``, ``/about``) is
+  looked up in a table built with the dispatcher (:func:`exact_paths`):
+  no router walk, no pattern matching.
 * It builds the :class:`~clastic.Request` only when something asks for it:
   a route whose compiled chain passes ``request`` to a callable (the
   endpoint, a middleware hook, a render, ``**kwargs``), an error renderer
@@ -41,7 +44,7 @@ route's handler live below the routes, in :mod:`clastic._dispatch_state`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
@@ -71,6 +74,9 @@ __all__ = ["Dispatcher"]
 
 logger = logging.getLogger("clastic.application")
 
+#: ``candidates(path)``: the routes that may match *path*, in route order (``Router.candidates``).
+Candidates = Callable[[str], "tuple[BoundRoute, ...]"]
+
 
 def _state_with(route: BoundRoute) -> DispatchState:
     """Return a new DispatchState that records *route*, the first route it learns about."""
@@ -97,17 +103,50 @@ def _renders_by_default(route: BoundRoute) -> bool:
     return render_error is default_render_error or getattr(render_error, "__func__", None) is ErrorHandler.render_error
 
 
+def exact_paths(routes: Sequence[BoundRoute], candidates: Candidates) -> dict[str, tuple[BoundRoute, ...]]:
+    """Map the literal paths that only routes without bindings match to those routes, in route order.
+
+    For such a path, the dispatcher skips the router and the matchers: the
+    routes it would find, and their (empty) URL values, are known at build.
+    A path that a route with bindings also matches, or that a route would
+    redirect, is left out and routed the general way.
+    """
+    table: dict[str, tuple[BoundRoute, ...]] = {}
+    for route in routes:
+        path = route.parsed.text
+        if route._converts or path in table:
+            continue
+        matching: list[BoundRoute] = []
+        for candidate in candidates(path):
+            if candidate.match_path(path) is None:
+                continue
+            if candidate._converts or (candidate._redirects and candidate.redirect_path(path) is not None):
+                break
+            matching.append(candidate)
+        else:
+            if matching:
+                table[path] = tuple(matching)
+    return table
+
+
 class Dispatcher:
     """Routes the requests of one Application; rebuilt whenever its routes change."""
 
-    __slots__ = ("_environ_type", "_ids", "app", "candidates", "null_route", "plain_null_route")
+    __slots__ = ("_environ_type", "_ids", "app", "candidates", "exact", "null_route", "plain_null_route")
 
     def __init__(
-        self, app: ApplicationLike, candidates: Any, null_route: BoundRoute, request_ids: Iterator[int]
+        self,
+        app: ApplicationLike,
+        routes: Sequence[BoundRoute],
+        candidates: Candidates,
+        null_route: BoundRoute,
+        request_ids: Iterator[int],
     ) -> None:
         self.app = app
         #: ``candidates(path)``: the routes that may match *path*, in order (see :class:`~clastic._router.Router`).
         self.candidates = candidates
+        #: The routes that answer a literal path, looked up before matching (see :func:`exact_paths`).
+        self.exact = exact_paths(routes, candidates)
         self.null_route = null_route
         #: True when the null route runs no middleware hook and renders errors the stock way.
         self.plain_null_route = not null_route._has_hooks and _renders_by_default(null_route)
@@ -193,10 +232,15 @@ class Dispatcher:
         type, body)`` triple.
         """
         state: DispatchState | None = None
-        for route in self.candidates(path):
-            values = route.match_path(path)
-            if values is None:
-                continue
+        exact = self.exact.get(path)
+        values: dict[str, Any] | None
+        for route in self.candidates(path) if exact is None else exact:
+            if exact is None:
+                values = route.match_path(path)
+                if values is None:
+                    continue
+            else:
+                values = {}
             if state is not None:
                 state.add_route(route)
             methods = route.methods
@@ -205,7 +249,7 @@ class Dispatcher:
                     state = _state_with(route)
                 state.update_methods(methods)
                 continue
-            if route._redirects:
+            if route._redirects and exact is None:
                 canonical = route.redirect_path(path)
                 if canonical is not None:
                     # Answered by the null route, so the application's middlewares
@@ -214,7 +258,7 @@ class Dispatcher:
                         state = _state_with(route)
                     state.redirect_to = canonical
                     break
-            cell = None
+            cell: list[Any] | None = None
             given: Any  # what the chain gets as its request: the request, a request cell or None
             if request is not None:
                 request.path_params = values
@@ -236,7 +280,9 @@ class Dispatcher:
                     if result[0] is None:  # the render needs the request after all (see BasicRender)
                         if request is None:
                             request = self.new_request(environ, request_id, values)
-                        result = route._render_direct(result[1], request, route)
+                        render_direct = route._render_direct
+                        assert render_direct is not None  # only a chain with a direct render returns triples
+                        result = render_direct(result[1], request, route)
                 elif not isinstance(result, Response):
                     raise not_a_response(route, result)
             except HTTPException as ex:

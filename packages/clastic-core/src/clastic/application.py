@@ -317,7 +317,7 @@ class Application:
         null_route = _NULL_ROUTE.bind(self)
         router = Router(self._routes)
         url_index = index_names(self._routes)
-        dispatcher = Dispatcher(self, router.candidates, null_route, self._request_ids)
+        dispatcher = Dispatcher(self, self._routes, router.candidates, null_route, self._request_ids)
         wsgi = self._wrap_wsgi(null_route)
         self._null_route, self._router, self._url_index, self._dispatcher = null_route, router, url_index, dispatcher
         self._wsgi = wsgi
