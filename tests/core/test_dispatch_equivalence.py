@@ -297,6 +297,18 @@ def test_the_prepared_404_answers_each_accept_as_the_full_path() -> None:
     }
 
 
+def test_the_prepared_404_follows_not_found_changed_at_run_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The prepared body is memoised per Accept value, but only while NotFound's attributes are unchanged.
+    client = Application([("/here", lambda: "here", render_basic)]).get_local_client()
+    before = client.get("/nope", headers={"Accept": "text/plain"})
+    stock = "404 - Not found\n\nThe requested URL was not found on this server.\n"
+    assert (before.status_code, before.text) == (404, stock)
+    monkeypatch.setattr(NotFound, "detail", "Nothing lives at this address.")
+    after = client.get("/nope", headers={"Accept": "text/plain"})
+    assert (after.status_code, after.text) == (404, "404 - Not found\n\nNothing lives at this address.\n")
+    assert "Nothing lives at this address." in client.get("/nope", headers={"Accept": "application/json"}).text
+
+
 # -- middlewares, HEAD, 304, redirects, uploads, streams, cookies ------------
 
 

@@ -273,7 +273,8 @@ class Dispatcher:
             if state is None and route._needs_state:
                 state = _state_with(route)
             try:
-                result = route._execute(given, state, *values.values())
+                # (A call without the unpacking when there is nothing to unpack is cheaper.)
+                result = route._execute(given, state, *values.values()) if values else route._execute(given, state)
                 if type(result) is DeferredResponse:  # a render's body that request hooks passed on
                     return result, request if cell is None else cell[0]
                 if type(result) is tuple and route._direct:
@@ -366,7 +367,7 @@ class Dispatcher:
         """
         if self.app.error_handler.not_found_type is not NotFound:
             return None
-        return NotFound.prepared(negotiate_accept(environ.get("HTTP_ACCEPT")))
+        return NotFound.prepared_for_accept(environ.get("HTTP_ACCEPT"))
 
     def render_error(
         self,

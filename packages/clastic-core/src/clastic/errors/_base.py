@@ -56,6 +56,8 @@ _JSON_ENCODER = ClasticJSONEncoder(indent=2, sort_keys=True, ensure_ascii=False,
 
 #: Prepared answers (see HTTPException.prepared), by body key.
 _PREPARED: dict[tuple[Any, ...], tuple[int, str, bytes]] = {}
+#: (class, raw Accept value) -> (the class's body attributes, what prepared() gave for it).
+_PREPARED_BY_ACCEPT: dict[tuple[type, str | None], tuple[tuple[Any, ...], tuple[int, str, bytes] | None]] = {}
 
 
 def negotiate_mimetype(request: Request | None) -> str:
@@ -285,6 +287,25 @@ class HTTPException(Response, Exception):
             if len(_PREPARED) >= _BODIES_LIMIT:
                 _PREPARED.clear()
             prepared = _PREPARED[key] = (error.status_code, headers[0][1], error.get_data())
+        return prepared
+
+    @classmethod
+    def prepared_for_accept(cls, accept: str | None) -> tuple[int, str, bytes] | None:
+        """Return :meth:`prepared` for the type negotiated from the raw ``Accept`` value *accept*.
+
+        Memoised per (class, ``Accept`` value) in a bounded cache, and kept
+        only while the class's code, message, detail and error type are the
+        ones it was prepared with.
+        """
+        attributes = (cls.code, cls.message, cls.detail, cls.error_type)
+        key = (cls, accept)
+        hit = _PREPARED_BY_ACCEPT.get(key)
+        if hit is not None and hit[0] == attributes:
+            return hit[1]
+        prepared = cls.prepared(negotiate_accept(accept))
+        if len(_PREPARED_BY_ACCEPT) >= _BODIES_LIMIT:
+            _PREPARED_BY_ACCEPT.clear()
+        _PREPARED_BY_ACCEPT[key] = (attributes, prepared)
         return prepared
 
     # -- serialisation -------------------------------------------------------
