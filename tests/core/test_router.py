@@ -148,13 +148,13 @@ def test_a_literal_path_goes_to_the_first_route_that_answers_it_as_a_scan_would(
 WORDS = ["api", "users", "v1", "static", "a", "b"]
 
 
-def random_routes(rng, count):
+def random_routes(rng, count, bindings=True):
     routes = []
     for index in range(count):
         depth = rng.randint(1, 4)
         parts = []
         for position in range(depth):
-            roll = rng.random()
+            roll = rng.random() if bindings else 1.0
             if roll < 0.2:
                 parts.append(f"<p{position}>")
             elif roll < 0.25 and position == depth - 1:
@@ -168,13 +168,19 @@ def random_routes(rng, count):
 
 
 def random_paths(rng, count):
-    return ["/" + "/".join(rng.choice([*WORDS, "zz", "7"]) for _ in range(rng.randint(0, 5))) for _ in range(count)]
+    paths = ["/" + "/".join(rng.choice([*WORDS, "zz", "7"]) for _ in range(rng.randint(0, 5))) for _ in range(count)]
+    return [path + "/" if len(path) > 1 and rng.random() < 0.25 else path for path in paths]  # some branch paths
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_thousands_of_routes_answer_as_a_scan_in_order_would(seed):
+@pytest.mark.parametrize(
+    ("seed", "slash_mode", "bindings"),
+    [(0, S_STRICT, True), (1, S_STRICT, True), (2, S_REWRITE, True), (3, S_STRICT, False)],
+)
+def test_thousands_of_routes_answer_as_a_scan_in_order_would(seed, slash_mode, bindings):
+    # The scan asks each route's match_path, which knows the slash mode; redirects it does not model.
+    # Without bindings, every route's path is a literal one, answered from the dispatcher's table.
     rng = random.Random(seed)
-    app = Application(random_routes(rng, 3000), slash_mode=S_STRICT)
+    app = Application(random_routes(rng, 3000, bindings), slash_mode=slash_mode)
     client = app.get_local_client()
     answered = 0
     for path in random_paths(rng, 400):
@@ -185,7 +191,7 @@ def test_thousands_of_routes_answer_as_a_scan_in_order_would(seed):
             if status == 200:
                 answered += 1
                 assert reply.text == text, (method, path)
-    assert answered > 300  # the vocabulary overlaps enough for most paths to find a route
+    assert answered > (300 if bindings else 150)  # the vocabulary overlaps enough for many paths to find a route
 
 
 def test_no_route_is_404_and_a_method_mismatch_is_405_at_scale():
