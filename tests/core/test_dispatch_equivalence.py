@@ -5,8 +5,9 @@ builds the request only when something asks for it, sends render output
 and prepared 404s straight to ``start_response`` and uses the shortcuts of
 ``clastic._fast_wsgi``. The general path answers the same request on a twin
 Application (built by the same factory, so counters and ids line up) with
-every shortcut switched off: ``clastic._fast_wsgi.FAST`` false, a request
-class that must be built before routing, built first and handed to
+every shortcut switched off: ``clastic._fast_wsgi.FAST`` false, no table of
+literal paths (every path goes through the router and the matchers), a
+request class that must be built before routing, built first and handed to
 ``Application.dispatch()``, and the response sent by Werkzeug's own
 ``Response.__call__``.
 """
@@ -138,6 +139,7 @@ def environ_for(path: str = "/", method: str = "GET", accept: str | None = "*/*"
 def assert_same(factory: Callable[[], Application], requests: list[Callable[[], dict[str, Any]]]) -> list[Answer]:
     """Send each request (a function making a fresh environ) both ways; assert equal answers; return them."""
     fast_app, general_app = factory(), factory()
+    general_app._dispatcher.exact.clear()  # the general path matches every path: no literal-path table
     answers = []
     for request_id, make_environ in enumerate(requests):
         fast = run_fast(fast_app, make_environ())
