@@ -34,6 +34,7 @@ from clastic.middleware.session import (
 )
 from clastic.testing import LiveServer
 from net_helpers import free_port
+from sqlite_race import failures_at_once
 
 SECRET = "session secret"
 
@@ -696,42 +697,11 @@ def test_sqlite_leaves_the_mode_of_an_existing_database_alone(tmp_path):
     assert modes == (0o640, 0o640)
 
 
-RACE_SCRIPT = """
-import multiprocessing, os, sys
-from clastic.middleware.session import SQLiteSessionStore
-from clastic.middleware._session_store import SessionRecord
-
-WORKERS = 6
-
-def work(path, number, barrier):
-    barrier.wait(timeout=60)  # all six are up: they open the new database at once
-    try:
-        SQLiteSessionStore(path).save(f"id{number}", SessionRecord("{}", 1.0, 1.0), None)
-        return "ok"
-    except Exception as ex:
-        return f"{type(ex).__name__}: {ex}"
-
-if __name__ == "__main__":
-    context = multiprocessing.get_context("spawn")
-    failures = []
-    with context.Manager() as manager, context.Pool(WORKERS) as pool:
-        for trial in range(int(sys.argv[2])):
-            path = os.path.join(sys.argv[1], f"new{trial}.sqlite3")
-            barrier = manager.Barrier(WORKERS)
-            results = pool.starmap(work, [(path, n, barrier) for n in range(WORKERS)], chunksize=1)
-            failures += [r for r in results if r != "ok"]
-    print(failures)
-"""
-
-
 def test_sqlite_workers_setting_up_a_new_database_at_once_all_succeed(tmp_path):
     # Six worker processes whose first request arrives at the same moment, on a database that does not exist yet.
-    import subprocess
-    import sys
-
-    (tmp_path / "race.py").write_text(RACE_SCRIPT)
-    done = subprocess.run(
-        [sys.executable, "race.py", str(tmp_path), "4"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    imports = (
+        "from clastic.middleware.session import SQLiteSessionStore\n"
+        "from clastic.middleware._session_store import SessionRecord"
     )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    save = 'SQLiteSessionStore(path).save(f"id{number}", SessionRecord("{}", 1.0, 1.0), None)'
+    assert failures_at_once(tmp_path, imports, save) == []
