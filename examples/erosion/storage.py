@@ -84,10 +84,20 @@ class LinkDB:
     def __init__(self, db_path: str, timeout: float = 15.0) -> None:
         self.db_path = db_path
         self.timeout = timeout
-        with closing(self._connect()) as conn:
-            # WAL is a property of the file: set once, kept by every later connection.
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
+        # Worker processes that start together set up a new file at the same moment. Switching
+        # it to WAL takes a lock that SQLite's busy timeout does not wait for: try again, in time.
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with closing(self._connect()) as conn:
+                    # WAL is a property of the file: set once, kept by every later connection.
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.executescript(_SCHEMA)
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.02)
 
     def __repr__(self) -> str:
         return f"LinkDB({self.db_path!r})"

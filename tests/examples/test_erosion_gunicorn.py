@@ -11,6 +11,8 @@ from contextlib import closing
 import pytest
 from example_helpers import EXAMPLES, Browser
 
+from sqlite_race import failures_at_once
+
 pytestmark = pytest.mark.slow
 
 SUBMISSIONS = 40
@@ -37,6 +39,12 @@ def gunicorn_erosion(server_process, tmp_path):
     # EROSION_CONFIG too: importing app.py builds its module-level app from it.
     server = server_process(argv, cwd=tmp_path, env={"EROSION_CONFIG": str(config)}, timeout=60)
     return server, tmp_path / "erosion.db"
+
+
+def test_workers_opening_a_new_database_at_once_all_start(tmp_path):
+    # Each gunicorn worker builds the app as it boots, so all open the new SQLite file at the same moment.
+    add = 'LinkDB(path).add_link(f"https://example.com/{number}")'
+    assert failures_at_once(tmp_path, "from storage import LinkDB", add, paths=[str(EXAMPLES / "erosion")]) == []
 
 
 def rows(db_path):
