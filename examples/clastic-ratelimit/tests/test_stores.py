@@ -215,16 +215,25 @@ def test_sqlite_store_without_create_refuses_foreign_files(tmp_path):
     conn.close()
 
 
-WORKER = textwrap.dedent(
+# What run_together() puts before each script: wait_for_go() marks the process ready in the
+# barrier folder (argv[2]), then waits for "go", so that all of them start together.
+WAIT_FOR_GO = textwrap.dedent(
     """
     import os, sys, time
+    def wait_for_go():
+        open(os.path.join(sys.argv[2], str(os.getpid())), "w").close()
+        deadline = time.monotonic() + 30
+        while not os.path.exists(os.path.join(sys.argv[2], "go")) and time.monotonic() < deadline:
+            time.sleep(0.005)
+    """
+)
+
+WORKER = textwrap.dedent(
+    """
+    import sys, time
     from clastic_ratelimit import SQLiteStore
-    path, barrier = sys.argv[1], sys.argv[2]
-    store = SQLiteStore(path, timeout=30)
-    open(os.path.join(barrier, str(os.getpid())), "w").close()  # ready
-    deadline = time.monotonic() + 30
-    while not os.path.exists(os.path.join(barrier, "go")) and time.monotonic() < deadline:
-        time.sleep(0.005)
+    store = SQLiteStore(sys.argv[1], timeout=30)
+    wait_for_go()
     allowed = sum(
         store.take("default", "shared", now=time.time(), rate=1e-6, burst=60.0, cost=1.0).allowed for _ in range(40)
     )
@@ -233,14 +242,25 @@ WORKER = textwrap.dedent(
     """
 )
 
+# Workers that start together and open a database nobody has created yet.
+OPENER = textwrap.dedent(
+    """
+    import sys, time
+    from clastic_ratelimit import SQLiteStore
+    wait_for_go()
+    store = SQLiteStore(sys.argv[1])
+    print(int(store.take("default", "k", now=time.time(), rate=1e-6, burst=60.0, cost=1.0).allowed))
+    store.close()
+    """
+)
 
-def test_sqlite_store_is_exact_across_processes(tmp_path):
-    path = tmp_path / "shared.db"
-    SQLiteStore(path).close()
-    barrier = tmp_path / "barrier"  # all four start hammering together, once all are ready
+
+def run_together(script, path, barrier, count):
+    """Run *script* in *count* processes that start their work at the same moment; return their outputs."""
     barrier.mkdir()
-    command = [sys.executable, "-c", WORKER, str(path), str(barrier)]
-    workers = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    command = [sys.executable, "-c", WAIT_FOR_GO + script, str(path), str(barrier)]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    workers = [subprocess.Popen(command, **pipes) for _ in range(count)]
     outputs = []
     try:
         deadline = time.monotonic() + 60
@@ -257,7 +277,20 @@ def test_sqlite_store_is_exact_across_processes(tmp_path):
             if worker.poll() is None:
                 worker.kill()
                 worker.wait(timeout=10)
+    return outputs
+
+
+def test_sqlite_store_is_exact_across_processes(tmp_path):
+    path = tmp_path / "shared.db"
+    SQLiteStore(path).close()
+    outputs = run_together(WORKER, path, tmp_path / "barrier", 4)  # all four hammer together, once all are ready
     assert sum(outputs) == 60
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_sqlite_store_workers_creating_a_new_file_at_once_all_start(tmp_path, trial):
+    # Switching a new file to WAL can be refused outright while another process does the same.
+    assert run_together(OPENER, tmp_path / "new.db", tmp_path / "barrier", 6) == [1] * 6
 
 
 FORKER = textwrap.dedent(

@@ -11,6 +11,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -166,8 +167,7 @@ class SQLiteStore:
         self._takes = itertools.count(1)
         if create:
             try:
-                conn = self._connection()
-                conn.execute("PRAGMA journal_mode=WAL")
+                self._use_wal()
                 with self._transaction() as conn:
                     conn.execute(
                         f"CREATE TABLE IF NOT EXISTS {TABLE} (scope TEXT NOT NULL, key TEXT NOT NULL, "
@@ -190,6 +190,20 @@ class SQLiteStore:
             if row is None:
                 self.close()
                 raise LookupError(f"{path} has no {TABLE} table: it is not a clastic-ratelimit SQLite store")
+
+    def _use_wal(self) -> None:
+        # Write-ahead logging is a property of the file. Workers that start together set up a
+        # new file at the same moment, and switching it can be refused outright, without
+        # SQLite's busy timeout: try again until the timeout has passed.
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                self._connection().execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.02)
 
     def _connection(self) -> sqlite3.Connection:
         # A connection must not cross a fork(): the child opens its own.
